@@ -1,0 +1,24 @@
+DROP TABLE idempotency_keys;
+DROP TABLE calendar_days;
+DROP TABLE calendar_years;
+DROP TABLE case_number_counters;
+DROP TABLE case_events;
+DROP FUNCTION case_events_are_immutable();
+DROP INDEX cases_next_deadline_idx;
+DROP INDEX cases_organ_declined_idx;
+DROP INDEX cases_organ_concluded_idx;
+DROP INDEX cases_organ_accepted_idx;
+DROP INDEX cases_case_number_idx;
+ALTER TABLE cases
+    DROP COLUMN next_deadline_on,
+    DROP COLUMN handlers,
+    DROP COLUMN hearings_held,
+    DROP COLUMN extension_days,
+    DROP COLUMN suspended_days,
+    DROP COLUMN termination_ground,
+    DROP COLUMN concluded_on,
+    DROP COLUMN declined_on,
+    DROP COLUMN accepted_on,
+    DROP COLUMN procedure,
+    DROP COLUMN case_number,
+    DROP COLUMN lifecycle;

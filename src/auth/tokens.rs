@@ -1,0 +1,237 @@
+//! Access tokens: short-lived HS256 JWTs with a key id, so keys rotate while tokens signed with the
+//! previous key stay valid until they expire.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Caller, Role};
+use crate::config::AuthSettings;
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// The user's id.
+    pub sub: Uuid,
+    /// The user's sign-in name.
+    pub name: String,
+    /// The user's organ.
+    pub org: Uuid,
+    /// Materialised path of the user's organ.
+    pub org_path: String,
+    /// The user's roles.
+    pub roles: Vec<Role>,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Issued at (seconds since the epoch).
+    pub iat: i64,
+    /// Expires at (seconds since the epoch).
+    pub exp: i64,
+    /// Token id.
+    pub jti: Uuid,
+}
+
+/// Why a presented token was refused. The message is safe to show the client.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The header names no key id, or one this service does not know.
+    #[error("the token's key id is missing or unknown")]
+    UnknownKey,
+    /// Expired, badly signed, wrong algorithm, issuer or audience, or malformed.
+    #[error("the token is invalid: {0}")]
+    Invalid(String),
+}
+
+struct VerifyingKey {
+    kid: String,
+    key: DecodingKey,
+}
+
+/// Signs and verifies access tokens.
+pub struct TokenKeys {
+    kid: String,
+    signing: EncodingKey,
+    verifying: Vec<VerifyingKey>,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+}
+
+impl TokenKeys {
+    /// Builds the keys from the settings; without a configured secret, a random one is generated.
+    pub fn from_settings(settings: &AuthSettings) -> Self {
+        let secret = settings.jwt_secret.clone().unwrap_or_else(|| {
+            tracing::warn!(
+                "FUYI_JWT_SECRET is not set: using a random signing key; tokens will not survive a restart"
+            );
+            random_secret()
+        });
+        let mut verifying = vec![VerifyingKey {
+            kid: settings.jwt_kid.clone(),
+            key: DecodingKey::from_secret(secret.as_bytes()),
+        }];
+        if let Some((kid, previous)) = &settings.previous_key {
+            verifying.push(VerifyingKey {
+                kid: kid.clone(),
+                key: DecodingKey::from_secret(previous.as_bytes()),
+            });
+        }
+        // Pinning the algorithm refuses `alg: none` and algorithm-confusion tokens.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        Self {
+            kid: settings.jwt_kid.clone(),
+            signing: EncodingKey::from_secret(secret.as_bytes()),
+            verifying,
+            validation,
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            ttl: settings.access_ttl,
+        }
+    }
+
+    /// How long an issued access token lives.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Issues an access token for `caller`.
+    pub fn issue(&self, caller: &Caller) -> Result<String, jsonwebtoken::errors::Error> {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
+        let claims = AccessClaims {
+            sub: caller.user_id,
+            name: caller.username.clone(),
+            org: caller.organ_id,
+            org_path: caller.organ_path.clone(),
+            roles: caller.roles.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat: now,
+            exp: now.saturating_add(ttl),
+            jti: Uuid::new_v4(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &self.signing)
+    }
+
+    /// Verifies a token: known key id, HS256 only, signature, expiry, issuer and audience.
+    pub fn verify(&self, token: &str) -> Result<Caller, TokenError> {
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let kid = header.kid.ok_or(TokenError::UnknownKey)?;
+        let key = self
+            .verifying
+            .iter()
+            .find(|candidate| candidate.kid == kid)
+            .ok_or(TokenError::UnknownKey)?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &key.key, &self.validation)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let claims = data.claims;
+        Ok(Caller {
+            user_id: claims.sub,
+            username: claims.name,
+            organ_id: claims.org,
+            organ_path: claims.org_path,
+            roles: claims.roles,
+        })
+    }
+}
+
+fn random_secret() -> String {
+    use base64::Engine;
+    let bytes: [u8; 48] = rand::random();
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(secret: &str, kid: &str) -> AuthSettings {
+        AuthSettings {
+            jwt_secret: Some(secret.to_owned()),
+            jwt_kid: kid.to_owned(),
+            previous_key: None,
+            issuer: "fuyi".into(),
+            audience: "fuyi-api".into(),
+            access_ttl: Duration::from_secs(900),
+            refresh_ttl: Duration::from_secs(3600),
+            admin_password: None,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(900),
+        }
+    }
+
+    fn caller() -> Caller {
+        Caller {
+            user_id: Uuid::new_v4(),
+            username: "officer".into(),
+            organ_id: Uuid::new_v4(),
+            organ_path: "/a/".into(),
+            roles: vec![Role::Officer],
+        }
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const OTHER: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn a_token_round_trips() {
+        let keys = TokenKeys::from_settings(&settings(SECRET, "k1"));
+        let caller = caller();
+        let token = keys.issue(&caller).expect("signs");
+        assert_eq!(keys.verify(&token).expect("verifies"), caller);
+    }
+
+    #[test]
+    fn a_token_of_the_previous_key_is_still_accepted_after_rotation() {
+        let old = TokenKeys::from_settings(&settings(OTHER, "k0"));
+        let token = old.issue(&caller()).expect("signs");
+        let mut rotated = settings(SECRET, "k1");
+        rotated.previous_key = Some(("k0".into(), OTHER.into()));
+        assert!(TokenKeys::from_settings(&rotated).verify(&token).is_ok());
+        // Without the previous key the old token is refused.
+        assert!(
+            TokenKeys::from_settings(&settings(SECRET, "k1"))
+                .verify(&token)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_wrong_signature_is_refused() {
+        let forged = TokenKeys::from_settings(&settings(OTHER, "k1"))
+            .issue(&caller())
+            .expect("signs");
+        let keys = TokenKeys::from_settings(&settings(SECRET, "k1"));
+        assert!(matches!(keys.verify(&forged), Err(TokenError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_wrong_audience_or_issuer_is_refused() {
+        let mut other = settings(SECRET, "k1");
+        other.audience = "someone-else".into();
+        let token = TokenKeys::from_settings(&other)
+            .issue(&caller())
+            .expect("signs");
+        let keys = TokenKeys::from_settings(&settings(SECRET, "k1"));
+        assert!(keys.verify(&token).is_err());
+
+        let mut other = settings(SECRET, "k1");
+        other.issuer = "evil".into();
+        let token = TokenKeys::from_settings(&other)
+            .issue(&caller())
+            .expect("signs");
+        assert!(keys.verify(&token).is_err());
+    }
+}

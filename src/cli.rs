@@ -1,0 +1,296 @@
+//! The command line: `serve` (the default), `migrate`, and administration commands that work on
+//! the same database as the service.
+
+use std::{io::Read, net::TcpListener, path::PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Role, password},
+    config::Settings,
+    db::{self, organs::NewOrgan, users::NewUser},
+    http::openapi,
+    pg_local::{Durability, LocalPostgres},
+    startup::Application,
+};
+
+/// fuyi — administrative reconsideration case management.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; `serve` when none is given.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply or revert migrations.
+    Migrate {
+        #[command(subcommand)]
+        direction: MigrateCommand,
+    },
+    /// Manage organs.
+    Organ {
+        #[command(subcommand)]
+        command: OrganCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+/// Migration commands.
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the most recent migration.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+/// Organ commands.
+#[derive(Debug, Subcommand)]
+pub enum OrganCommand {
+    /// Create an organ.
+    Add {
+        /// Short unique code, e.g. `fz`.
+        #[arg(long)]
+        code: String,
+        /// Full name, e.g. 福州市人民政府.
+        #[arg(long)]
+        name: String,
+        /// Short name used in case numbers, e.g. 榕 (defaults to the name).
+        #[arg(long)]
+        short_name: Option<String>,
+        /// Code of the superior organ.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+/// User commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Code of the user's organ.
+        #[arg(long)]
+        organ: String,
+        /// Comma-separated roles: officer, head, statistician, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<Role>,
+        /// Display name (defaults to the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// Where the database is: given, or a private server this process started and must stop.
+pub struct Database {
+    pub url: String,
+    local: Option<LocalPostgres>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts the private PostgreSQL under the data directory and
+    /// makes sure its `fuyi` database exists.
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        if let Some(url) = &settings.database_url {
+            return Ok(Self {
+                url: url.clone(),
+                local: None,
+            });
+        }
+        let data_dir = absolute(&settings.data_dir)?;
+        let local = LocalPostgres::start(&data_dir, Durability::Safe).await?;
+        db::ensure_database(&local.admin_url(), "fuyi").await?;
+        tracing::info!(data_dir = %data_dir.display(), "using the private PostgreSQL");
+        Ok(Self {
+            url: local.url("fuyi"),
+            local: Some(local),
+        })
+    }
+
+    /// Stops the private server, if this process started one.
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(local) = self.local {
+            local.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+fn absolute(path: &std::path::Path) -> anyhow::Result<PathBuf> {
+    if path.is_absolute() {
+        Ok(path.to_owned())
+    } else {
+        Ok(std::env::current_dir()?.join(path))
+    }
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        print!("{}", openapi::document()?);
+        return Ok(());
+    }
+    let database = Database::open(&settings).await?;
+    let outcome = run_with_database(command, &settings, &database.url).await;
+    // Stop the private server whatever happened, then report.
+    let closed = database.close().await;
+    outcome.and(closed)
+}
+
+async fn run_with_database(
+    command: Command,
+    settings: &Settings,
+    url: &str,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(settings, url).await,
+        Command::Migrate { direction } => migrate(direction, url).await,
+        Command::Organ { command } => {
+            db::migrate_up(url).await.map_err(anyhow_from)?;
+            organ(command, settings, url).await
+        }
+        Command::User { command } => {
+            db::migrate_up(url).await.map_err(anyhow_from)?;
+            user(command, url).await
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+fn anyhow_from(err: db::MigrationError) -> anyhow::Error {
+    anyhow::anyhow!(err)
+}
+
+async fn serve(settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let applied = db::migrate_up(url).await.map_err(anyhow_from)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "migrations applied");
+    }
+    let pool = db::pool(url, settings.db_pool_size)?;
+    crate::service::bootstrap::ensure_admin(&pool, settings).await?;
+    let listener = TcpListener::bind(settings.bind)
+        .with_context(|| format!("cannot listen on {} (FUYI_BIND)", settings.bind))?;
+    let app = Application::build(settings.clone(), pool, listener)?;
+    let address = format!("http://{}", settings.bind);
+    tracing::info!(%address, "serving; API docs at {address}/docs/, OpenAPI at {address}/api-docs/openapi.json");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(direction: MigrateCommand, url: &str) -> anyhow::Result<()> {
+    match direction {
+        MigrateCommand::Up => {
+            let applied = db::migrate_up(url).await.map_err(anyhow_from)?;
+            if applied.is_empty() {
+                println!("nothing to apply");
+            }
+            for version in applied {
+                println!("applied {version}");
+            }
+        }
+        MigrateCommand::Down => {
+            let reverted = db::migrate_down(url).await.map_err(anyhow_from)?;
+            println!("reverted {reverted}");
+        }
+        MigrateCommand::Status => {
+            for (version, applied) in db::migration_status(url).await.map_err(anyhow_from)? {
+                println!("{} {version}", if applied { "[x]" } else { "[ ]" });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn organ(command: OrganCommand, settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let OrganCommand::Add {
+        code,
+        name,
+        short_name,
+        parent,
+    } = command;
+    let mut conn = db::connect(url).await?;
+    let parent_id = match parent {
+        Some(parent) => Some(
+            db::organs::find_organ_by_code(&mut conn, &parent)
+                .await
+                .with_context(|| format!("no organ with code {parent:?}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let organ = db::organs::insert_organ(
+        &mut conn,
+        NewOrgan {
+            code: &code,
+            name: &name,
+            short_name: short_name.as_deref().unwrap_or(&name),
+            parent_id,
+            time_zone: settings.rules.default_time_zone.name(),
+        },
+    )
+    .await
+    .with_context(|| format!("cannot create organ {code:?}"))?;
+    println!("created organ {} ({})", organ.code, organ.id);
+    Ok(())
+}
+
+async fn user(command: UserCommand, url: &str) -> anyhow::Result<()> {
+    let UserCommand::Add {
+        username,
+        organ,
+        role,
+        display_name,
+        password_stdin,
+    } = command;
+    if !password_stdin {
+        bail!("pass --password-stdin and the password on standard input");
+    }
+    let mut secret = String::new();
+    std::io::stdin().read_to_string(&mut secret)?;
+    let secret = secret.trim_end_matches(['\r', '\n']);
+    if secret.chars().count() < 8 {
+        bail!("the password must be at least 8 characters");
+    }
+    let mut conn = db::connect(url).await?;
+    let organ = db::organs::find_organ_by_code(&mut conn, &organ)
+        .await
+        .with_context(|| format!("no organ with code {organ:?}"))?;
+    let hash = password::hash(secret).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let user = db::users::insert(
+        &mut conn,
+        &NewUser {
+            id: Uuid::now_v7(),
+            username: &username,
+            display_name: display_name.as_deref().unwrap_or(&username),
+            password_hash: &hash,
+            organ_id: organ.id,
+            roles: role.iter().map(|r| r.to_string()).collect(),
+        },
+    )
+    .await
+    .with_context(|| format!("cannot create user {username:?}"))?;
+    println!("created user {} ({})", user.username, user.id);
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The working-day calendar as data: holidays and make-up working days per year, editable by an
+//! administrator without a release.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::{calendar_days, calendar_years};
+use crate::domain::calendar::{WorkCalendar, YearCalendar};
+
+const HOLIDAY: &str = "holiday";
+const MAKEUP_WORKDAY: &str = "makeup_workday";
+
+/// Every loaded year.
+pub async fn load(conn: &mut AsyncPgConnection) -> QueryResult<WorkCalendar> {
+    let years: Vec<i32> = calendar_years::table
+        .select(calendar_years::year)
+        .load(conn)
+        .await?;
+    let days: Vec<(NaiveDate, i32, String)> = calendar_days::table
+        .select((calendar_days::day, calendar_days::year, calendar_days::kind))
+        .load(conn)
+        .await?;
+    let years = years.into_iter().map(|year| {
+        let of_kind = |kind: &str| -> BTreeSet<NaiveDate> {
+            days.iter()
+                .filter(|(_, y, k)| *y == year && k == kind)
+                .map(|(day, _, _)| *day)
+                .collect()
+        };
+        YearCalendar {
+            year,
+            holidays: of_kind(HOLIDAY),
+            makeup_workdays: of_kind(MAKEUP_WORKDAY),
+        }
+    });
+    Ok(WorkCalendar::new(years))
+}
+
+/// Replaces one year's calendar (the caller runs this in a transaction).
+pub async fn replace_year(
+    conn: &mut AsyncPgConnection,
+    calendar: &YearCalendar,
+    updated_by: Uuid,
+) -> QueryResult<()> {
+    diesel::insert_into(calendar_years::table)
+        .values((
+            calendar_years::year.eq(calendar.year),
+            calendar_years::updated_by.eq(updated_by),
+        ))
+        .on_conflict(calendar_years::year)
+        .do_update()
+        .set((
+            calendar_years::updated_at.eq(diesel::dsl::now),
+            calendar_years::updated_by.eq(updated_by),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::delete(calendar_days::table.filter(calendar_days::year.eq(calendar.year)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = calendar
+        .holidays
+        .iter()
+        .map(|day| (day, HOLIDAY))
+        .chain(calendar.makeup_workdays.iter().map(|day| (day, MAKEUP_WORKDAY)))
+        .map(|(day, kind)| {
+            (
+                calendar_days::day.eq(*day),
+                calendar_days::year.eq(calendar.year),
+                calendar_days::kind.eq(kind),
+            )
+        })
+        .collect();
+    diesel::insert_into(calendar_days::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,2815 @@
+//! The case lifecycle as pure code: states, actions, and the state machine that folds recorded actions into a case's aggregate (domain.md, "Lifecycle").
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use ActionKind as K;
+use CaseState as S;
+
+/// Art. 51: the parties must be notified of a hearing at least five working days before it.
+const HEARING_NOTICE_MIN_WORKING_DAYS: u32 = 5;
+
+/// Where a case stands. The snake_case value is both the API value and the database text.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CaseState {
+    /// 已收到申请: registered; the acceptance review (5 working days, art. 30) is running.
+    Received,
+    /// 待补正: a supplement notice was sent (art. 31); the review clock stops.
+    AwaitingSupplement,
+    /// 不予受理: refused at review (art. 30), including a supplement not provided (art. 31). Terminal, but not a conclusion.
+    NotAccepted,
+    /// 已受理: accepted (or deemed accepted); the case has a number.
+    Filed,
+    /// 已审理: the reply is in (or overdue) and the parties were heard (art. 49) or a hearing held (art. 50).
+    Heard,
+    /// 中止: suspended on an art. 39 ground; resumes to the state it left.
+    Suspended,
+    /// 变更: decision under art. 63.
+    Altered,
+    /// 撤销: decision under art. 64, possibly partial and with a remake order.
+    Revoked,
+    /// 确认违法: decision under art. 65.
+    ConfirmedIllegal,
+    /// 责令履行: decision under art. 66.
+    OrderedToPerform,
+    /// 确认无效: decision under art. 67.
+    ConfirmedInvalid,
+    /// 维持: decision under art. 68.
+    Upheld,
+    /// 驳回行政复议请求: decision under art. 69.
+    RequestRejected,
+    /// 驳回申请: accepted but found not to meet art. 30 (art. 33).
+    ApplicationDismissed,
+    /// 调解结案: a mediation document took effect (art. 73).
+    Mediated,
+    /// 终止: ended on an art. 41 ground.
+    Terminated,
+}
+
+impl CaseState {
+    /// No action other than follow-up records can change the case any more.
+    pub fn is_terminal(self) -> bool {
+        !self.is_open()
+    }
+
+    /// The case is still being handled (not terminal).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Received | Self::AwaitingSupplement | Self::Filed | Self::Heard | Self::Suspended
+        )
+    }
+
+    /// Concluded by one of the seven decisions on the merits (arts. 63–69).
+    pub fn is_merits_decision(self) -> bool {
+        self.is_correction() || matches!(self, Self::Upheld | Self::RequestRejected)
+    }
+
+    /// A decision that corrects the respondent (纠错): altered, revoked, confirmed illegal, ordered to perform, confirmed invalid.
+    pub fn is_correction(self) -> bool {
+        matches!(
+            self,
+            Self::Altered
+                | Self::Revoked
+                | Self::ConfirmedIllegal
+                | Self::OrderedToPerform
+                | Self::ConfirmedInvalid
+        )
+    }
+
+    /// Counted as concluded (审结): every terminal state except not_accepted, which never became a case.
+    pub fn is_concluded(self) -> bool {
+        self.is_terminal() && self != Self::NotAccepted
+    }
+
+    /// The Chinese label shown to officers and in reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Received => "已收到申请",
+            Self::AwaitingSupplement => "待补正",
+            Self::NotAccepted => "不予受理",
+            Self::Filed => "已受理",
+            Self::Heard => "已审理",
+            Self::Suspended => "中止",
+            Self::Altered => "变更",
+            Self::Revoked => "撤销",
+            Self::ConfirmedIllegal => "确认违法",
+            Self::OrderedToPerform => "责令履行",
+            Self::ConfirmedInvalid => "确认无效",
+            Self::Upheld => "维持",
+            Self::RequestRejected => "驳回行政复议请求",
+            Self::ApplicationDismissed => "驳回申请",
+            Self::Mediated => "调解结案",
+            Self::Terminated => "终止",
+        }
+    }
+}
+
+/// The kind of an action, without its payload.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ActionKind {
+    /// Send the applicant a supplement notice (art. 31).
+    RequestSupplement,
+    /// Record the supplement received from the applicant; the acceptance review restarts.
+    Supplement,
+    /// Decide not to accept the application (不予受理, art. 30).
+    Decline,
+    /// Accept the application (受理) and choose the procedure.
+    Accept,
+    /// Name the handling officers (承办人, art. 36).
+    Assign,
+    /// Record the copy sent to the respondent and/or the reply received (arts. 48, 54).
+    RecordReply,
+    /// Record that the parties were heard or a hearing held (arts. 49–51).
+    Hear,
+    /// Suspend the case on an art. 39 ground.
+    Suspend,
+    /// Resume a suspended case.
+    Resume,
+    /// Extend the decision period (art. 62).
+    Extend,
+    /// Convert a simplified case to ordinary procedure (art. 55).
+    ConvertToOrdinary,
+    /// Decide on the merits (arts. 63–69).
+    Decide,
+    /// Dismiss an accepted application that does not meet art. 30 (art. 33).
+    DismissApplication,
+    /// Conclude by a mediation document that took effect (art. 73).
+    Mediate,
+    /// Terminate on an art. 41 ground.
+    Terminate,
+}
+
+impl ActionKind {
+    /// Who may take the action: case officers do the handling, the head of the office approves and signs.
+    pub fn required_role(self) -> Role {
+        match self {
+            Self::RequestSupplement
+            | Self::Supplement
+            | Self::RecordReply
+            | Self::Hear
+            | Self::Suspend
+            | Self::Resume => Role::Officer,
+            Self::Decline
+            | Self::Accept
+            | Self::Assign
+            | Self::Extend
+            | Self::ConvertToOrdinary
+            | Self::Decide
+            | Self::DismissApplication
+            | Self::Mediate
+            | Self::Terminate => Role::Head,
+        }
+    }
+
+    /// The states from which the action may be taken, per [`transitions_table`].
+    pub fn allowed_from(self) -> &'static [CaseState] {
+        TRANSITIONS
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map_or(&[], |(_, states)| *states)
+    }
+}
+
+/// A staff role. Roles are not hierarchical: a head who also handles cases holds both roles.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Role {
+    /// 行政复议人员: handles cases.
+    Officer,
+    /// 机构负责人: approves acceptance, extensions and conversions, and signs decisions.
+    Head,
+    /// Reads figures only, no personal data.
+    Statistician,
+    /// Manages users, organs and the calendar.
+    Admin,
+}
+
+/// The procedure a case is heard under (art. 36).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Procedure {
+    /// 普通程序: decision within 60 days, extendable by up to 30 (art. 62).
+    Ordinary,
+    /// 简易程序: decision within 30 days, no extension (arts. 53–55, 62).
+    Simplified,
+}
+
+/// Why a case qualifies for simplified procedure (art. 53).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum SimplifiedGround {
+    /// The act was made on the spot (art. 53(1)).
+    OnTheSpotAct,
+    /// The act is a warning or public criticism (art. 53(2)).
+    WarningOrCriticism,
+    /// The amount involved is 3,000 yuan or less (art. 53(3)).
+    SmallAmount,
+    /// A government information disclosure case (art. 53(4)).
+    InformationDisclosure,
+    /// All parties consented to simplified procedure (art. 53, second paragraph).
+    PartiesConsent,
+}
+
+/// Why an application was not accepted.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum DeclineReason {
+    /// The application does not meet the conditions of art. 30.
+    Inadmissible,
+    /// Filed out of time (arts. 20, 21).
+    TimeBarred,
+    /// Not within this organ's jurisdiction; the decision names the competent organ (art. 30).
+    NoJurisdiction,
+    /// The supplement was not provided in time, so the application is deemed abandoned (art. 31).
+    SupplementNotProvided,
+}
+
+/// How the parties were heard.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum HearingMethod {
+    /// Written review (书面审理, arts. 49, 54).
+    WrittenOpinions,
+    /// Opinions heard in person (当面, art. 49).
+    InPerson,
+    /// Opinions heard over the internet (art. 49).
+    Online,
+    /// Opinions heard by phone (art. 49).
+    Phone,
+    /// A formal hearing (听证, arts. 50–51), notified at least 5 working days before.
+    Hearing,
+}
+
+/// The ground for suspending a case, art. 39(1)–(10).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum SuspensionGround {
+    /// (1) The applicant died and the next of kin have not decided whether to take part.
+    ApplicantDied,
+    /// (2) The applicant lost capacity and no legal representative has been determined.
+    ApplicantIncapacitated,
+    /// (3) The applicant's whereabouts are unknown.
+    ApplicantMissing,
+    /// (4) The applicant organisation ended and its successor has not been determined.
+    EntityEnded,
+    /// (5) A party cannot take part because of force majeure or another good reason.
+    ForceMajeure,
+    /// (6) Applicant and respondent agreed to suspend for mediation or settlement.
+    MediationOrSettlement,
+    /// (7) A question of law awaits interpretation or confirmation by a competent authority.
+    LegalInterpretationPending,
+    /// (8) The case depends on the outcome of another case not yet concluded.
+    RelatedCasePending,
+    /// (9) A normative document or basis is under review (arts. 56, 57).
+    NormativeDocumentReview,
+    /// (10) Any other situation requiring suspension.
+    Other,
+}
+
+impl SuspensionGround {
+    /// The item number in art. 39(1).
+    pub fn art39_item(self) -> u8 {
+        match self {
+            Self::ApplicantDied => 1,
+            Self::ApplicantIncapacitated => 2,
+            Self::ApplicantMissing => 3,
+            Self::EntityEnded => 4,
+            Self::ForceMajeure => 5,
+            Self::MediationOrSettlement => 6,
+            Self::LegalInterpretationPending => 7,
+            Self::RelatedCasePending => 8,
+            Self::NormativeDocumentReview => 9,
+            Self::Other => 10,
+        }
+    }
+
+    /// Art. 41(5) lets a case be terminated once it has been suspended on item 1, 2 or 4 for the long-suspension period.
+    pub fn allows_termination_after_60_days(self) -> bool {
+        matches!(
+            self,
+            Self::ApplicantDied | Self::ApplicantIncapacitated | Self::EntityEnded
+        )
+    }
+}
+
+/// The ground for terminating a case (art. 41).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum TerminationGround {
+    /// The applicant withdrew and the withdrawal was allowed (art. 41(1)).
+    Withdrawn,
+    /// The parties settled (和解) and the applicant then withdrew (arts. 41(1), 74).
+    Settled,
+    /// The applicant died with no next of kin, or they waived the right (art. 41(2)).
+    ApplicantDiedNoSuccessor,
+    /// The applicant organisation ended with no successor, or it waived the right (art. 41(3)).
+    EntityEndedNoSuccessor,
+    /// The applicant was placed under criminal compulsory measures for the same conduct (art. 41(4)).
+    CriminalMeasures,
+    /// Suspended on art. 39(1), (2) or (4) for the long-suspension period with the cause persisting (art. 41(5)).
+    LongSuspension,
+}
+
+impl TerminationGround {
+    /// Counted as a withdrawal (撤) in the mediation-and-withdrawal figures.
+    pub fn is_withdrawal(self) -> bool {
+        matches!(self, Self::Withdrawn | Self::Settled)
+    }
+}
+
+/// The operative part of a decision on the merits (arts. 63–69).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Disposition {
+    /// 变更 (art. 63).
+    Alter,
+    /// 撤销 or 部分撤销, possibly with a remake order (art. 64).
+    Revoke,
+    /// 确认违法 (art. 65).
+    ConfirmIllegal,
+    /// 责令履行 within a time limit (art. 66).
+    OrderToPerform,
+    /// 确认无效 (art. 67).
+    ConfirmInvalid,
+    /// 维持 (art. 68).
+    Uphold,
+    /// 驳回行政复议请求 (art. 69).
+    RejectRequest,
+}
+
+impl Disposition {
+    /// The state a case reaches when decided this way.
+    pub fn target_state(self) -> CaseState {
+        match self {
+            Self::Alter => CaseState::Altered,
+            Self::Revoke => CaseState::Revoked,
+            Self::ConfirmIllegal => CaseState::ConfirmedIllegal,
+            Self::OrderToPerform => CaseState::OrderedToPerform,
+            Self::ConfirmInvalid => CaseState::ConfirmedInvalid,
+            Self::Uphold => CaseState::Upheld,
+            Self::RejectRequest => CaseState::RequestRejected,
+        }
+    }
+
+    /// Art. 70: the outcomes open when the act is deemed to lack evidence because the respondent did not reply.
+    fn follows_missing_reply(self) -> bool {
+        matches!(
+            self,
+            Self::Revoke | Self::ConfirmIllegal | Self::ConfirmInvalid | Self::OrderToPerform
+        )
+    }
+}
+
+/// An action on a case with its payload; the legal date it happened on travels in the [`TransitionContext`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Send a supplement notice (art. 31). Allowed once per application, since the notice must list everything at once.
+    RequestSupplement {
+        /// Everything the applicant must supplement; at least one item, none blank.
+        items: Vec<String>,
+    },
+    /// The supplement arrived; the action's date is the date it was received and the acceptance review restarts.
+    Supplement {},
+    /// Do not accept the application (不予受理).
+    Decline {
+        /// Why the application is not accepted.
+        reason: DeclineReason,
+        /// The organ that has jurisdiction; required for, and only for, `no_jurisdiction`.
+        #[serde(default)]
+        competent_organ: Option<String>,
+        /// Free-text explanation for the file.
+        #[serde(default)]
+        explanation: Option<String>,
+    },
+    /// Accept the application (受理); the case number comes from the persistence layer.
+    Accept {
+        /// The procedure the case is heard under.
+        procedure: Procedure,
+        /// The art. 53 ground; required for simplified procedure, forbidden for ordinary.
+        #[serde(default)]
+        simplified_ground: Option<SimplifiedGround>,
+        /// Deemed accepted (视为受理) because the review period lapsed without a decision (art. 30).
+        #[serde(default)]
+        deemed: bool,
+    },
+    /// Name the handling officers, replacing any named before.
+    Assign {
+        /// At least one officer, no duplicates.
+        handlers: Vec<Uuid>,
+    },
+    /// Record the copy sent to the respondent and/or the respondent's reply; give at least one date.
+    RecordReply {
+        /// When the application copy was sent to the respondent.
+        #[serde(default)]
+        copy_sent_on: Option<NaiveDate>,
+        /// When the respondent's written reply was received; not before the copy was sent.
+        #[serde(default)]
+        reply_received_on: Option<NaiveDate>,
+    },
+    /// The parties were heard; under ordinary procedure this needs the reply recorded or overdue.
+    Hear {
+        /// How the parties were heard.
+        method: HearingMethod,
+        /// The day the hearing or interview took place; required for a hearing (听证).
+        #[serde(default)]
+        hearing_on: Option<NaiveDate>,
+        /// The day the parties were notified of the hearing; required for, and only for, a hearing (听证).
+        #[serde(default)]
+        notice_on: Option<NaiveDate>,
+    },
+    /// Suspend the case (中止).
+    Suspend {
+        /// The art. 39 ground.
+        ground: SuspensionGround,
+    },
+    /// Resume a suspended case; it returns to the state it left.
+    Resume {},
+    /// Extend the decision period (art. 62); ordinary procedure only.
+    Extend {
+        /// Days granted now; at least 1, and all extensions together within the configured maximum (30).
+        days: u32,
+        /// Why the case cannot be decided in time.
+        reason: String,
+    },
+    /// Convert a simplified case to ordinary procedure (art. 55).
+    ConvertToOrdinary {
+        /// Why simplified procedure is unsuitable.
+        reason: String,
+    },
+    /// Decide on the merits; the action's date is the decision date.
+    Decide {
+        /// The operative outcome.
+        disposition: Disposition,
+        /// The decision document's number (文号).
+        document_number: String,
+        /// The reasoning.
+        reasoning: String,
+        /// The legal basis cited.
+        legal_basis: String,
+        /// Partial revocation (部分撤销); only with `revoke`.
+        #[serde(default)]
+        partial: bool,
+        /// The respondent is ordered to remake the act (责令重作); only with `revoke`.
+        #[serde(default)]
+        remake_ordered: bool,
+        /// Days the respondent has to remake or perform; required with a remake order or `order_to_perform`, forbidden otherwise.
+        #[serde(default)]
+        comply_within_days: Option<u32>,
+    },
+    /// Dismiss the application after acceptance (驳回申请, art. 33).
+    DismissApplication {
+        /// Which art. 30 condition is not met.
+        reason: String,
+    },
+    /// Conclude by mediation; the action's date is the day the mediation document took effect.
+    Mediate {
+        /// The mediation document's number.
+        document_number: String,
+    },
+    /// Terminate the case (终止, art. 41).
+    Terminate {
+        /// The art. 41 ground.
+        ground: TerminationGround,
+        /// Free-text explanation for the file.
+        #[serde(default)]
+        explanation: Option<String>,
+    },
+}
+
+impl Action {
+    /// The kind of this action.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::RequestSupplement { .. } => ActionKind::RequestSupplement,
+            Self::Supplement {} => ActionKind::Supplement,
+            Self::Decline { .. } => ActionKind::Decline,
+            Self::Accept { .. } => ActionKind::Accept,
+            Self::Assign { .. } => ActionKind::Assign,
+            Self::RecordReply { .. } => ActionKind::RecordReply,
+            Self::Hear { .. } => ActionKind::Hear,
+            Self::Suspend { .. } => ActionKind::Suspend,
+            Self::Resume {} => ActionKind::Resume,
+            Self::Extend { .. } => ActionKind::Extend,
+            Self::ConvertToOrdinary { .. } => ActionKind::ConvertToOrdinary,
+            Self::Decide { .. } => ActionKind::Decide,
+            Self::DismissApplication { .. } => ActionKind::DismissApplication,
+            Self::Mediate { .. } => ActionKind::Mediate,
+            Self::Terminate { .. } => ActionKind::Terminate,
+        }
+    }
+}
+
+/// Settings for what the law leaves to the organ or the service configures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LifecycleSettings {
+    /// The most days all extensions of one case may add up to (art. 62: 30).
+    pub max_extension_days: u32,
+    /// Days a case must have been suspended on art. 39(1), (2) or (4) before it may be terminated (art. 41(5): 60).
+    pub long_suspension_days: u32,
+}
+
+impl Default for LifecycleSettings {
+    fn default() -> Self {
+        Self {
+            max_extension_days: 30,
+            long_suspension_days: 60,
+        }
+    }
+}
+
+/// Facts an action is judged against that the state machine cannot compute itself.
+///
+/// The caller owns the working-day calendar and the case-number sequence, so it supplies what
+/// depends on them. For replay, store these facts with the event and pass them back unchanged.
+#[derive(Debug, Clone)]
+pub struct TransitionContext<'a> {
+    /// The configured limits.
+    pub settings: &'a LifecycleSettings,
+    /// The legal date of the action, in the organ's time zone.
+    pub occurred_on: NaiveDate,
+    /// Today's legal date; an action cannot be dated after it.
+    pub today: NaiveDate,
+    /// The respondent's reply period (arts. 48, 54) has run out with no reply.
+    pub reply_overdue: bool,
+    /// Working days from the hearing notice to the hearing; needed when the action is a hearing (听证).
+    pub hearing_notice_working_days: Option<u32>,
+    /// The case number allocated by the persistence layer; required for `accept`, ignored otherwise.
+    pub case_number: Option<String>,
+}
+
+impl<'a> TransitionContext<'a> {
+    /// A context with no reply overdue, no hearing facts and no case number.
+    pub fn new(settings: &'a LifecycleSettings, occurred_on: NaiveDate, today: NaiveDate) -> Self {
+        Self {
+            settings,
+            occurred_on,
+            today,
+            reply_overdue: false,
+            hearing_notice_working_days: None,
+            case_number: None,
+        }
+    }
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The action is not possible in the case's current state (HTTP 409).
+    #[error("cannot {action} a case that is {state}; allowed now: {}", list_kinds(.allowed))]
+    NotAllowedInState {
+        /// The case's current state.
+        state: CaseState,
+        /// The action that was refused.
+        action: ActionKind,
+        /// The actions that would be accepted now, for any role.
+        allowed: Vec<ActionKind>,
+    },
+    /// A field of the request is missing or wrong (HTTP 422).
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The JSON field name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A legal precondition is not met (HTTP 409).
+    #[error("{reason} ({rule})")]
+    RuleViolated {
+        /// The rule, usually the article, e.g. `art_70`.
+        rule: &'static str,
+        /// What is missing.
+        reason: String,
+    },
+}
+
+fn list_kinds(kinds: &[ActionKind]) -> String {
+    if kinds.is_empty() {
+        return "none, the case is closed".to_owned();
+    }
+    kinds
+        .iter()
+        .map(|kind| kind.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> Refusal {
+    Refusal::InvalidField {
+        field,
+        reason: reason.into(),
+    }
+}
+
+fn violated(rule: &'static str, reason: impl Into<String>) -> Refusal {
+    Refusal::RuleViolated {
+        rule,
+        reason: reason.into(),
+    }
+}
+
+fn require_text(field: &'static str, value: &str) -> Result<(), Refusal> {
+    if value.trim().is_empty() {
+        return Err(invalid(field, "must not be blank"));
+    }
+    Ok(())
+}
+
+/// Whole days from `from` to `to`, never negative.
+fn days_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    u32::try_from((to - from).num_days().max(0)).unwrap_or(u32::MAX)
+}
+
+const OPEN_STATES: &[CaseState] = &[
+    S::Received,
+    S::AwaitingSupplement,
+    S::Filed,
+    S::Heard,
+    S::Suspended,
+];
+
+const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
+    (K::RequestSupplement, &[S::Received]),
+    (K::Supplement, &[S::AwaitingSupplement]),
+    (K::Decline, &[S::Received, S::AwaitingSupplement]),
+    (K::Accept, &[S::Received]),
+    (K::Assign, OPEN_STATES),
+    (K::RecordReply, &[S::Filed, S::Heard]),
+    (K::Hear, &[S::Filed]),
+    (K::Suspend, &[S::Filed, S::Heard]),
+    (K::Resume, &[S::Suspended]),
+    (K::Extend, &[S::Filed, S::Heard]),
+    (K::ConvertToOrdinary, &[S::Filed, S::Heard]),
+    (K::Decide, &[S::Filed, S::Heard]),
+    (K::DismissApplication, &[S::Filed, S::Heard]),
+    (K::Mediate, &[S::Filed, S::Heard, S::Suspended]),
+    (K::Terminate, &[S::Filed, S::Heard, S::Suspended]),
+];
+
+/// From which states each action may be taken: the "from" column of domain.md's action table.
+///
+/// Conditions beyond the state (procedure, reply, extension budget) are checked by
+/// [`CaseLifecycle::apply`] and reflected in [`allowed_actions`]; target states depend on the
+/// payload and live in `apply`.
+pub fn transitions_table() -> &'static [(ActionKind, &'static [CaseState])] {
+    TRANSITIONS
+}
+
+/// The aggregate a case's recorded actions fold into.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CaseLifecycle {
+    /// The current state.
+    pub state: CaseState,
+    /// The day the application was received.
+    pub received_on: NaiveDate,
+    /// The day the current acceptance review started: the receipt, or the last supplement's receipt.
+    pub review_started_on: NaiveDate,
+    /// The day the supplement notice was sent, if one was.
+    pub supplement_requested_on: Option<NaiveDate>,
+    /// The procedure, once accepted.
+    pub procedure: Option<Procedure>,
+    /// The art. 53 ground the case was accepted under simplified procedure on; kept after a conversion.
+    pub simplified_ground: Option<SimplifiedGround>,
+    /// The day the case was accepted (or deemed accepted).
+    pub accepted_on: Option<NaiveDate>,
+    /// The case number, once accepted.
+    pub case_number: Option<String>,
+    /// The handling officers.
+    pub handlers: Vec<Uuid>,
+    /// The day the application copy was sent to the respondent.
+    pub copy_sent_on: Option<NaiveDate>,
+    /// The day the respondent's reply was received.
+    pub reply_received_on: Option<NaiveDate>,
+    /// The day the case reached `heard`.
+    pub heard_on: Option<NaiveDate>,
+    /// Formal hearings (听证) held.
+    pub hearings_held: u32,
+    /// While suspended: the state to resume to.
+    pub suspended_from: Option<CaseState>,
+    /// While suspended: the day the suspension began.
+    pub suspended_on: Option<NaiveDate>,
+    /// While suspended: the art. 39 ground.
+    pub suspension_ground: Option<SuspensionGround>,
+    /// Days of ended suspensions (end date minus start date); a suspension also ends when the case concludes while suspended.
+    pub suspended_days: u32,
+    /// Days of extension granted so far.
+    pub extension_days: u32,
+    /// The day the case was converted to ordinary procedure.
+    pub converted_on: Option<NaiveDate>,
+    /// The day the case was declined (不予受理).
+    pub declined_on: Option<NaiveDate>,
+    /// The day the case was concluded (审结); never set for not_accepted.
+    pub concluded_on: Option<NaiveDate>,
+    /// The decision's disposition.
+    pub disposition: Option<Disposition>,
+    /// The termination ground.
+    pub termination_ground: Option<TerminationGround>,
+    /// Why the application was not accepted.
+    pub decline_reason: Option<DeclineReason>,
+    /// The decision revoked the act only in part.
+    pub partial: bool,
+    /// The decision ordered the respondent to remake the act.
+    pub remake_ordered: bool,
+    /// Days the respondent has to remake or perform.
+    pub comply_within_days: Option<u32>,
+    /// The number of the document that concluded the case: the decision, or the mediation document.
+    pub decision_document_number: Option<String>,
+    /// The legal date of the most recent action; no later action may be dated before it.
+    pub last_event_on: NaiveDate,
+}
+
+impl CaseLifecycle {
+    /// A freshly registered application.
+    pub fn new(received_on: NaiveDate) -> Self {
+        Self {
+            state: CaseState::Received,
+            received_on,
+            review_started_on: received_on,
+            supplement_requested_on: None,
+            procedure: None,
+            simplified_ground: None,
+            accepted_on: None,
+            case_number: None,
+            handlers: Vec::new(),
+            copy_sent_on: None,
+            reply_received_on: None,
+            heard_on: None,
+            hearings_held: 0,
+            suspended_from: None,
+            suspended_on: None,
+            suspension_ground: None,
+            suspended_days: 0,
+            extension_days: 0,
+            converted_on: None,
+            declined_on: None,
+            concluded_on: None,
+            disposition: None,
+            termination_ground: None,
+            decline_reason: None,
+            partial: false,
+            remake_ordered: false,
+            comply_within_days: None,
+            decision_document_number: None,
+            last_event_on: received_on,
+        }
+    }
+
+    /// Applies an action, returning the next aggregate or why the action is refused.
+    ///
+    /// Deterministic: the result depends only on `self`, `action` and `ctx`, so replaying stored
+    /// events with their stored contexts rebuilds the same aggregate.
+    pub fn apply(&self, action: &Action, ctx: &TransitionContext<'_>) -> Result<Self, Refusal> {
+        let kind = action.kind();
+        if !kind.allowed_from().contains(&self.state) {
+            return Err(Refusal::NotAllowedInState {
+                state: self.state,
+                action: kind,
+                allowed: self.available_actions(ctx.reply_overdue, ctx.settings),
+            });
+        }
+        let on = ctx.occurred_on;
+        if on > ctx.today {
+            return Err(invalid(
+                "occurred_on",
+                format!("{on} is in the future (today is {})", ctx.today),
+            ));
+        }
+        if on < self.last_event_on {
+            return Err(invalid(
+                "occurred_on",
+                format!(
+                    "{on} is before the case's last recorded action on {}",
+                    self.last_event_on
+                ),
+            ));
+        }
+        self.precondition(kind, ctx.reply_overdue, ctx.settings)?;
+
+        let mut next = self.clone();
+        next.last_event_on = on;
+        match action {
+            Action::RequestSupplement { items } => {
+                if items.is_empty() {
+                    return Err(invalid("items", "list at least one item to supplement"));
+                }
+                if items.iter().any(|item| item.trim().is_empty()) {
+                    return Err(invalid("items", "items must not be blank"));
+                }
+                next.state = S::AwaitingSupplement;
+                next.supplement_requested_on = Some(on);
+            }
+            Action::Supplement {} => {
+                next.state = S::Received;
+                next.review_started_on = on;
+            }
+            Action::Decline {
+                reason,
+                competent_organ,
+                explanation: _,
+            } => {
+                self.check_decline(*reason, competent_organ.as_deref())?;
+                next.state = S::NotAccepted;
+                next.decline_reason = Some(*reason);
+                next.declined_on = Some(on);
+            }
+            Action::Accept {
+                procedure,
+                simplified_ground,
+                deemed: _,
+            } => {
+                match (procedure, simplified_ground) {
+                    (Procedure::Simplified, None) => {
+                        return Err(invalid(
+                            "simplified_ground",
+                            "simplified procedure needs an art. 53 ground",
+                        ));
+                    }
+                    (Procedure::Ordinary, Some(_)) => {
+                        return Err(invalid(
+                            "simplified_ground",
+                            "only simplified procedure takes an art. 53 ground",
+                        ));
+                    }
+                    _ => {}
+                }
+                let Some(case_number) = ctx.case_number.as_ref().filter(|n| !n.trim().is_empty())
+                else {
+                    return Err(invalid(
+                        "case_number",
+                        "accepting a case needs the allocated case number",
+                    ));
+                };
+                next.state = S::Filed;
+                next.procedure = Some(*procedure);
+                next.simplified_ground = *simplified_ground;
+                next.accepted_on = Some(on);
+                next.case_number = Some(case_number.clone());
+            }
+            Action::Assign { handlers } => {
+                if handlers.is_empty() {
+                    return Err(invalid("handlers", "name at least one handling officer"));
+                }
+                if handlers
+                    .iter()
+                    .enumerate()
+                    .any(|(i, id)| handlers[..i].contains(id))
+                {
+                    return Err(invalid("handlers", "an officer is named twice"));
+                }
+                next.handlers = handlers.clone();
+            }
+            Action::RecordReply {
+                copy_sent_on,
+                reply_received_on,
+            } => {
+                self.check_reply(*copy_sent_on, *reply_received_on, on)?;
+                next.copy_sent_on = copy_sent_on.or(self.copy_sent_on);
+                next.reply_received_on = reply_received_on.or(self.reply_received_on);
+            }
+            Action::Hear {
+                method,
+                hearing_on,
+                notice_on,
+            } => {
+                self.check_hearing(*method, *hearing_on, *notice_on, ctx)?;
+                next.state = S::Heard;
+                next.heard_on = Some(on);
+                if *method == HearingMethod::Hearing {
+                    next.hearings_held += 1;
+                }
+            }
+            Action::Suspend { ground } => {
+                next.state = S::Suspended;
+                next.suspended_from = Some(self.state);
+                next.suspended_on = Some(on);
+                next.suspension_ground = Some(*ground);
+            }
+            Action::Resume {} => {
+                let Some(resume_to) = self.suspended_from else {
+                    return Err(violated(
+                        "suspension_record",
+                        "the case has no record of the state it was suspended from",
+                    ));
+                };
+                next.end_suspension(on);
+                next.state = resume_to;
+            }
+            Action::Extend { days, reason } => {
+                if *days == 0 {
+                    return Err(invalid("days", "extend by at least one day"));
+                }
+                require_text("reason", reason)?;
+                let total = self.extension_days.checked_add(*days);
+                let max = ctx.settings.max_extension_days;
+                match total {
+                    Some(total) if total <= max => next.extension_days = total,
+                    _ => {
+                        return Err(violated(
+                            "art_62",
+                            format!(
+                                "extensions may add up to {max} days; {} already granted, {days} more requested",
+                                self.extension_days
+                            ),
+                        ));
+                    }
+                }
+            }
+            Action::ConvertToOrdinary { reason } => {
+                require_text("reason", reason)?;
+                next.procedure = Some(Procedure::Ordinary);
+                next.converted_on = Some(on);
+            }
+            Action::Decide {
+                disposition,
+                document_number,
+                reasoning,
+                legal_basis,
+                partial,
+                remake_ordered,
+                comply_within_days,
+            } => {
+                require_text("document_number", document_number)?;
+                require_text("reasoning", reasoning)?;
+                require_text("legal_basis", legal_basis)?;
+                check_decision_flags(*disposition, *partial, *remake_ordered, *comply_within_days)?;
+                // Deciding without hearing under ordinary procedure rests on art. 70 alone, which
+                // fixes the outcome; other outcomes need the case heard first.
+                if self.state == S::Filed
+                    && self.procedure != Some(Procedure::Simplified)
+                    && !disposition.follows_missing_reply()
+                {
+                    return Err(violated(
+                        "art_70",
+                        format!(
+                            "without a hearing, a missing reply leads only to revoke, confirm_illegal, confirm_invalid or order_to_perform, not {disposition}; hear the case first"
+                        ),
+                    ));
+                }
+                next.conclude(disposition.target_state(), on);
+                next.disposition = Some(*disposition);
+                next.partial = *partial;
+                next.remake_ordered = *remake_ordered;
+                next.comply_within_days = *comply_within_days;
+                next.decision_document_number = Some(document_number.clone());
+            }
+            Action::DismissApplication { reason } => {
+                require_text("reason", reason)?;
+                next.conclude(S::ApplicationDismissed, on);
+            }
+            Action::Mediate { document_number } => {
+                require_text("document_number", document_number)?;
+                next.conclude(S::Mediated, on);
+                next.decision_document_number = Some(document_number.clone());
+            }
+            Action::Terminate {
+                ground,
+                explanation: _,
+            } => {
+                if *ground == TerminationGround::LongSuspension {
+                    self.check_long_suspension(on, ctx.settings)?;
+                }
+                next.conclude(S::Terminated, on);
+                next.termination_ground = Some(*ground);
+            }
+        }
+        Ok(next)
+    }
+
+    /// Actions the state table allows now whose state-level preconditions hold, for any role, in declaration order.
+    fn available_actions(
+        &self,
+        reply_overdue: bool,
+        settings: &LifecycleSettings,
+    ) -> Vec<ActionKind> {
+        ActionKind::iter()
+            .filter(|kind| kind.allowed_from().contains(&self.state))
+            .filter(|kind| self.precondition(*kind, reply_overdue, settings).is_ok())
+            .collect()
+    }
+
+    /// Conditions on the case (not the payload) that decide whether an action is offered at all;
+    /// shared by `apply` and `allowed_actions` so buttons and refusals agree.
+    fn precondition(
+        &self,
+        kind: ActionKind,
+        reply_overdue: bool,
+        settings: &LifecycleSettings,
+    ) -> Result<(), Refusal> {
+        let simplified = self.procedure == Some(Procedure::Simplified);
+        match kind {
+            K::RequestSupplement if self.supplement_requested_on.is_some() => Err(violated(
+                "art_31",
+                "a supplement was already requested; the notice must list everything at once",
+            )),
+            K::Hear if !simplified && self.reply_received_on.is_none() && !reply_overdue => {
+                Err(violated(
+                    "art_48",
+                    "under ordinary procedure the parties are heard once the respondent's reply is recorded or overdue",
+                ))
+            }
+            K::Extend if simplified => Err(violated(
+                "art_62",
+                "only ordinary procedure can be extended; convert the case first",
+            )),
+            K::Extend if self.extension_days >= settings.max_extension_days => Err(violated(
+                "art_62",
+                format!(
+                    "the {} days of extension allowed have all been granted",
+                    settings.max_extension_days
+                ),
+            )),
+            K::ConvertToOrdinary if !simplified => Err(violated(
+                "art_55",
+                "only a case under simplified procedure can be converted",
+            )),
+            K::Decide if self.state == S::Filed && !simplified && !reply_overdue => Err(violated(
+                "art_70",
+                "under ordinary procedure a case is decided after hearing, or without it only when the respondent's reply is overdue",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_decline(
+        &self,
+        reason: DeclineReason,
+        competent_organ: Option<&str>,
+    ) -> Result<(), Refusal> {
+        let organ_named = competent_organ.is_some_and(|organ| !organ.trim().is_empty());
+        match reason {
+            DeclineReason::NoJurisdiction if !organ_named => Err(invalid(
+                "competent_organ",
+                "name the organ that has jurisdiction (art. 30)",
+            )),
+            DeclineReason::NoJurisdiction => Ok(()),
+            _ if competent_organ.is_some() => Err(invalid(
+                "competent_organ",
+                "a competent organ is named only when declining for lack of jurisdiction",
+            )),
+            DeclineReason::SupplementNotProvided if self.state != S::AwaitingSupplement => {
+                Err(violated(
+                    "art_31",
+                    "an application counts as abandoned only while a supplement is awaited",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_reply(
+        &self,
+        copy_sent_on: Option<NaiveDate>,
+        reply_received_on: Option<NaiveDate>,
+        on: NaiveDate,
+    ) -> Result<(), Refusal> {
+        if copy_sent_on.is_none() && reply_received_on.is_none() {
+            return Err(invalid(
+                "copy_sent_on",
+                "give the date the copy was sent, the date the reply was received, or both",
+            ));
+        }
+        for (field, date) in [
+            ("copy_sent_on", copy_sent_on),
+            ("reply_received_on", reply_received_on),
+        ] {
+            if let Some(date) = date {
+                self.check_within_case(field, date, on)?;
+            }
+        }
+        let copy = copy_sent_on.or(self.copy_sent_on);
+        let reply = reply_received_on.or(self.reply_received_on);
+        if let (Some(copy), Some(reply)) = (copy, reply)
+            && reply < copy
+        {
+            let field = if reply_received_on.is_some() {
+                "reply_received_on"
+            } else {
+                "copy_sent_on"
+            };
+            return Err(invalid(
+                field,
+                format!("the reply ({reply}) cannot come before the copy was sent ({copy})"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_hearing(
+        &self,
+        method: HearingMethod,
+        hearing_on: Option<NaiveDate>,
+        notice_on: Option<NaiveDate>,
+        ctx: &TransitionContext<'_>,
+    ) -> Result<(), Refusal> {
+        if let Some(date) = hearing_on {
+            self.check_within_case("hearing_on", date, ctx.occurred_on)?;
+        }
+        if method != HearingMethod::Hearing {
+            if notice_on.is_some() {
+                return Err(invalid("notice_on", "only a hearing (听证) is notified"));
+            }
+            return Ok(());
+        }
+        let Some(hearing_on) = hearing_on else {
+            return Err(invalid("hearing_on", "give the day the hearing was held"));
+        };
+        let Some(notice_on) = notice_on else {
+            return Err(invalid(
+                "notice_on",
+                "give the day the parties were notified of the hearing",
+            ));
+        };
+        self.check_within_case("notice_on", notice_on, ctx.occurred_on)?;
+        if notice_on >= hearing_on {
+            return Err(invalid(
+                "notice_on",
+                format!("the notice ({notice_on}) must precede the hearing ({hearing_on})"),
+            ));
+        }
+        match ctx.hearing_notice_working_days {
+            Some(days) if days >= HEARING_NOTICE_MIN_WORKING_DAYS => Ok(()),
+            Some(days) => Err(violated(
+                "art_51",
+                format!(
+                    "the parties were notified {days} working days before the hearing; at least {HEARING_NOTICE_MIN_WORKING_DAYS} are required"
+                ),
+            )),
+            None => Err(violated(
+                "art_51",
+                "the working days between notice and hearing were not determined",
+            )),
+        }
+    }
+
+    /// A date given in a payload must fall between acceptance and the action itself.
+    fn check_within_case(
+        &self,
+        field: &'static str,
+        date: NaiveDate,
+        on: NaiveDate,
+    ) -> Result<(), Refusal> {
+        if date > on {
+            return Err(invalid(
+                field,
+                format!("{date} is after the date of this action ({on})"),
+            ));
+        }
+        if let Some(accepted_on) = self.accepted_on
+            && date < accepted_on
+        {
+            return Err(invalid(
+                field,
+                format!("{date} is before the case was accepted ({accepted_on})"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_long_suspension(
+        &self,
+        on: NaiveDate,
+        settings: &LifecycleSettings,
+    ) -> Result<(), Refusal> {
+        let days = settings.long_suspension_days;
+        let (Some(ground), Some(since)) = (self.suspension_ground, self.suspended_on) else {
+            return Err(violated(
+                "art_41",
+                "termination for long suspension needs the case to be suspended",
+            ));
+        };
+        if !ground.allows_termination_after_60_days() {
+            return Err(violated(
+                "art_41",
+                format!(
+                    "a suspension on art. 39 item {} does not lead to termination; only items 1, 2 and 4 do",
+                    ground.art39_item()
+                ),
+            ));
+        }
+        let due = since.checked_add_days(Days::new(u64::from(days)));
+        if due.is_none_or(|due| on < due) {
+            return Err(violated(
+                "art_41",
+                format!("the case must have been suspended for {days} days (suspended on {since})"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Closes the running suspension, counting its days.
+    fn end_suspension(&mut self, on: NaiveDate) {
+        if let Some(since) = self.suspended_on {
+            self.suspended_days = self.suspended_days.saturating_add(days_between(since, on));
+        }
+        self.suspended_from = None;
+        self.suspended_on = None;
+        self.suspension_ground = None;
+    }
+
+    fn conclude(&mut self, state: CaseState, on: NaiveDate) {
+        // Concluding ends a running suspension: its days must not count toward the decision
+        // period when figures judge whether the case was concluded in time.
+        if self.state == S::Suspended {
+            self.end_suspension(on);
+        }
+        self.state = state;
+        self.concluded_on = Some(on);
+    }
+}
+
+fn check_decision_flags(
+    disposition: Disposition,
+    partial: bool,
+    remake_ordered: bool,
+    comply_within_days: Option<u32>,
+) -> Result<(), Refusal> {
+    let revoke = disposition == Disposition::Revoke;
+    if partial && !revoke {
+        return Err(invalid("partial", "only a revocation can be partial"));
+    }
+    if remake_ordered && !revoke {
+        return Err(invalid(
+            "remake_ordered",
+            "a remake is ordered only with a revocation (art. 64)",
+        ));
+    }
+    let needs_limit = remake_ordered || disposition == Disposition::OrderToPerform;
+    match comply_within_days {
+        None if needs_limit => Err(invalid(
+            "comply_within_days",
+            "a remake or perform order needs a time limit",
+        )),
+        Some(_) if !needs_limit => Err(invalid(
+            "comply_within_days",
+            "a time limit goes only with a remake or perform order",
+        )),
+        Some(0) => Err(invalid("comply_within_days", "give at least one day")),
+        _ => Ok(()),
+    }
+}
+
+/// Actions `roles` may take on the case now, in declaration order, under the default settings.
+///
+/// A front end draws its buttons from this. Use [`allowed_actions_with_settings`] when the
+/// service runs with non-default settings.
+pub fn allowed_actions(lc: &CaseLifecycle, roles: &[Role], reply_overdue: bool) -> Vec<ActionKind> {
+    allowed_actions_with_settings(lc, roles, reply_overdue, &LifecycleSettings::default())
+}
+
+/// Actions `roles` may take on the case now, in declaration order: the state table, the role,
+/// and the conditions on procedure, reply and extension budget.
+pub fn allowed_actions_with_settings(
+    lc: &CaseLifecycle,
+    roles: &[Role],
+    reply_overdue: bool,
+    settings: &LifecycleSettings,
+) -> Vec<ActionKind> {
+    lc.available_actions(reply_overdue, settings)
+        .into_iter()
+        .filter(|kind| roles.contains(&kind.required_role()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    const TODAY: u64 = 365;
+
+    fn day(n: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 3, 1).unwrap() + Days::new(n)
+    }
+
+    fn ctx(settings: &LifecycleSettings, on: u64) -> TransitionContext<'_> {
+        TransitionContext {
+            settings,
+            occurred_on: day(on),
+            today: day(TODAY),
+            reply_overdue: false,
+            hearing_notice_working_days: None,
+            case_number: Some("榕政复〔2024〕1号".to_owned()),
+        }
+    }
+
+    /// Applies an action that must succeed.
+    fn step(lc: &CaseLifecycle, action: Action, on: u64) -> CaseLifecycle {
+        let settings = LifecycleSettings::default();
+        lc.apply(&action, &ctx(&settings, on))
+            .unwrap_or_else(|refusal| panic!("{action:?} on day {on} refused: {refusal}"))
+    }
+
+    /// Applies an action that must be refused.
+    fn refuse(lc: &CaseLifecycle, action: Action, c: &TransitionContext<'_>) -> Refusal {
+        match lc.apply(&action, c) {
+            Ok(next) => panic!("{action:?} unexpectedly accepted, reaching {}", next.state),
+            Err(refusal) => refusal,
+        }
+    }
+
+    fn assert_invalid(refusal: Refusal, expected_field: &str) {
+        match refusal {
+            Refusal::InvalidField { field, .. } => assert_eq!(field, expected_field),
+            other => panic!("expected invalid {expected_field}, got {other:?}"),
+        }
+    }
+
+    fn assert_rule(refusal: Refusal, expected_rule: &str) {
+        match refusal {
+            Refusal::RuleViolated { rule, .. } => assert_eq!(rule, expected_rule),
+            other => panic!("expected rule {expected_rule}, got {other:?}"),
+        }
+    }
+
+    fn accept(procedure: Procedure) -> Action {
+        Action::Accept {
+            procedure,
+            simplified_ground: match procedure {
+                Procedure::Ordinary => None,
+                Procedure::Simplified => Some(SimplifiedGround::SmallAmount),
+            },
+            deemed: false,
+        }
+    }
+
+    fn reply(copy: Option<u64>, reply: Option<u64>) -> Action {
+        Action::RecordReply {
+            copy_sent_on: copy.map(day),
+            reply_received_on: reply.map(day),
+        }
+    }
+
+    fn hear_in_person() -> Action {
+        Action::Hear {
+            method: HearingMethod::InPerson,
+            hearing_on: None,
+            notice_on: None,
+        }
+    }
+
+    fn decide(disposition: Disposition) -> Action {
+        Action::Decide {
+            disposition,
+            document_number: "榕政复决〔2024〕7号".to_owned(),
+            reasoning: "事实不清".to_owned(),
+            legal_basis: "《行政复议法》第六十四条".to_owned(),
+            partial: false,
+            remake_ordered: false,
+            comply_within_days: (disposition == Disposition::OrderToPerform).then_some(30),
+        }
+    }
+
+    fn extend(days: u32) -> Action {
+        Action::Extend {
+            days,
+            reason: "案情复杂".to_owned(),
+        }
+    }
+
+    fn suspend(ground: SuspensionGround) -> Action {
+        Action::Suspend { ground }
+    }
+
+    fn terminate(ground: TerminationGround) -> Action {
+        Action::Terminate {
+            ground,
+            explanation: None,
+        }
+    }
+
+    // Fixtures reach their state through real actions: received day 0, accepted day 2, copy
+    // sent day 3, reply day 10, heard day 12, suspended day 15, concluded day 20.
+    fn filed(procedure: Procedure) -> CaseLifecycle {
+        step(&CaseLifecycle::new(day(0)), accept(procedure), 2)
+    }
+
+    fn heard(procedure: Procedure) -> CaseLifecycle {
+        let replied = step(&filed(procedure), reply(Some(3), Some(10)), 10);
+        step(&replied, hear_in_person(), 12)
+    }
+
+    fn fixture(state: CaseState, procedure: Procedure) -> CaseLifecycle {
+        let received = CaseLifecycle::new(day(0));
+        let decided = |d: Disposition| step(&heard(procedure), decide(d), 20);
+        let lc = match state {
+            S::Received => received,
+            S::AwaitingSupplement => step(&received, sample(K::RequestSupplement), 1),
+            S::NotAccepted => step(&received, sample(K::Decline), 1),
+            S::Filed => filed(procedure),
+            S::Heard => heard(procedure),
+            S::Suspended => step(&heard(procedure), sample(K::Suspend), 15),
+            S::Altered => decided(Disposition::Alter),
+            S::Revoked => decided(Disposition::Revoke),
+            S::ConfirmedIllegal => decided(Disposition::ConfirmIllegal),
+            S::OrderedToPerform => decided(Disposition::OrderToPerform),
+            S::ConfirmedInvalid => decided(Disposition::ConfirmInvalid),
+            S::Upheld => decided(Disposition::Uphold),
+            S::RequestRejected => decided(Disposition::RejectRequest),
+            S::ApplicationDismissed => step(&heard(procedure), sample(K::DismissApplication), 20),
+            S::Mediated => step(&heard(procedure), sample(K::Mediate), 20),
+            S::Terminated => step(&heard(procedure), sample(K::Terminate), 20),
+        };
+        assert_eq!(lc.state, state, "fixture for {state}");
+        lc
+    }
+
+    /// A valid payload for each kind of action.
+    fn sample(kind: ActionKind) -> Action {
+        match kind {
+            K::RequestSupplement => Action::RequestSupplement {
+                items: vec!["身份证明".to_owned()],
+            },
+            K::Supplement => Action::Supplement {},
+            K::Decline => Action::Decline {
+                reason: DeclineReason::TimeBarred,
+                competent_organ: None,
+                explanation: None,
+            },
+            K::Accept => accept(Procedure::Ordinary),
+            K::Assign => Action::Assign {
+                handlers: vec![Uuid::from_u128(1), Uuid::from_u128(2)],
+            },
+            K::RecordReply => reply(Some(3), Some(10)),
+            K::Hear => hear_in_person(),
+            K::Suspend => suspend(SuspensionGround::ForceMajeure),
+            K::Resume => Action::Resume {},
+            K::Extend => extend(10),
+            K::ConvertToOrdinary => Action::ConvertToOrdinary {
+                reason: "争议较大".to_owned(),
+            },
+            K::Decide => decide(Disposition::Revoke),
+            K::DismissApplication => Action::DismissApplication {
+                reason: "不属于行政复议范围".to_owned(),
+            },
+            K::Mediate => Action::Mediate {
+                document_number: "榕政复调〔2024〕3号".to_owned(),
+            },
+            K::Terminate => terminate(TerminationGround::Withdrawn),
+        }
+    }
+
+    /// domain.md's action table, written out independently of `TRANSITIONS`, for the samples
+    /// above (the suspended fixture left `heard`; the sample decision revokes).
+    fn expected_target(state: CaseState, kind: ActionKind) -> Option<CaseState> {
+        let open = [
+            S::Received,
+            S::AwaitingSupplement,
+            S::Filed,
+            S::Heard,
+            S::Suspended,
+        ];
+        match (kind, state) {
+            (K::RequestSupplement, S::Received) => Some(S::AwaitingSupplement),
+            (K::Supplement, S::AwaitingSupplement) => Some(S::Received),
+            (K::Decline, S::Received | S::AwaitingSupplement) => Some(S::NotAccepted),
+            (K::Accept, S::Received) => Some(S::Filed),
+            (K::Assign, s) if open.contains(&s) => Some(s),
+            (K::RecordReply, S::Filed | S::Heard) => Some(state),
+            (K::Hear, S::Filed) => Some(S::Heard),
+            (K::Suspend, S::Filed | S::Heard) => Some(S::Suspended),
+            (K::Resume, S::Suspended) => Some(S::Heard),
+            (K::Extend, S::Filed | S::Heard) => Some(state),
+            (K::ConvertToOrdinary, S::Filed | S::Heard) => Some(state),
+            (K::Decide, S::Filed | S::Heard) => Some(S::Revoked),
+            (K::DismissApplication, S::Filed | S::Heard) => Some(S::ApplicationDismissed),
+            (K::Mediate, S::Filed | S::Heard | S::Suspended) => Some(S::Mediated),
+            (K::Terminate, S::Filed | S::Heard | S::Suspended) => Some(S::Terminated),
+            _ => None,
+        }
+    }
+
+    /// What a refusal should offer, with the reply overdue, written out by hand.
+    fn expected_allowed(state: CaseState, procedure: Procedure) -> Vec<ActionKind> {
+        let varies = match procedure {
+            Procedure::Ordinary => K::Extend,
+            Procedure::Simplified => K::ConvertToOrdinary,
+        };
+        match state {
+            S::Received => vec![K::RequestSupplement, K::Decline, K::Accept, K::Assign],
+            S::AwaitingSupplement => vec![K::Supplement, K::Decline, K::Assign],
+            S::Filed => vec![
+                K::Assign,
+                K::RecordReply,
+                K::Hear,
+                K::Suspend,
+                varies,
+                K::Decide,
+                K::DismissApplication,
+                K::Mediate,
+                K::Terminate,
+            ],
+            S::Heard => vec![
+                K::Assign,
+                K::RecordReply,
+                K::Suspend,
+                varies,
+                K::Decide,
+                K::DismissApplication,
+                K::Mediate,
+                K::Terminate,
+            ],
+            S::Suspended => vec![K::Assign, K::Resume, K::Mediate, K::Terminate],
+            _ => vec![],
+        }
+    }
+
+    #[test]
+    fn every_state_and_action_pair_follows_the_table() {
+        let settings = LifecycleSettings::default();
+        let mut c = ctx(&settings, 30);
+        c.reply_overdue = true;
+        c.hearing_notice_working_days = Some(5);
+        let mut allowed_pairs = 0;
+        for state in CaseState::iter() {
+            for kind in ActionKind::iter() {
+                // Conversion needs a simplified case, everything else is sampled under ordinary.
+                let procedure = if kind == K::ConvertToOrdinary {
+                    Procedure::Simplified
+                } else {
+                    Procedure::Ordinary
+                };
+                let lc = fixture(state, procedure);
+                let action = sample(kind);
+                assert_eq!(action.kind(), kind);
+                match (expected_target(state, kind), lc.apply(&action, &c)) {
+                    (Some(target), Ok(next)) => {
+                        assert_eq!(next.state, target, "{kind} from {state}");
+                        assert_eq!(next.last_event_on, day(30));
+                        allowed_pairs += 1;
+                    }
+                    (Some(_), Err(refusal)) => panic!("{kind} from {state} refused: {refusal}"),
+                    (None, Ok(next)) => {
+                        panic!("{kind} from {state} accepted, reaching {}", next.state)
+                    }
+                    (None, Err(refusal)) => assert_eq!(
+                        refusal,
+                        Refusal::NotAllowedInState {
+                            state,
+                            action: kind,
+                            allowed: expected_allowed(state, procedure),
+                        },
+                        "{kind} from {state}"
+                    ),
+                }
+            }
+        }
+        // 1+1+2+1+5+2+1+2+1+2+2+2+2+3+3 pairs in domain.md's table.
+        assert_eq!(allowed_pairs, 30);
+    }
+
+    #[test]
+    fn table_lists_each_action_once() {
+        let kinds: Vec<ActionKind> = transitions_table().iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, ActionKind::iter().collect::<Vec<_>>());
+        for (kind, from) in transitions_table() {
+            assert!(!from.is_empty(), "{kind} has no source state");
+            assert!(
+                from.iter().all(|s| s.is_open()),
+                "{kind} leaves a closed state"
+            );
+        }
+    }
+
+    #[test]
+    fn state_predicates() {
+        let terminal = [
+            S::NotAccepted,
+            S::Altered,
+            S::Revoked,
+            S::ConfirmedIllegal,
+            S::OrderedToPerform,
+            S::ConfirmedInvalid,
+            S::Upheld,
+            S::RequestRejected,
+            S::ApplicationDismissed,
+            S::Mediated,
+            S::Terminated,
+        ];
+        let merits = [
+            S::Altered,
+            S::Revoked,
+            S::ConfirmedIllegal,
+            S::OrderedToPerform,
+            S::ConfirmedInvalid,
+            S::Upheld,
+            S::RequestRejected,
+        ];
+        let corrections = &merits[..5];
+        for state in CaseState::iter() {
+            assert_eq!(state.is_terminal(), terminal.contains(&state), "{state}");
+            assert_eq!(state.is_open(), !terminal.contains(&state), "{state}");
+            assert_eq!(
+                state.is_merits_decision(),
+                merits.contains(&state),
+                "{state}"
+            );
+            assert_eq!(
+                state.is_correction(),
+                corrections.contains(&state),
+                "{state}"
+            );
+            assert_eq!(
+                state.is_concluded(),
+                terminal.contains(&state) && state != S::NotAccepted,
+                "{state}"
+            );
+        }
+    }
+
+    #[test]
+    fn labels_follow_domain_md() {
+        let expected = [
+            "已收到申请",
+            "待补正",
+            "不予受理",
+            "已受理",
+            "已审理",
+            "中止",
+            "变更",
+            "撤销",
+            "确认违法",
+            "责令履行",
+            "确认无效",
+            "维持",
+            "驳回行政复议请求",
+            "驳回申请",
+            "调解结案",
+            "终止",
+        ];
+        let labels: Vec<&str> = CaseState::iter().map(CaseState::label_zh).collect();
+        assert_eq!(labels, expected);
+    }
+
+    /// The API value (serde), the database text (strum) and the display must be one string.
+    fn assert_same_text<T>(values: impl Iterator<Item = T>)
+    where
+        T: Serialize + std::fmt::Display + std::str::FromStr + PartialEq + std::fmt::Debug + Copy,
+        &'static str: From<T>,
+    {
+        for value in values {
+            let text: &'static str = value.into();
+            assert_eq!(serde_json::to_value(value).unwrap(), text);
+            assert_eq!(value.to_string(), text);
+            assert_eq!(text.parse::<T>().ok(), Some(value));
+            assert!(text.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        }
+    }
+
+    #[test]
+    fn enum_texts_are_snake_case_everywhere() {
+        assert_same_text(CaseState::iter());
+        assert_same_text(ActionKind::iter());
+        assert_same_text(Role::iter());
+        assert_same_text(Procedure::iter());
+        assert_same_text(SimplifiedGround::iter());
+        assert_same_text(DeclineReason::iter());
+        assert_same_text(HearingMethod::iter());
+        assert_same_text(SuspensionGround::iter());
+        assert_same_text(TerminationGround::iter());
+        assert_same_text(Disposition::iter());
+        assert_eq!(CaseState::ConfirmedIllegal.to_string(), "confirmed_illegal");
+        assert_eq!(
+            ActionKind::ConvertToOrdinary.to_string(),
+            "convert_to_ordinary"
+        );
+    }
+
+    #[test]
+    fn roles_per_action() {
+        let officer = [
+            K::RequestSupplement,
+            K::Supplement,
+            K::RecordReply,
+            K::Hear,
+            K::Suspend,
+            K::Resume,
+        ];
+        for kind in ActionKind::iter() {
+            let expected = if officer.contains(&kind) {
+                Role::Officer
+            } else {
+                Role::Head
+            };
+            assert_eq!(kind.required_role(), expected, "{kind}");
+        }
+    }
+
+    #[test]
+    fn suspension_grounds_number_art_39_items() {
+        let items: Vec<u8> = SuspensionGround::iter()
+            .map(SuspensionGround::art39_item)
+            .collect();
+        assert_eq!(items, (1..=10).collect::<Vec<u8>>());
+        let terminable: Vec<u8> = SuspensionGround::iter()
+            .filter(|g| g.allows_termination_after_60_days())
+            .map(SuspensionGround::art39_item)
+            .collect();
+        assert_eq!(terminable, [1, 2, 4]);
+    }
+
+    #[test]
+    fn withdrawals_are_withdrawn_and_settled() {
+        let withdrawals: Vec<TerminationGround> = TerminationGround::iter()
+            .filter(|g| g.is_withdrawal())
+            .collect();
+        assert_eq!(
+            withdrawals,
+            [TerminationGround::Withdrawn, TerminationGround::Settled]
+        );
+    }
+
+    #[test]
+    fn dispositions_reach_their_states() {
+        let expected = [
+            (Disposition::Alter, S::Altered),
+            (Disposition::Revoke, S::Revoked),
+            (Disposition::ConfirmIllegal, S::ConfirmedIllegal),
+            (Disposition::OrderToPerform, S::OrderedToPerform),
+            (Disposition::ConfirmInvalid, S::ConfirmedInvalid),
+            (Disposition::Uphold, S::Upheld),
+            (Disposition::RejectRequest, S::RequestRejected),
+        ];
+        assert_eq!(expected.len(), Disposition::iter().count());
+        for (disposition, state) in expected {
+            assert_eq!(disposition.target_state(), state);
+            assert!(state.is_merits_decision());
+        }
+    }
+
+    #[test]
+    fn actions_serialize_with_an_action_tag() {
+        let json = serde_json::json!({
+            "action": "accept",
+            "procedure": "simplified",
+            "simplified_ground": "small_amount"
+        });
+        let action: Action = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            action,
+            Action::Accept {
+                procedure: Procedure::Simplified,
+                simplified_ground: Some(SimplifiedGround::SmallAmount),
+                deemed: false,
+            }
+        );
+        let resume: Action =
+            serde_json::from_value(serde_json::json!({"action": "resume"})).unwrap();
+        assert_eq!(resume, Action::Resume {});
+        let reply: Action = serde_json::from_value(serde_json::json!({
+            "action": "record_reply",
+            "reply_received_on": "2024-03-11"
+        }))
+        .unwrap();
+        assert_eq!(
+            reply,
+            Action::RecordReply {
+                copy_sent_on: None,
+                reply_received_on: Some(day(10)),
+            }
+        );
+        for kind in ActionKind::iter() {
+            let value = serde_json::to_value(sample(kind)).unwrap();
+            assert_eq!(value["action"], kind.to_string());
+            let back: Action = serde_json::from_value(value).unwrap();
+            assert_eq!(back, sample(kind));
+        }
+        let missing = serde_json::from_value::<Action>(serde_json::json!({"action": "extend"}));
+        assert!(missing.is_err());
+    }
+
+    #[test]
+    fn schemas_are_generated() {
+        let schema = serde_json::to_string(&<Action as utoipa::PartialSchema>::schema()).unwrap();
+        assert!(schema.contains("convert_to_ordinary"));
+        assert!(schema.contains("comply_within_days"));
+        let schema =
+            serde_json::to_string(&<CaseLifecycle as utoipa::PartialSchema>::schema()).unwrap();
+        assert!(schema.contains("review_started_on"));
+    }
+
+    #[test]
+    fn new_case_is_received() {
+        let lc = CaseLifecycle::new(day(0));
+        assert_eq!(lc.state, S::Received);
+        assert_eq!(lc.review_started_on, day(0));
+        assert_eq!(lc.last_event_on, day(0));
+        assert_eq!(lc.concluded_on, None);
+    }
+
+    // --- dates ---
+
+    #[test]
+    fn action_cannot_be_dated_in_the_future() {
+        let settings = LifecycleSettings::default();
+        let mut c = ctx(&settings, 5);
+        c.today = day(4);
+        let refusal = refuse(&CaseLifecycle::new(day(0)), sample(K::Accept), &c);
+        assert_invalid(refusal, "occurred_on");
+        c.today = day(5);
+        assert!(
+            CaseLifecycle::new(day(0))
+                .apply(&sample(K::Accept), &c)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn action_cannot_be_dated_before_the_last_event() {
+        let settings = LifecycleSettings::default();
+        let lc = filed(Procedure::Ordinary);
+        assert_invalid(
+            refuse(&lc, sample(K::Assign), &ctx(&settings, 1)),
+            "occurred_on",
+        );
+        let same_day = step(&lc, sample(K::Assign), 2);
+        assert_eq!(same_day.last_event_on, day(2));
+        let later = step(&same_day, sample(K::Assign), 9);
+        assert_eq!(later.last_event_on, day(9));
+        assert_invalid(
+            refuse(&later, sample(K::Assign), &ctx(&settings, 8)),
+            "occurred_on",
+        );
+    }
+
+    #[test]
+    fn state_is_checked_before_dates() {
+        let settings = LifecycleSettings::default();
+        let lc = fixture(S::Upheld, Procedure::Ordinary);
+        let refusal = refuse(&lc, sample(K::Assign), &ctx(&settings, 1));
+        assert!(matches!(refusal, Refusal::NotAllowedInState { .. }));
+    }
+
+    // --- review stage ---
+
+    #[test]
+    fn supplement_restarts_the_review() {
+        let lc = step(&CaseLifecycle::new(day(0)), sample(K::RequestSupplement), 2);
+        assert_eq!(lc.supplement_requested_on, Some(day(2)));
+        assert_eq!(lc.review_started_on, day(0));
+        let lc = step(&lc, Action::Supplement {}, 9);
+        assert_eq!(lc.state, S::Received);
+        assert_eq!(lc.review_started_on, day(9));
+        assert_eq!(lc.received_on, day(0));
+    }
+
+    #[test]
+    fn supplement_items_must_be_listed() {
+        let settings = LifecycleSettings::default();
+        let lc = CaseLifecycle::new(day(0));
+        let empty = Action::RequestSupplement { items: vec![] };
+        assert_invalid(refuse(&lc, empty, &ctx(&settings, 1)), "items");
+        let blank = Action::RequestSupplement {
+            items: vec!["身份证明".to_owned(), "  ".to_owned()],
+        };
+        assert_invalid(refuse(&lc, blank, &ctx(&settings, 1)), "items");
+    }
+
+    #[test]
+    fn supplement_is_requested_only_once() {
+        let settings = LifecycleSettings::default();
+        let lc = step(&CaseLifecycle::new(day(0)), sample(K::RequestSupplement), 1);
+        let lc = step(&lc, Action::Supplement {}, 5);
+        assert_rule(
+            refuse(&lc, sample(K::RequestSupplement), &ctx(&settings, 6)),
+            "art_31",
+        );
+        assert!(!allowed_actions(&lc, &[Role::Officer], false).contains(&K::RequestSupplement));
+    }
+
+    #[test]
+    fn decline_records_reason_and_date_but_is_no_conclusion() {
+        let lc = step(&CaseLifecycle::new(day(0)), sample(K::Decline), 3);
+        assert_eq!(lc.state, S::NotAccepted);
+        assert_eq!(lc.decline_reason, Some(DeclineReason::TimeBarred));
+        assert_eq!(lc.declined_on, Some(day(3)));
+        assert_eq!(lc.concluded_on, None);
+    }
+
+    #[test]
+    fn decline_for_no_jurisdiction_names_the_competent_organ() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 1);
+        let lc = CaseLifecycle::new(day(0));
+        let decline = |reason, organ: Option<&str>| Action::Decline {
+            reason,
+            competent_organ: organ.map(str::to_owned),
+            explanation: None,
+        };
+        let missing = decline(DeclineReason::NoJurisdiction, None);
+        assert_invalid(refuse(&lc, missing, &c), "competent_organ");
+        let blank = decline(DeclineReason::NoJurisdiction, Some(" "));
+        assert_invalid(refuse(&lc, blank, &c), "competent_organ");
+        let stray = decline(DeclineReason::Inadmissible, Some("福建省人民政府"));
+        assert_invalid(refuse(&lc, stray, &c), "competent_organ");
+        let named = decline(DeclineReason::NoJurisdiction, Some("福建省人民政府"));
+        assert!(lc.apply(&named, &c).is_ok());
+    }
+
+    #[test]
+    fn supplement_not_provided_only_while_awaiting_it() {
+        let settings = LifecycleSettings::default();
+        let abandoned = Action::Decline {
+            reason: DeclineReason::SupplementNotProvided,
+            competent_organ: None,
+            explanation: None,
+        };
+        let received = CaseLifecycle::new(day(0));
+        assert_rule(
+            refuse(&received, abandoned.clone(), &ctx(&settings, 1)),
+            "art_31",
+        );
+        let awaiting = step(&received, sample(K::RequestSupplement), 1);
+        let declined = step(&awaiting, abandoned, 20);
+        assert_eq!(
+            declined.decline_reason,
+            Some(DeclineReason::SupplementNotProvided)
+        );
+    }
+
+    #[test]
+    fn accept_sets_procedure_date_and_case_number() {
+        let lc = step(
+            &CaseLifecycle::new(day(0)),
+            accept(Procedure::Simplified),
+            4,
+        );
+        assert_eq!(lc.state, S::Filed);
+        assert_eq!(lc.procedure, Some(Procedure::Simplified));
+        assert_eq!(lc.simplified_ground, Some(SimplifiedGround::SmallAmount));
+        assert_eq!(lc.accepted_on, Some(day(4)));
+        assert_eq!(lc.case_number.as_deref(), Some("榕政复〔2024〕1号"));
+    }
+
+    #[test]
+    fn simplified_ground_iff_simplified() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 1);
+        let lc = CaseLifecycle::new(day(0));
+        let no_ground = Action::Accept {
+            procedure: Procedure::Simplified,
+            simplified_ground: None,
+            deemed: false,
+        };
+        assert_invalid(refuse(&lc, no_ground, &c), "simplified_ground");
+        let stray_ground = Action::Accept {
+            procedure: Procedure::Ordinary,
+            simplified_ground: Some(SimplifiedGround::PartiesConsent),
+            deemed: true,
+        };
+        assert_invalid(refuse(&lc, stray_ground, &c), "simplified_ground");
+    }
+
+    #[test]
+    fn accept_needs_a_case_number() {
+        let settings = LifecycleSettings::default();
+        let mut c = ctx(&settings, 1);
+        c.case_number = None;
+        let lc = CaseLifecycle::new(day(0));
+        assert_invalid(refuse(&lc, sample(K::Accept), &c), "case_number");
+        c.case_number = Some(String::new());
+        assert_invalid(refuse(&lc, sample(K::Accept), &c), "case_number");
+    }
+
+    // --- handling ---
+
+    #[test]
+    fn assign_replaces_handlers_and_rejects_bad_lists() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 3);
+        let lc = filed(Procedure::Ordinary);
+        let empty = Action::Assign { handlers: vec![] };
+        assert_invalid(refuse(&lc, empty, &c), "handlers");
+        let twice = Action::Assign {
+            handlers: vec![Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(1)],
+        };
+        assert_invalid(refuse(&lc, twice, &c), "handlers");
+        let lc = step(&lc, sample(K::Assign), 3);
+        let lc = step(
+            &lc,
+            Action::Assign {
+                handlers: vec![Uuid::from_u128(3)],
+            },
+            4,
+        );
+        assert_eq!(lc.handlers, [Uuid::from_u128(3)]);
+        assert_eq!(lc.state, S::Filed);
+    }
+
+    #[test]
+    fn record_reply_keeps_earlier_dates() {
+        let lc = step(&filed(Procedure::Ordinary), reply(Some(3), None), 3);
+        assert_eq!(lc.copy_sent_on, Some(day(3)));
+        assert_eq!(lc.reply_received_on, None);
+        let lc = step(&lc, reply(None, Some(9)), 9);
+        assert_eq!(lc.copy_sent_on, Some(day(3)));
+        assert_eq!(lc.reply_received_on, Some(day(9)));
+        assert_eq!(lc.state, S::Filed);
+    }
+
+    #[test]
+    fn record_reply_date_rules() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 10);
+        let lc = filed(Procedure::Ordinary);
+        assert_invalid(refuse(&lc, reply(None, None), &c), "copy_sent_on");
+        assert_invalid(
+            refuse(&lc, reply(Some(5), Some(4)), &c),
+            "reply_received_on",
+        );
+        assert_invalid(refuse(&lc, reply(Some(11), None), &c), "copy_sent_on");
+        assert_invalid(refuse(&lc, reply(None, Some(11)), &c), "reply_received_on");
+        assert_invalid(refuse(&lc, reply(Some(1), None), &c), "copy_sent_on");
+        assert_invalid(refuse(&lc, reply(None, Some(1)), &c), "reply_received_on");
+        assert!(lc.apply(&reply(Some(2), Some(2)), &c).is_ok());
+
+        let copied = step(&lc, reply(Some(6), None), 6);
+        assert_invalid(
+            refuse(&copied, reply(None, Some(5)), &c),
+            "reply_received_on",
+        );
+        let replied = step(&copied, reply(None, Some(8)), 8);
+        assert_invalid(refuse(&replied, reply(Some(9), None), &c), "copy_sent_on");
+    }
+
+    #[test]
+    fn ordinary_hearing_needs_the_reply_recorded_or_overdue() {
+        let settings = LifecycleSettings::default();
+        let lc = filed(Procedure::Ordinary);
+        assert_rule(refuse(&lc, hear_in_person(), &ctx(&settings, 5)), "art_48");
+        let copied = step(&lc, reply(Some(3), None), 3);
+        assert_rule(
+            refuse(&copied, hear_in_person(), &ctx(&settings, 5)),
+            "art_48",
+        );
+
+        let mut overdue = ctx(&settings, 20);
+        overdue.reply_overdue = true;
+        let heard = copied.apply(&hear_in_person(), &overdue).unwrap();
+        assert_eq!(heard.state, S::Heard);
+        assert_eq!(heard.heard_on, Some(day(20)));
+        assert_eq!(heard.hearings_held, 0);
+
+        let replied = step(&copied, reply(None, Some(10)), 10);
+        assert_eq!(step(&replied, hear_in_person(), 11).state, S::Heard);
+    }
+
+    #[test]
+    fn simplified_hearing_needs_no_reply() {
+        let heard = step(&filed(Procedure::Simplified), hear_in_person(), 3);
+        assert_eq!(heard.state, S::Heard);
+    }
+
+    fn formal_hearing(notice: Option<u64>, held: Option<u64>) -> Action {
+        Action::Hear {
+            method: HearingMethod::Hearing,
+            hearing_on: held.map(day),
+            notice_on: notice.map(day),
+        }
+    }
+
+    #[test]
+    fn hearing_needs_five_working_days_notice() {
+        let settings = LifecycleSettings::default();
+        let lc = step(&filed(Procedure::Ordinary), reply(Some(3), Some(8)), 8);
+        let mut c = ctx(&settings, 20);
+        c.hearing_notice_working_days = Some(4);
+        assert_rule(
+            refuse(&lc, formal_hearing(Some(10), Some(16)), &c),
+            "art_51",
+        );
+        c.hearing_notice_working_days = None;
+        assert_rule(
+            refuse(&lc, formal_hearing(Some(10), Some(16)), &c),
+            "art_51",
+        );
+        c.hearing_notice_working_days = Some(5);
+        let heard = lc.apply(&formal_hearing(Some(10), Some(17)), &c).unwrap();
+        assert_eq!(heard.state, S::Heard);
+        assert_eq!(heard.hearings_held, 1);
+    }
+
+    #[test]
+    fn hearing_dates_are_required_and_ordered() {
+        let settings = LifecycleSettings::default();
+        let lc = step(&filed(Procedure::Ordinary), reply(Some(3), Some(8)), 8);
+        let mut c = ctx(&settings, 20);
+        c.hearing_notice_working_days = Some(10);
+        assert_invalid(
+            refuse(&lc, formal_hearing(Some(10), None), &c),
+            "hearing_on",
+        );
+        assert_invalid(refuse(&lc, formal_hearing(None, Some(17)), &c), "notice_on");
+        assert_invalid(
+            refuse(&lc, formal_hearing(Some(17), Some(17)), &c),
+            "notice_on",
+        );
+        assert_invalid(
+            refuse(&lc, formal_hearing(Some(10), Some(21)), &c),
+            "hearing_on",
+        );
+        assert_invalid(
+            refuse(&lc, formal_hearing(Some(1), Some(17)), &c),
+            "notice_on",
+        );
+        let notified_phone = Action::Hear {
+            method: HearingMethod::Phone,
+            hearing_on: Some(day(15)),
+            notice_on: Some(day(10)),
+        };
+        assert_invalid(refuse(&lc, notified_phone, &c), "notice_on");
+        let phone = Action::Hear {
+            method: HearingMethod::Phone,
+            hearing_on: Some(day(15)),
+            notice_on: None,
+        };
+        assert!(lc.apply(&phone, &c).is_ok());
+    }
+
+    // --- suspension ---
+
+    #[test]
+    fn resume_returns_to_the_state_left_and_counts_days() {
+        let lc = step(&filed(Procedure::Ordinary), sample(K::Suspend), 5);
+        assert_eq!(lc.suspended_from, Some(S::Filed));
+        assert_eq!(lc.suspended_on, Some(day(5)));
+        assert_eq!(lc.suspension_ground, Some(SuspensionGround::ForceMajeure));
+        let lc = step(&lc, Action::Resume {}, 17);
+        assert_eq!(lc.state, S::Filed);
+        assert_eq!(lc.suspended_days, 12);
+        assert_eq!(lc.suspended_from, None);
+        assert_eq!(lc.suspended_on, None);
+        assert_eq!(lc.suspension_ground, None);
+
+        let lc = step(&lc, reply(Some(17), Some(18)), 18);
+        let lc = step(&lc, hear_in_person(), 19);
+        let lc = step(&lc, suspend(SuspensionGround::RelatedCasePending), 20);
+        let lc = step(&lc, Action::Resume {}, 27);
+        assert_eq!(lc.state, S::Heard);
+        assert_eq!(lc.suspended_days, 19);
+    }
+
+    #[test]
+    fn no_suspension_while_suspended() {
+        let settings = LifecycleSettings::default();
+        let lc = step(&filed(Procedure::Ordinary), sample(K::Suspend), 5);
+        let refusal = refuse(&lc, suspend(SuspensionGround::Other), &ctx(&settings, 6));
+        assert!(matches!(
+            refusal,
+            Refusal::NotAllowedInState {
+                state: S::Suspended,
+                action: K::Suspend,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn concluding_while_suspended_ends_the_suspension() {
+        let lc = step(&filed(Procedure::Ordinary), sample(K::Suspend), 5);
+        let lc = step(&lc, sample(K::Mediate), 25);
+        assert_eq!(lc.state, S::Mediated);
+        assert_eq!(lc.suspended_days, 20);
+        assert_eq!(lc.suspended_on, None);
+        assert_eq!(lc.concluded_on, Some(day(25)));
+        assert_eq!(
+            lc.decision_document_number.as_deref(),
+            Some("榕政复调〔2024〕3号")
+        );
+    }
+
+    #[test]
+    fn long_suspension_termination() {
+        let settings = LifecycleSettings::default();
+        let long = terminate(TerminationGround::LongSuspension);
+        let lc = step(
+            &filed(Procedure::Ordinary),
+            suspend(SuspensionGround::EntityEnded),
+            5,
+        );
+        assert_rule(refuse(&lc, long.clone(), &ctx(&settings, 64)), "art_41");
+        let ended = step(&lc, long.clone(), 65);
+        assert_eq!(ended.state, S::Terminated);
+        assert_eq!(
+            ended.termination_ground,
+            Some(TerminationGround::LongSuspension)
+        );
+        assert_eq!(ended.concluded_on, Some(day(65)));
+        assert_eq!(ended.suspended_days, 60);
+
+        let other_ground = step(
+            &filed(Procedure::Ordinary),
+            suspend(SuspensionGround::ApplicantMissing),
+            5,
+        );
+        assert_rule(
+            refuse(&other_ground, long.clone(), &ctx(&settings, 200)),
+            "art_41",
+        );
+
+        let not_suspended = filed(Procedure::Ordinary);
+        assert_rule(
+            refuse(&not_suspended, long.clone(), &ctx(&settings, 200)),
+            "art_41",
+        );
+
+        let short = LifecycleSettings {
+            long_suspension_days: 30,
+            ..LifecycleSettings::default()
+        };
+        assert!(lc.apply(&long, &ctx(&short, 35)).is_ok());
+        assert_rule(refuse(&lc, long, &ctx(&short, 34)), "art_41");
+    }
+
+    #[test]
+    fn other_termination_grounds_need_no_suspension() {
+        let lc = step(
+            &filed(Procedure::Ordinary),
+            terminate(TerminationGround::Settled),
+            9,
+        );
+        assert_eq!(lc.state, S::Terminated);
+        assert_eq!(lc.termination_ground, Some(TerminationGround::Settled));
+        assert_eq!(lc.concluded_on, Some(day(9)));
+    }
+
+    // --- extension and conversion ---
+
+    #[test]
+    fn extension_budget() {
+        let settings = LifecycleSettings::default();
+        let lc = step(&filed(Procedure::Ordinary), extend(20), 40);
+        assert_eq!(lc.extension_days, 20);
+        assert_rule(refuse(&lc, extend(11), &ctx(&settings, 41)), "art_62");
+        let lc = step(&lc, extend(10), 41);
+        assert_eq!(lc.extension_days, 30);
+        assert_rule(refuse(&lc, extend(1), &ctx(&settings, 42)), "art_62");
+        assert!(!allowed_actions(&lc, &[Role::Head], false).contains(&K::Extend));
+        assert_rule(refuse(&lc, extend(u32::MAX), &ctx(&settings, 42)), "art_62");
+    }
+
+    #[test]
+    fn extension_fields() {
+        let settings = LifecycleSettings::default();
+        let lc = filed(Procedure::Ordinary);
+        assert_invalid(refuse(&lc, extend(0), &ctx(&settings, 40)), "days");
+        let blank = Action::Extend {
+            days: 5,
+            reason: " ".to_owned(),
+        };
+        assert_invalid(refuse(&lc, blank, &ctx(&settings, 40)), "reason");
+    }
+
+    #[test]
+    fn extension_follows_the_configured_maximum() {
+        let tight = LifecycleSettings {
+            max_extension_days: 10,
+            ..LifecycleSettings::default()
+        };
+        let lc = filed(Procedure::Ordinary);
+        assert_rule(refuse(&lc, extend(11), &ctx(&tight, 40)), "art_62");
+        let lc = lc.apply(&extend(10), &ctx(&tight, 40)).unwrap();
+        assert!(allowed_actions(&lc, &[Role::Head], false).contains(&K::Extend));
+        assert!(
+            !allowed_actions_with_settings(&lc, &[Role::Head], false, &tight).contains(&K::Extend)
+        );
+    }
+
+    #[test]
+    fn simplified_cases_are_not_extended_until_converted() {
+        let settings = LifecycleSettings::default();
+        let lc = filed(Procedure::Simplified);
+        assert_rule(refuse(&lc, extend(5), &ctx(&settings, 20)), "art_62");
+        let converted = step(&lc, sample(K::ConvertToOrdinary), 20);
+        assert_eq!(converted.procedure, Some(Procedure::Ordinary));
+        assert_eq!(converted.converted_on, Some(day(20)));
+        assert_eq!(
+            converted.simplified_ground,
+            Some(SimplifiedGround::SmallAmount)
+        );
+        assert_eq!(converted.state, S::Filed);
+        assert_eq!(step(&converted, extend(5), 21).extension_days, 5);
+    }
+
+    #[test]
+    fn only_simplified_cases_convert() {
+        let settings = LifecycleSettings::default();
+        let lc = filed(Procedure::Ordinary);
+        assert_rule(
+            refuse(&lc, sample(K::ConvertToOrdinary), &ctx(&settings, 5)),
+            "art_55",
+        );
+        let converted = step(
+            &filed(Procedure::Simplified),
+            sample(K::ConvertToOrdinary),
+            5,
+        );
+        assert_rule(
+            refuse(&converted, sample(K::ConvertToOrdinary), &ctx(&settings, 6)),
+            "art_55",
+        );
+        let blank = Action::ConvertToOrdinary {
+            reason: String::new(),
+        };
+        assert_invalid(
+            refuse(&filed(Procedure::Simplified), blank, &ctx(&settings, 5)),
+            "reason",
+        );
+    }
+
+    // --- decisions ---
+
+    #[test]
+    fn art_70_ordinary_case_decided_from_filed_only_when_reply_overdue() {
+        let settings = LifecycleSettings::default();
+        let lc = filed(Procedure::Ordinary);
+        assert_rule(
+            refuse(&lc, decide(Disposition::Revoke), &ctx(&settings, 30)),
+            "art_70",
+        );
+        let mut overdue = ctx(&settings, 30);
+        overdue.reply_overdue = true;
+        let decided = lc
+            .apply(&decide(Disposition::ConfirmIllegal), &overdue)
+            .unwrap();
+        assert_eq!(decided.state, S::ConfirmedIllegal);
+        assert_eq!(decided.concluded_on, Some(day(30)));
+    }
+
+    #[test]
+    fn art_70_limits_the_outcome_without_a_hearing() {
+        let settings = LifecycleSettings::default();
+        let mut overdue = ctx(&settings, 30);
+        overdue.reply_overdue = true;
+        let lc = filed(Procedure::Ordinary);
+        for disposition in [
+            Disposition::Alter,
+            Disposition::Uphold,
+            Disposition::RejectRequest,
+        ] {
+            assert_rule(refuse(&lc, decide(disposition), &overdue), "art_70");
+        }
+        for disposition in [
+            Disposition::Revoke,
+            Disposition::ConfirmIllegal,
+            Disposition::ConfirmInvalid,
+            Disposition::OrderToPerform,
+        ] {
+            assert!(
+                lc.apply(&decide(disposition), &overdue).is_ok(),
+                "{disposition}"
+            );
+        }
+    }
+
+    #[test]
+    fn simplified_case_decided_from_filed() {
+        let decided = step(
+            &filed(Procedure::Simplified),
+            decide(Disposition::Uphold),
+            10,
+        );
+        assert_eq!(decided.state, S::Upheld);
+    }
+
+    #[test]
+    fn heard_case_takes_any_disposition() {
+        for disposition in Disposition::iter() {
+            let decided = step(&heard(Procedure::Ordinary), decide(disposition), 30);
+            assert_eq!(decided.state, disposition.target_state());
+            assert_eq!(decided.disposition, Some(disposition));
+            assert_eq!(decided.concluded_on, Some(day(30)));
+            assert_eq!(
+                decided.decision_document_number.as_deref(),
+                Some("榕政复决〔2024〕7号")
+            );
+        }
+    }
+
+    #[test]
+    fn decision_flags() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 30);
+        let lc = heard(Procedure::Ordinary);
+        let with = |disposition, partial, remake_ordered, comply_within_days| Action::Decide {
+            disposition,
+            document_number: "榕政复决〔2024〕7号".to_owned(),
+            reasoning: "违反法定程序".to_owned(),
+            legal_basis: "《行政复议法》第六十四条".to_owned(),
+            partial,
+            remake_ordered,
+            comply_within_days,
+        };
+        let partial_upheld = with(Disposition::Uphold, true, false, None);
+        assert_invalid(refuse(&lc, partial_upheld, &c), "partial");
+        let remake_altered = with(Disposition::Alter, false, true, Some(30));
+        assert_invalid(refuse(&lc, remake_altered, &c), "remake_ordered");
+        let remake_no_limit = with(Disposition::Revoke, false, true, None);
+        assert_invalid(refuse(&lc, remake_no_limit, &c), "comply_within_days");
+        let perform_no_limit = with(Disposition::OrderToPerform, false, false, None);
+        assert_invalid(refuse(&lc, perform_no_limit, &c), "comply_within_days");
+        let stray_limit = with(Disposition::Revoke, true, false, Some(30));
+        assert_invalid(refuse(&lc, stray_limit, &c), "comply_within_days");
+        let zero_limit = with(Disposition::OrderToPerform, false, false, Some(0));
+        assert_invalid(refuse(&lc, zero_limit, &c), "comply_within_days");
+
+        let revoked = lc
+            .apply(&with(Disposition::Revoke, true, true, Some(60)), &c)
+            .unwrap();
+        assert_eq!(revoked.state, S::Revoked);
+        assert!(revoked.partial && revoked.remake_ordered);
+        assert_eq!(revoked.comply_within_days, Some(60));
+    }
+
+    #[test]
+    fn decision_texts_are_required() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 30);
+        let lc = heard(Procedure::Ordinary);
+        for field in ["document_number", "reasoning", "legal_basis"] {
+            let Action::Decide {
+                disposition,
+                mut document_number,
+                mut reasoning,
+                mut legal_basis,
+                partial,
+                remake_ordered,
+                comply_within_days,
+            } = decide(Disposition::Uphold)
+            else {
+                unreachable!()
+            };
+            match field {
+                "document_number" => document_number = " ".to_owned(),
+                "reasoning" => reasoning = String::new(),
+                _ => legal_basis = "\t".to_owned(),
+            }
+            let action = Action::Decide {
+                disposition,
+                document_number,
+                reasoning,
+                legal_basis,
+                partial,
+                remake_ordered,
+                comply_within_days,
+            };
+            assert_invalid(refuse(&lc, action, &c), field);
+        }
+    }
+
+    #[test]
+    fn dismissal_and_mediation_need_their_texts() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 30);
+        let lc = heard(Procedure::Ordinary);
+        let dismissal = Action::DismissApplication {
+            reason: String::new(),
+        };
+        assert_invalid(refuse(&lc, dismissal, &c), "reason");
+        let mediation = Action::Mediate {
+            document_number: " ".to_owned(),
+        };
+        assert_invalid(refuse(&lc, mediation, &c), "document_number");
+        let dismissed = step(&lc, sample(K::DismissApplication), 30);
+        assert_eq!(dismissed.state, S::ApplicationDismissed);
+        assert_eq!(dismissed.concluded_on, Some(day(30)));
+        assert!(dismissed.state.is_concluded());
+    }
+
+    // --- allowed actions ---
+
+    #[test]
+    fn allowed_actions_per_role() {
+        let lc = filed(Procedure::Ordinary);
+        assert_eq!(
+            allowed_actions(&lc, &[Role::Officer], false),
+            [K::RecordReply, K::Suspend]
+        );
+        assert_eq!(
+            allowed_actions(&lc, &[Role::Officer], true),
+            [K::RecordReply, K::Hear, K::Suspend]
+        );
+        assert_eq!(
+            allowed_actions(&lc, &[Role::Head], false),
+            [
+                K::Assign,
+                K::Extend,
+                K::DismissApplication,
+                K::Mediate,
+                K::Terminate
+            ]
+        );
+        assert_eq!(
+            allowed_actions(&lc, &[Role::Head], true),
+            [
+                K::Assign,
+                K::Extend,
+                K::Decide,
+                K::DismissApplication,
+                K::Mediate,
+                K::Terminate
+            ]
+        );
+        assert!(allowed_actions(&lc, &[Role::Statistician], true).is_empty());
+        assert!(allowed_actions(&lc, &[Role::Admin], true).is_empty());
+        assert!(allowed_actions(&lc, &[], true).is_empty());
+        assert_eq!(
+            allowed_actions(&lc, &[Role::Officer, Role::Head], false),
+            [
+                K::Assign,
+                K::RecordReply,
+                K::Suspend,
+                K::Extend,
+                K::DismissApplication,
+                K::Mediate,
+                K::Terminate
+            ]
+        );
+    }
+
+    #[test]
+    fn allowed_actions_follow_procedure_and_stage() {
+        let both = [Role::Officer, Role::Head];
+        let received = CaseLifecycle::new(day(0));
+        assert_eq!(
+            allowed_actions(&received, &[Role::Officer], false),
+            [K::RequestSupplement]
+        );
+        assert_eq!(
+            allowed_actions(&received, &[Role::Head], false),
+            [K::Decline, K::Accept, K::Assign]
+        );
+
+        let simplified = filed(Procedure::Simplified);
+        assert_eq!(
+            allowed_actions(&simplified, &both, false),
+            [
+                K::Assign,
+                K::RecordReply,
+                K::Hear,
+                K::Suspend,
+                K::ConvertToOrdinary,
+                K::Decide,
+                K::DismissApplication,
+                K::Mediate,
+                K::Terminate
+            ]
+        );
+
+        let replied = step(&filed(Procedure::Ordinary), reply(Some(3), Some(9)), 9);
+        assert!(allowed_actions(&replied, &both, false).contains(&K::Hear));
+        assert!(!allowed_actions(&replied, &both, false).contains(&K::Decide));
+        assert!(allowed_actions(&heard(Procedure::Ordinary), &both, false).contains(&K::Decide));
+
+        let suspended = fixture(S::Suspended, Procedure::Ordinary);
+        assert_eq!(
+            allowed_actions(&suspended, &[Role::Officer], false),
+            [K::Resume]
+        );
+        assert_eq!(
+            allowed_actions(&suspended, &[Role::Head], false),
+            [K::Assign, K::Mediate, K::Terminate]
+        );
+
+        for state in CaseState::iter().filter(|s| s.is_terminal()) {
+            assert!(allowed_actions(&fixture(state, Procedure::Ordinary), &both, true).is_empty());
+        }
+    }
+
+    // --- refusals and replay ---
+
+    #[test]
+    fn refusal_messages_name_state_and_actions() {
+        let settings = LifecycleSettings::default();
+        let refusal = refuse(
+            &CaseLifecycle::new(day(0)),
+            sample(K::Decide),
+            &ctx(&settings, 1),
+        );
+        let message = refusal.to_string();
+        assert!(message.contains("decide"), "{message}");
+        assert!(message.contains("received"), "{message}");
+        assert!(
+            message.contains("request_supplement, decline, accept, assign"),
+            "{message}"
+        );
+
+        let closed = refuse(
+            &fixture(S::Upheld, Procedure::Ordinary),
+            sample(K::Assign),
+            &ctx(&settings, 30),
+        );
+        assert!(closed.to_string().contains("none"), "{closed}");
+        assert_rule(
+            refuse(
+                &filed(Procedure::Ordinary),
+                decide(Disposition::Revoke),
+                &ctx(&settings, 30),
+            ),
+            "art_70",
+        );
+    }
+
+    #[test]
+    fn replay_reproduces_the_aggregate() {
+        let settings = LifecycleSettings::default();
+        let mut hearing_ctx = ctx(&settings, 25);
+        hearing_ctx.hearing_notice_working_days = Some(7);
+        let events: Vec<(Action, TransitionContext<'_>)> = vec![
+            (sample(K::RequestSupplement), ctx(&settings, 1)),
+            (Action::Supplement {}, ctx(&settings, 6)),
+            (accept(Procedure::Simplified), ctx(&settings, 8)),
+            (sample(K::Assign), ctx(&settings, 8)),
+            (reply(Some(9), Some(12)), ctx(&settings, 12)),
+            (sample(K::ConvertToOrdinary), ctx(&settings, 13)),
+            (
+                suspend(SuspensionGround::MediationOrSettlement),
+                ctx(&settings, 14),
+            ),
+            (Action::Resume {}, ctx(&settings, 18)),
+            (formal_hearing(Some(15), Some(25)), hearing_ctx),
+            (extend(15), ctx(&settings, 60)),
+            (decide(Disposition::Alter), ctx(&settings, 80)),
+        ];
+        let fold = || {
+            events
+                .iter()
+                .try_fold(CaseLifecycle::new(day(0)), |lc, (action, c)| {
+                    lc.apply(action, c)
+                })
+        };
+        let first = fold().unwrap();
+        assert_eq!(first, fold().unwrap());
+        assert_eq!(first.state, S::Altered);
+        assert_eq!(first.review_started_on, day(6));
+        assert_eq!(first.accepted_on, Some(day(8)));
+        assert_eq!(first.converted_on, Some(day(13)));
+        assert_eq!(first.suspended_days, 4);
+        assert_eq!(first.hearings_held, 1);
+        assert_eq!(first.extension_days, 15);
+        assert_eq!(first.concluded_on, Some(day(80)));
+        assert_eq!(first.last_event_on, day(80));
+
+        let stored = serde_json::to_string(&first).unwrap();
+        assert_eq!(
+            serde_json::from_str::<CaseLifecycle>(&stored).unwrap(),
+            first
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Masking of personal data (identity document and phone numbers) for callers who do not handle
+//! a case, and for every export.
+
+/// Keeps the first six and last four characters of an identity number, e.g.
+/// `350102********1234`; shorter numbers keep only their last two.
+pub fn mask_id_number(id: &str) -> String {
+    mask_keeping(id, 6, 4)
+}
+
+/// Keeps the first three and last four digits of a phone number, e.g. `138****5678`.
+pub fn mask_phone(phone: &str) -> String {
+    mask_keeping(phone, 3, 4)
+}
+
+fn mask_keeping(value: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let (head, tail) = if chars.len() > head + tail {
+        (head, tail)
+    } else {
+        (0, chars.len().min(2))
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < head || i >= chars.len() - tail {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_numbers_keep_region_and_last_four() {
+        assert_eq!(mask_id_number("350102199001011234"), "350102********1234");
+    }
+
+    #[test]
+    fn phone_numbers_keep_prefix_and_last_four() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+    }
+
+    #[test]
+    fn short_values_reveal_at_most_two_characters() {
+        assert_eq!(mask_id_number("A12345"), "****45");
+        assert_eq!(mask_phone("12"), "12");
+    }
+}

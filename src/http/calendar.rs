@@ -1,0 +1,96 @@
+//! `/api/v1/calendar/{year}`: the official working-day calendar, editable by an administrator.
+
+use std::collections::BTreeSet;
+
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    error::{ApiError, ApiResult, ProblemDetails},
+    extract::Json,
+};
+use crate::{
+    auth::{Caller, Role},
+    db,
+    domain::calendar::YearCalendar,
+    startup::State,
+};
+
+/// One year's arrangement: statutory holidays and make-up working days (调休).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYearBody {
+    /// Days off by statute (including the weekend days that are part of a holiday).
+    pub holidays: BTreeSet<NaiveDate>,
+    /// Weekend days that are working days.
+    pub makeup_workdays: BTreeSet<NaiveDate>,
+}
+
+/// A year's calendar.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CalendarYearView {
+    pub year: i32,
+    pub holidays: BTreeSet<NaiveDate>,
+    pub makeup_workdays: BTreeSet<NaiveDate>,
+}
+
+/// Read a year's working-day calendar.
+#[utoipa::path(
+    get, path = "/api/v1/calendar/{year}", tag = "calendar",
+    params(("year" = i32, Path)),
+    responses((status = 200, body = CalendarYearView), (status = 404, body = ProblemDetails)),
+    security(("bearer" = []))
+)]
+pub async fn get_year(state: State, _caller: Caller, year: web::Path<i32>) -> ApiResult<HttpResponse> {
+    let year = year.into_inner();
+    let mut conn = state.pool.get().await?;
+    let calendar = db::calendar::load(&mut conn).await?;
+    let loaded = calendar
+        .year(year)
+        .ok_or_else(|| ApiError::not_found(format!("the calendar of {year}")))?;
+    Ok(HttpResponse::Ok().json(CalendarYearView {
+        year,
+        holidays: loaded.holidays.clone(),
+        makeup_workdays: loaded.makeup_workdays.clone(),
+    }))
+}
+
+/// Replace a year's working-day calendar (admin), e.g. when the State Council publishes the next
+/// year's arrangement.
+#[utoipa::path(
+    put, path = "/api/v1/calendar/{year}", tag = "calendar",
+    params(("year" = i32, Path)),
+    request_body = CalendarYearBody,
+    responses((status = 200, body = CalendarYearView), (status = 422, body = ProblemDetails)),
+    security(("bearer" = []))
+)]
+pub async fn put_year(
+    state: State,
+    caller: Caller,
+    year: web::Path<i32>,
+    Json(body): Json<CalendarYearBody>,
+) -> ApiResult<HttpResponse> {
+    if !caller.has_role(Role::Admin) {
+        return Err(ApiError::forbidden("editing the calendar needs the admin role"));
+    }
+    let year = year.into_inner();
+    if !(1990..=2200).contains(&year) {
+        return Err(ApiError::invalid_field("year", "must be between 1990 and 2200"));
+    }
+    let calendar = YearCalendar::new(year, body.holidays, body.makeup_workdays)
+        .map_err(|err| ApiError::invalid_field("body", err.to_string()))?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |conn| {
+        db::calendar::replace_year(conn, &calendar, caller.user_id).await
+    })
+    .await?;
+    tracing::info!(year, "working-day calendar replaced");
+    Ok(HttpResponse::Ok().json(CalendarYearView {
+        year,
+        holidays: calendar.holidays,
+        makeup_workdays: calendar.makeup_workdays,
+    }))
+}

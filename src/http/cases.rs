@@ -1,0 +1,386 @@
+//! `/api/v1/cases`: register, read, list, correct, act on a case, and read its history.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{
+    conditional::{if_match, idempotent, versioned},
+    error::{ApiError, ApiResult, ProblemDetails},
+    extract::Json,
+};
+use crate::{
+    auth::{Caller, Role},
+    db::{self, cases::CaseFilter},
+    domain::{
+        ApiValue,
+        case::{ActType, AdminDomain},
+        lifecycle::CaseState,
+    },
+    service::cases::{self as service, CasePatch, CaseRegistration, CaseView, TransitionRequest},
+    startup::State,
+};
+
+const DEFAULT_PAGE: i64 = 50;
+const MAX_PAGE: i64 = 200;
+
+fn require_case_role(caller: &Caller) -> ApiResult<()> {
+    if caller.has_any_role(&[Role::Officer, Role::Head]) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "handling cases needs the officer or head role",
+        ))
+    }
+}
+
+/// Case reads need a role that works with cases or oversees them; statisticians see figures only.
+fn require_case_reader(caller: &Caller) -> ApiResult<()> {
+    if caller.has_any_role(&[Role::Officer, Role::Head, Role::Admin]) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "statisticians read figures, not cases",
+        ))
+    }
+}
+
+async fn respond(
+    state: &State,
+    caller: &Caller,
+    row: db::cases::CaseRow,
+) -> ApiResult<(StatusCode, i32, serde_json::Value)> {
+    let mut conn = state.pool.get().await?;
+    let version = row.version;
+    let view = service::view(&mut conn, state, caller, row).await?;
+    Ok((
+        StatusCode::OK,
+        version,
+        serde_json::to_value(view).map_err(ApiError::internal)?,
+    ))
+}
+
+/// Register an application.
+///
+/// The case starts in `received`; applications made more than 60 days after the applicant
+/// learned of the act are stored with `late_application` set. Send an `Idempotency-Key` to make
+/// retries safe.
+#[utoipa::path(
+    post, path = "/api/v1/cases", tag = "cases",
+    request_body = CaseRegistration,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key; the first answer is replayed")),
+    responses(
+        (status = 201, body = CaseView, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = ProblemDetails), (status = 422, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_case(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    Json(body): Json<CaseRegistration>,
+) -> ApiResult<HttpResponse> {
+    require_case_role(&caller)?;
+    idempotent(&state, &caller, &req, &body, || async {
+        let row = {
+            let mut conn = state.pool.get().await?;
+            service::register(&mut conn, &state, &caller, body.clone()).await?
+        };
+        tracing::info!(case_id = %row.id, "case registered");
+        let (_, version, view) = respond(&state, &caller, row).await?;
+        Ok((StatusCode::CREATED, version, view))
+    })
+    .await
+}
+
+/// Read a case.
+#[utoipa::path(
+    get, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = Uuid, Path, description = "Case id")),
+    responses((status = 200, body = CaseView, headers(("ETag" = String))), (status = 404, body = ProblemDetails)),
+    security(("bearer" = []))
+)]
+pub async fn get_case(
+    state: State,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    require_case_reader(&caller)?;
+    let row = {
+        let mut conn = state.pool.get().await?;
+        service::find(&mut conn, &caller, id.into_inner()).await?
+    };
+    let (status, version, view) = respond(&state, &caller, row).await?;
+    Ok(versioned(status, version, &view))
+}
+
+/// Correct registration fields.
+///
+/// Requires `If-Match` with the case's ETag. The correction is recorded in the history.
+#[utoipa::path(
+    patch, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag")),
+    request_body = CasePatch,
+    responses(
+        (status = 200, body = CaseView), (status = 412, body = ProblemDetails),
+        (status = 422, body = ProblemDetails), (status = 428, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch_case(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    Json(patch): Json<CasePatch>,
+) -> ApiResult<HttpResponse> {
+    require_case_role(&caller)?;
+    let expected = if_match(&req)?;
+    let row = {
+        let mut conn = state.pool.get().await?;
+        service::correct(&mut conn, &state, &caller, id.into_inner(), expected, patch).await?
+    };
+    let (status, version, view) = respond(&state, &caller, row).await?;
+    Ok(versioned(status, version, &view))
+}
+
+/// Take an action on a case.
+///
+/// `{"action": "accept", "procedure": "ordinary", ...}` — the action's fields sit beside
+/// `action`. Requires `If-Match`; a refused action is a 409 naming the state and the actions
+/// allowed now.
+#[utoipa::path(
+    post, path = "/api/v1/cases/{id}/transitions", tag = "cases",
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The case's ETag"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry key; the first answer is replayed"),
+    ),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, body = CaseView), (status = 409, body = ProblemDetails),
+        (status = 412, body = ProblemDetails), (status = 422, body = ProblemDetails),
+        (status = 428, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn transition_case(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    Json(body): Json<TransitionRequest>,
+) -> ApiResult<HttpResponse> {
+    require_case_role(&caller)?;
+    let id = id.into_inner();
+    idempotent(&state, &caller, &req, &body, || async {
+        let expected = if_match(&req)?;
+        let row = {
+            let mut conn = state.pool.get().await?;
+            service::transition(&mut conn, &state, &caller, id, expected, body.clone()).await?
+        };
+        respond(&state, &caller, row).await
+    })
+    .await
+}
+
+/// One event of a case's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventView {
+    /// 1, 2, 3… per case.
+    pub seq: i32,
+    /// `register`, `correct`, or an action.
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor_id: Option<Uuid>,
+    /// The acting user's sign-in name.
+    pub actor: Option<String>,
+    /// The legal date of the action.
+    pub occurred_on: NaiveDate,
+    /// When the service recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The action's fields and the facts it was judged on.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+/// A case's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<EventView>,
+}
+
+/// Read a case's history, oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/cases/{id}/events", tag = "cases",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = EventList), (status = 404, body = ProblemDetails)),
+    security(("bearer" = []))
+)]
+pub async fn list_events(
+    state: State,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    require_case_reader(&caller)?;
+    let mut conn = state.pool.get().await?;
+    let row = service::find(&mut conn, &caller, id.into_inner()).await?;
+    let items = db::events::history(&mut conn, row.id)
+        .await?
+        .into_iter()
+        .map(|(event, actor)| EventView {
+            seq: event.seq,
+            action: event.action,
+            from_state: event.from_state,
+            to_state: event.to_state,
+            actor_id: event.actor_id,
+            actor,
+            occurred_on: event.occurred_on,
+            recorded_at: event.recorded_at,
+            payload: event.payload,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EventList { items }))
+}
+
+/// Filters and paging of the case list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CaseListQuery {
+    pub state: Option<CaseState>,
+    pub respondent: Option<Uuid>,
+    pub domain: Option<AdminDomain>,
+    pub act_type: Option<ActType>,
+    pub enterprise_related: Option<bool>,
+    /// Received on or after this date.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this date.
+    pub received_to: Option<NaiveDate>,
+    /// Free text over applicant names, the respondent, the act's document number and the case
+    /// number.
+    pub q: Option<String>,
+    /// Only open cases with a deadline already missed.
+    pub overdue: Option<bool>,
+    /// Only open cases whose next deadline falls before this date.
+    pub deadline_before: Option<NaiveDate>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A case in a list.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub case_number: Option<String>,
+    pub state: String,
+    pub version: i32,
+    pub received_on: NaiveDate,
+    pub respondent_id: Uuid,
+    pub domain: String,
+    pub act_type: String,
+    pub act_document_number: Option<String>,
+    pub applicants: Vec<String>,
+    pub enterprise_related: bool,
+    pub late_application: bool,
+    /// The earliest deadline still to meet.
+    pub next_deadline_on: Option<NaiveDate>,
+}
+
+/// A page of cases.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// List cases within reach, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/cases", tag = "cases",
+    params(CaseListQuery),
+    responses((status = 200, body = CasePage), (status = 400, body = ProblemDetails)),
+    security(("bearer" = []))
+)]
+pub async fn list_cases(
+    state: State,
+    caller: Caller,
+    query: web::Query<CaseListQuery>,
+) -> ApiResult<HttpResponse> {
+    require_case_reader(&caller)?;
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_parameter(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let mut conn = state.pool.get().await?;
+    let organ = db::organs::find_organ(&mut conn, caller.organ_id).await?;
+    let filter = CaseFilter {
+        state: query.state.map(|s| s.as_str().to_owned()),
+        respondent_id: query.respondent,
+        domain: query.domain.map(|d| d.as_str().to_owned()),
+        act_type: query.act_type.map(|t| t.as_str().to_owned()),
+        enterprise_related: query.enterprise_related,
+        received_from: query.received_from,
+        received_to: query.received_to,
+        text: query.q.filter(|q| !q.trim().is_empty()),
+        deadline_before: query.deadline_before,
+        overdue_on: query.overdue.filter(|o| *o).map(|_| organ.today()),
+    };
+    // One extra row tells whether another page follows.
+    let mut rows =
+        db::cases::list_within(&mut conn, &caller.organ_path, &filter, after, limit + 1).await?;
+    let has_more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let names = db::cases::applicant_names(&mut conn, &ids).await?;
+    let next_cursor = has_more
+        .then(|| rows.last().map(|r| encode_cursor(r.id)))
+        .flatten();
+    let items = rows
+        .into_iter()
+        .map(|row| CaseSummary {
+            applicants: names
+                .iter()
+                .filter(|(case_id, _)| *case_id == row.id)
+                .map(|(_, name)| name.clone())
+                .collect(),
+            id: row.id,
+            case_number: row.case_number,
+            state: row.state,
+            version: row.version,
+            received_on: row.received_on,
+            respondent_id: row.respondent_id,
+            domain: row.domain,
+            act_type: row.act_type,
+            act_document_number: row.act_document_number,
+            enterprise_related: row.enterprise_related,
+            late_application: row.late_application,
+            next_deadline_on: row.next_deadline_on,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CasePage { items, next_cursor }))
+}
+
+fn encode_cursor(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(cursor: &str) -> ApiResult<Uuid> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+        .ok_or_else(|| ApiError::bad_parameter("cursor", "is not a cursor this service issued"))
+}

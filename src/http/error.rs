@@ -1,0 +1,391 @@
+//! The one error type at the HTTP edge. Every failure leaves the service as an RFC 9457
+//! `application/problem+json` body of one shape; database errors are mapped here and nowhere else.
+
+use std::fmt;
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{
+        StatusCode,
+        header::{self, HeaderName, HeaderValue},
+    },
+};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::domain::validation::{FieldError, FieldErrors};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The body of every error response (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDetails {
+    /// A URI naming the kind of problem, e.g. `urn:fuyi:problem:validation`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short, fixed summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time, in words a person can act on.
+    pub detail: String,
+    /// The fields at fault and why, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Further members specific to the problem kind (e.g. `state`, `allowed_actions`).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: Map<String, Value>,
+}
+
+/// An error answered to the client. Internal causes are logged, never sent.
+pub struct ApiError {
+    status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    extensions: Map<String, Value>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    cause: Option<anyhow::Error>,
+}
+
+/// Shorthand for handler results.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: String) -> Self {
+        Self {
+            status,
+            slug,
+            title,
+            detail,
+            errors: Vec::new(),
+            extensions: Map::new(),
+            headers: Vec::new(),
+            cause: None,
+        }
+    }
+
+    /// 400: the request cannot be read (malformed JSON, a bad query parameter).
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail.into(),
+        )
+    }
+
+    /// 400 naming the one parameter at fault.
+    pub fn bad_parameter(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        let field = field.into();
+        let reason = reason.into();
+        Self::bad_request(format!("{field}: {reason}")).with_errors(vec![FieldError {
+            field,
+            reason,
+        }])
+    }
+
+    /// 401: no valid credentials. Carries the `WWW-Authenticate` challenge of RFC 6750.
+    pub fn unauthorized(detail: impl Into<String>, invalid_token: bool) -> Self {
+        let challenge = if invalid_token {
+            r#"Bearer error="invalid_token""#
+        } else {
+            "Bearer"
+        };
+        let mut err = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail.into(),
+        );
+        err.headers.push((
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        ));
+        err
+    }
+
+    /// 403: signed in, but the caller's roles do not allow this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            detail.into(),
+        )
+    }
+
+    /// 404: no such resource within the caller's reach.
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("{} was not found", what.into()),
+        )
+    }
+
+    /// 405 naming the methods the resource has.
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            format!("{method} is not allowed on {path}"),
+        )
+    }
+
+    /// 409: the request conflicts with the resource's current state.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflict",
+            detail.into(),
+        )
+    }
+
+    /// 409 for an action the case's state does not allow.
+    pub fn action_not_allowed(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "action-not-allowed",
+            "Action not allowed in this state",
+            detail.into(),
+        )
+    }
+
+    /// 412: the `If-Match` version is stale.
+    pub fn precondition_failed(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale-version",
+            "Precondition failed",
+            detail.into(),
+        )
+    }
+
+    /// 428: a change was attempted without `If-Match`.
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if-match-required",
+            "Precondition required",
+            "send the case's current ETag in If-Match to change it".to_owned(),
+        )
+    }
+
+    /// 413: the body exceeds the configured limit.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Payload too large",
+            format!("the request body exceeds the limit of {limit} bytes"),
+        )
+    }
+
+    /// 415: the body is not JSON.
+    pub fn unsupported_media_type(got: Option<&str>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            format!(
+                "expected Content-Type application/json, got {}",
+                got.unwrap_or("none")
+            ),
+        )
+    }
+
+    /// 406: none of the representations the client accepts is offered.
+    pub fn not_acceptable(offered: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            "Not acceptable",
+            format!("this resource is available as {offered}"),
+        )
+    }
+
+    /// 422: a well-formed request that breaks the rules, naming each field at fault.
+    pub fn validation(errors: FieldErrors) -> Self {
+        let errors = errors.into_vec();
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Validation failed",
+            detail,
+        )
+        .with_errors(errors)
+    }
+
+    /// 422 for a single field.
+    pub fn invalid_field(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::validation(FieldErrors::single(field, reason))
+    }
+
+    /// 429: too many attempts; `retry_after` seconds until the next may succeed.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: u64) -> Self {
+        let mut err = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            "Too many requests",
+            detail.into(),
+        );
+        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+            err.headers.push((header::RETRY_AFTER, value));
+        }
+        err
+    }
+
+    /// 503: a dependency is down.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            detail.into(),
+        )
+    }
+
+    /// 500: logged with its cause, answered opaquely.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        let mut err = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+            "the service could not complete the request; it has been logged".to_owned(),
+        );
+        err.cause = Some(cause.into());
+        err
+    }
+
+    /// Adds field errors to the body.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Adds a problem-specific member to the body.
+    pub fn with_extension(mut self, key: &str, value: impl Serialize) -> Self {
+        if let Ok(value) = serde_json::to_value(value) {
+            self.extensions.insert(key.to_owned(), value);
+        }
+        self
+    }
+
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn problem(&self) -> ProblemDetails {
+        ProblemDetails {
+            problem_type: format!("urn:fuyi:problem:{}", self.slug),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+            extensions: self.extensions.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("detail", &self.detail)
+            .field("cause", &self.cause)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status);
+        response.content_type(PROBLEM_JSON);
+        for (name, value) in &self.headers {
+            response.insert_header((name.clone(), value.clone()));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::NotFound => Self::not_found("the resource"),
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => Self::conflict(format!(
+                    "a record with the same {} already exists",
+                    info.constraint_name()
+                        .map(constraint_subject)
+                        .unwrap_or("key")
+                )),
+                DatabaseErrorKind::ForeignKeyViolation => Self::invalid_field(
+                    info.constraint_name()
+                        .map(constraint_subject)
+                        .unwrap_or("reference"),
+                    "refers to a record that does not exist",
+                ),
+                DatabaseErrorKind::SerializationFailure => {
+                    Self::conflict("a concurrent change interfered; retry the request")
+                }
+                _ => Self::internal(err),
+            },
+            _ => Self::internal(err),
+        }
+    }
+}
+
+/// Names the thing a constraint protects, from its conventional name (`table_column_key`).
+fn constraint_subject(constraint: &str) -> &str {
+    constraint
+        .trim_end_matches("_key")
+        .trim_end_matches("_fkey")
+        .trim_end_matches("_idx")
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(err: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        tracing::error!(error = %err, "no database connection available");
+        Self::unavailable("the database is not reachable right now; retry shortly")
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::validation(errors)
+    }
+}

@@ -1,0 +1,100 @@
+//! The HTTP edge: routes, extractors, the error type, OpenAPI. Handlers are thin: they parse,
+//! check the caller's roles, call a use case and shape the answer.
+
+use actix_web::{HttpRequest, HttpResponse, Route, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub mod calendar;
+pub mod caller;
+pub mod cases;
+pub mod conditional;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod organs;
+pub mod request_log;
+
+use error::ApiError;
+
+/// Registers every route. Unknown paths answer 404 and known paths with another method 405, both
+/// as problem+json.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/api-docs/openapi.json", openapi::ApiDoc::openapi()),
+        )
+        .service(resource("/docs", vec![web::get().to(docs_redirect)]))
+        .service(
+            web::scope("/api/v1")
+                .service(resource(
+                    "/cases",
+                    vec![
+                        web::get().to(cases::list_cases),
+                        web::post().to(cases::create_case),
+                    ],
+                ))
+                .service(resource(
+                    "/cases/{id}",
+                    vec![
+                        web::get().to(cases::get_case),
+                        web::patch().to(cases::patch_case),
+                    ],
+                ))
+                .service(resource(
+                    "/cases/{id}/transitions",
+                    vec![web::post().to(cases::transition_case)],
+                ))
+                .service(resource(
+                    "/cases/{id}/events",
+                    vec![web::get().to(cases::list_events)],
+                ))
+                .service(resource(
+                    "/organs",
+                    vec![
+                        web::get().to(organs::list_organs),
+                        web::post().to(organs::create_organ),
+                    ],
+                ))
+                .service(resource(
+                    "/respondents",
+                    vec![
+                        web::get().to(organs::list_respondents),
+                        web::post().to(organs::create_respondent),
+                    ],
+                ))
+                .service(resource(
+                    "/calendar/{year}",
+                    vec![
+                        web::get().to(calendar::get_year),
+                        web::put().to(calendar::put_year),
+                    ],
+                )),
+        )
+        .default_service(web::to(not_found));
+}
+
+/// A resource whose other methods answer 405 as problem+json.
+fn resource(path: &str, routes: Vec<Route>) -> actix_web::Resource {
+    routes
+        .into_iter()
+        .fold(web::resource(path), |resource, route| resource.route(route))
+        .default_service(web::to(method_not_allowed))
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!("{} {}", req.method(), req.path())))
+}
+
+async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::method_not_allowed(req.method().as_str(), req.path()))
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}

@@ -1,0 +1,56 @@
+//! The OpenAPI 3.1 document, generated from the handlers and types. The committed copy in
+//! `openapi/openapi.json` is checked against it by a test.
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use super::{calendar, cases, health, organs};
+
+/// The API's description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "fuyi",
+        description = "Administrative reconsideration (行政复议) case management. Errors are RFC 9457 problem+json.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        health::live, health::ready,
+        cases::create_case, cases::list_cases, cases::get_case, cases::patch_case,
+        cases::transition_case, cases::list_events,
+        organs::list_organs, organs::create_organ, organs::list_respondents, organs::create_respondent,
+        calendar::get_year, calendar::put_year,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "cases", description = "Registration, lifecycle and history of cases"),
+        (name = "organs", description = "The organ tree and respondents"),
+        (name = "calendar", description = "The official working-day calendar"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as pretty JSON with a trailing newline, as committed.
+pub fn document() -> Result<String, serde_json::Error> {
+    Ok(ApiDoc::openapi().to_pretty_json()? + "\n")
+}

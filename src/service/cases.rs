@@ -1,0 +1,773 @@
+//! Case use cases: register, read, correct and act on a case. Each loads what the domain needs,
+//! asks the domain, and stores the outcome with its event in one transaction.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::{Caller, Role},
+    db::{
+        self,
+        cases::{CaseCorrection, CaseRow, LifecycleColumns, NewCase, PartyRow},
+        events::NewEvent,
+        organs::{Organ, Respondent},
+    },
+    domain::{
+        ApiValue,
+        calendar::WorkCalendar,
+        case::{self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind,
+            PartyRole},
+        deadlines::{self, Deadline, DeadlineFacts, DeadlineKind, DeadlineStatus},
+        lifecycle::{self, Action, ActionKind, CaseLifecycle, CaseState, Procedure, Refusal,
+            TransitionContext},
+        masking,
+    },
+    http::error::{ApiError, ApiResult},
+    startup::AppState,
+};
+
+/// A party as shown to a caller; personal data masked unless the caller handles the case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PartyView {
+    pub role: PartyRole,
+    pub kind: PartyKind,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub acts_for: Option<i32>,
+}
+
+/// The respondent of a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RespondentRef {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: AdminDomain,
+}
+
+/// A case as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    pub organ_id: Uuid,
+    /// Assigned on acceptance, e.g. `榕复〔2024〕7号`.
+    pub case_number: Option<String>,
+    pub state: CaseState,
+    /// The state's Chinese label.
+    pub state_label: String,
+    /// Increases with every change; sent back in `If-Match` (also the `ETag`).
+    pub version: i32,
+    pub respondent: RespondentRef,
+    pub received_on: NaiveDate,
+    pub channel: Channel,
+    pub act_type: ActType,
+    pub act_document_number: Option<String>,
+    pub act_date: NaiveDate,
+    pub learned_on: NaiveDate,
+    /// Amount involved, in fen (0.01 yuan).
+    pub amount_fen: Option<i64>,
+    pub request: String,
+    pub reasons: String,
+    /// A legal person applies (涉企).
+    pub enterprise_related: bool,
+    /// Applied more than 60 days after learning of the act (art. 20); for the officer to judge.
+    pub late_application: bool,
+    pub parties: Vec<PartyView>,
+    /// The lifecycle aggregate: procedure, dates, suspension, extensions, decision.
+    pub lifecycle: CaseLifecycle,
+    /// What the caller may do now (buttons for a front end).
+    pub allowed_actions: Vec<ActionKind>,
+    pub deadlines: Vec<Deadline>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/cases`: an application to register.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseRegistration {
+    /// The agency whose act is challenged.
+    pub respondent_id: Uuid,
+    #[serde(flatten)]
+    pub facts: ApplicationFacts,
+    /// Applicants (at least one), their agents and representatives, third parties.
+    pub parties: Vec<PartyInput>,
+}
+
+/// `PATCH /api/v1/cases/{id}`: registration fields that may be corrected. Absent fields stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    pub respondent_id: Option<Uuid>,
+    pub channel: Option<Channel>,
+    pub act_type: Option<ActType>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub act_document_number: Option<Option<String>>,
+    pub act_date: Option<NaiveDate>,
+    pub learned_on: Option<NaiveDate>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Option<i64>>,
+    pub request: Option<String>,
+    pub reasons: Option<String>,
+    /// Replaces the whole list of parties.
+    pub parties: Option<Vec<PartyInput>>,
+}
+
+/// `POST /api/v1/cases/{id}/transitions`: an action with its fields.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    /// The legal date of the action (defaults to today in the organ's time zone); never in the
+    /// future and never before the case's previous event.
+    #[serde(default)]
+    pub occurred_on: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// Facts an event was judged against, stored with it so replay reaches the same result.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct EventFacts {
+    #[serde(default)]
+    pub reply_overdue: bool,
+    #[serde(default)]
+    pub hearing_notice_working_days: Option<u32>,
+    #[serde(default)]
+    pub case_number: Option<String>,
+}
+
+/// Payload of a transition event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TransitionPayload {
+    pub action: Action,
+    pub facts: EventFacts,
+}
+
+/// The event name of a registration, and of a correction of registration fields.
+pub const REGISTER: &str = "register";
+/// See [`REGISTER`].
+pub const CORRECT: &str = "correct";
+
+/// Whether the caller may see personal data of this case unmasked: its handlers, whoever
+/// registered it, and the head of its organ.
+fn handles(caller: &Caller, row: &CaseRow, lifecycle: &CaseLifecycle) -> bool {
+    lifecycle.handlers.contains(&caller.user_id)
+        || row.created_by == Some(caller.user_id)
+        || (caller.organ_id == row.organ_id && caller.has_role(Role::Head))
+}
+
+/// Loads the organ a case belongs to.
+async fn organ_of(conn: &mut AsyncPgConnection, organ_id: Uuid) -> ApiResult<Organ> {
+    Ok(db::organs::find_organ(conn, organ_id).await?)
+}
+
+/// Builds the view of a stored case for `caller`.
+pub async fn view(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    row: CaseRow,
+) -> ApiResult<CaseView> {
+    let organ = organ_of(conn, row.organ_id).await?;
+    let calendar = db::calendar::load(conn).await?;
+    let respondent = find_respondent(conn, row.respondent_id).await?;
+    let parties = db::cases::parties_of(conn, row.id).await?;
+    let lifecycle = row.lifecycle().map_err(ApiError::internal)?;
+    let today = organ.today();
+    let facts = deadline_facts(&lifecycle);
+    let rules = &state.settings.rules;
+    let deadlines = deadlines::case_deadlines(&facts, &calendar, &rules.deadlines, today);
+    let reply_overdue =
+        deadlines::reply_overdue(&facts, &calendar, &rules.deadlines, today).unwrap_or(false);
+    let allowed_actions = if caller.organ_id == row.organ_id {
+        lifecycle::allowed_actions_with_settings(
+            &lifecycle,
+            &caller.roles,
+            reply_overdue,
+            &rules.lifecycle,
+        )
+    } else {
+        // Superior organs read; only the case's own organ acts on it.
+        Vec::new()
+    };
+    let unmasked = handles(caller, &row, &lifecycle);
+    Ok(CaseView {
+        id: row.id,
+        organ_id: row.organ_id,
+        case_number: row.case_number,
+        state: lifecycle.state,
+        state_label: lifecycle.state.label_zh().to_owned(),
+        version: row.version,
+        respondent: RespondentRef {
+            id: respondent.id,
+            domain: respondent.domain.parse().unwrap_or(AdminDomain::Other),
+            name: respondent.name,
+        },
+        received_on: row.received_on,
+        channel: parse_stored(&row.channel)?,
+        act_type: parse_stored(&row.act_type)?,
+        act_document_number: row.act_document_number,
+        act_date: row.act_date,
+        learned_on: row.learned_on,
+        amount_fen: row.amount_fen,
+        request: row.request,
+        reasons: row.reasons,
+        enterprise_related: row.enterprise_related,
+        late_application: row.late_application,
+        parties: parties
+            .into_iter()
+            .map(|party| party_view(party, unmasked))
+            .collect::<ApiResult<_>>()?,
+        lifecycle,
+        allowed_actions,
+        deadlines,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn parse_stored<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
+    raw.parse()
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
+}
+
+fn party_view(party: PartyRow, unmasked: bool) -> ApiResult<PartyView> {
+    let mask = |value: Option<String>, f: fn(&str) -> String| {
+        value.map(|v| if unmasked { v } else { f(&v) })
+    };
+    Ok(PartyView {
+        role: parse_stored(&party.role)?,
+        kind: parse_stored(&party.kind)?,
+        name: party.name,
+        id_number: mask(party.id_number, masking::mask_id_number),
+        phone: mask(party.phone, masking::mask_phone),
+        address: party.address,
+        acts_for: party.acts_for,
+    })
+}
+
+async fn find_respondent(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Respondent> {
+    use crate::db::schema::respondents;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    Ok(respondents::table
+        .find(id)
+        .select(Respondent::as_select())
+        .first(conn)
+        .await?)
+}
+
+/// The plain facts the deadline rules read, taken from the aggregate.
+pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
+    let in_review = matches!(
+        lc.state,
+        CaseState::Received | CaseState::AwaitingSupplement
+    );
+    DeadlineFacts {
+        received_on: lc.received_on,
+        review_started_on: lc.review_started_on,
+        supplement_requested_on: lc.supplement_requested_on,
+        supplement_received_on: (lc.review_started_on != lc.received_on)
+            .then_some(lc.review_started_on),
+        awaiting_supplement: lc.state == CaseState::AwaitingSupplement,
+        in_review,
+        reviewed_on: lc.accepted_on.or(lc.declined_on),
+        simplified: lc.procedure == Some(Procedure::Simplified),
+        was_simplified_then_converted_on: lc.converted_on,
+        accepted_on: lc.accepted_on,
+        copy_sent_on: lc.copy_sent_on,
+        reply_received_on: lc.reply_received_on,
+        suspended_on: (lc.state == CaseState::Suspended)
+            .then_some(lc.suspended_on)
+            .flatten(),
+        suspended_ground_allows_termination: lc
+            .suspension_ground
+            .is_some_and(|g| g.allows_termination_after_60_days()),
+        completed_suspended_days: lc.suspended_days,
+        extension_days: lc.extension_days,
+        concluded_on: lc.concluded_on.or(lc.declined_on),
+    }
+}
+
+/// The earliest due date among deadlines an open case still has to meet (running or missed), for
+/// the `overdue` and `deadline_before` filters. The suspension limit is an option the organ gains,
+/// not a duty, so it is left out.
+fn next_deadline(lifecycle: &CaseLifecycle, list: &[Deadline]) -> Option<NaiveDate> {
+    if lifecycle.state.is_terminal() {
+        return None;
+    }
+    list.iter()
+        .filter(|d| d.kind != DeadlineKind::SuspensionLimit)
+        .filter(|d| matches!(d.status, DeadlineStatus::Pending | DeadlineStatus::Missed))
+        .filter_map(|d| d.due_on)
+        .min()
+}
+
+/// Registers an application in state `received`, with its first event.
+pub async fn register(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    registration: CaseRegistration,
+) -> ApiResult<CaseRow> {
+    let organ = organ_of(conn, caller.organ_id).await?;
+    let today = organ.today();
+    let respondent =
+        db::organs::find_respondent_within(conn, registration.respondent_id, &caller.organ_path)
+            .await?
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    "respondent_id",
+                    format!(
+                        "no respondent {} is known to this organ",
+                        registration.respondent_id
+                    ),
+                )
+            })?;
+    let facts = &registration.facts;
+    case::validate_application(facts, &registration.parties, today)?;
+
+    let id = Uuid::now_v7();
+    let lifecycle = CaseLifecycle::new(facts.received_on);
+    let calendar = db::calendar::load(conn).await?;
+    let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
+    let new_case = NewCase {
+        id,
+        organ_id: organ.id,
+        respondent_id: respondent.id,
+        domain: respondent.domain.clone(),
+        state: columns.state.clone(),
+        received_on: facts.received_on,
+        channel: facts.channel.as_str().to_owned(),
+        act_type: facts.act_type.as_str().to_owned(),
+        act_document_number: facts.act_document_number.clone(),
+        act_date: facts.act_date,
+        learned_on: facts.learned_on,
+        amount_fen: facts.amount_fen,
+        request: facts.request.clone(),
+        reasons: facts.reasons.clone(),
+        enterprise_related: case::is_enterprise_related(&registration.parties),
+        late_application: case::is_late_application(
+            facts,
+            state.settings.rules.application_window_days,
+        ),
+        search_text: case::search_text(
+            registration.parties.iter().map(|p| p.name.as_str()),
+            &respondent.name,
+            facts.act_document_number.as_deref(),
+            None,
+        ),
+        created_by: Some(caller.user_id),
+        lifecycle: columns.lifecycle.clone(),
+        next_deadline_on: columns.next_deadline_on,
+    };
+    let parties = PartyRow::from_inputs(id, &registration.parties);
+    let payload = serde_json::json!({
+        "respondent_id": respondent.id,
+        "received_on": facts.received_on,
+    });
+    conn.transaction(async |conn| {
+        let row = db::cases::insert_case(conn, &new_case, &parties).await?;
+        db::events::append(
+            conn,
+            &NewEvent {
+                case_id: id,
+                seq: row.version,
+                action: REGISTER,
+                from_state: None,
+                to_state: CaseState::Received.as_str(),
+                actor_id: Some(caller.user_id),
+                occurred_on: facts.received_on,
+                payload,
+            },
+        )
+        .await?;
+        Ok::<_, ApiError>(row)
+    })
+    .await
+}
+
+fn lifecycle_columns(
+    state: &AppState,
+    lifecycle: &CaseLifecycle,
+    calendar: &WorkCalendar,
+    today: NaiveDate,
+) -> ApiResult<LifecycleColumns> {
+    let list = deadlines::case_deadlines(
+        &deadline_facts(lifecycle),
+        calendar,
+        &state.settings.rules.deadlines,
+        today,
+    );
+    LifecycleColumns::project(lifecycle, next_deadline(lifecycle, &list)).map_err(ApiError::internal)
+}
+
+/// A case within the caller's reach, or 404.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> ApiResult<CaseRow> {
+    db::cases::find_within(conn, id, &caller.organ_path)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("case {id}")))
+}
+
+/// Locks a case the caller may change and checks the version they saw. Cases of other organs,
+/// even subordinate ones, answer 404 to a change like any case out of reach: a superior reads
+/// but does not act.
+async fn lock_checked(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+) -> ApiResult<CaseRow> {
+    let row = db::cases::lock_for_update(conn, id, caller.organ_id).await?;
+    let row = match row {
+        Some(row) => row,
+        None => {
+            return Err(match db::cases::find_within(conn, id, &caller.organ_path).await? {
+                Some(_) => ApiError::forbidden(
+                    "cases of a subordinate organ can be read but not changed",
+                ),
+                None => ApiError::not_found(format!("case {id}")),
+            });
+        }
+    };
+    if row.version != expected_version {
+        return Err(ApiError::precondition_failed(format!(
+            "the case has changed: you sent version {expected_version}, it is now at version {}",
+            row.version
+        ))
+        .with_extension("current_version", row.version));
+    }
+    Ok(row)
+}
+
+/// Applies an action to a case: checks role, version and the state machine, allocates the case
+/// number on acceptance, and stores the new state with its event.
+pub async fn transition(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    request: TransitionRequest,
+) -> ApiResult<CaseRow> {
+    let kind = request.action.kind();
+    let required = kind.required_role();
+    if !caller.has_role(required) {
+        return Err(ApiError::forbidden(format!(
+            "{kind} needs the {required} role"
+        )));
+    }
+    conn.transaction(async |conn| {
+        let row = lock_checked(conn, caller, id, expected_version).await?;
+        let organ = organ_of(conn, row.organ_id).await?;
+        let calendar = db::calendar::load(conn).await?;
+        let today = organ.today();
+        let current = row.lifecycle().map_err(ApiError::internal)?;
+        let occurred_on = request.occurred_on.unwrap_or(today);
+        let rules = &state.settings.rules;
+
+        let mut facts = EventFacts {
+            reply_overdue: deadlines::reply_overdue(
+                &deadline_facts(&current),
+                &calendar,
+                &rules.deadlines,
+                occurred_on,
+            )
+            .map_err(|err| ApiError::conflict(err.to_string()))?,
+            ..EventFacts::default()
+        };
+        if let Action::Hear {
+            hearing_on: Some(hearing_on),
+            notice_on: Some(notice_on),
+            ..
+        } = &request.action
+        {
+            facts.hearing_notice_working_days = Some(
+                calendar
+                    .working_days_between(*notice_on, *hearing_on)
+                    .map_err(|err| ApiError::invalid_field("hearing_on", err.to_string()))?,
+            );
+        }
+        // Validate before allocating a number, so a refused accept consumes none.
+        let probe = context(rules, occurred_on, today, &facts, Some(String::new()));
+        current
+            .apply(&request.action, &probe)
+            .map_err(|refusal| refusal_error(refusal, caller, &current, facts.reply_overdue))?;
+        if kind == ActionKind::Accept {
+            let year = occurred_on.year();
+            let seq = db::cases::next_case_sequence(conn, organ.id, year).await?;
+            facts.case_number = Some(format_case_number(&organ, year, seq));
+        }
+        let ctx = context(rules, occurred_on, today, &facts, facts.case_number.clone());
+        let next = current
+            .apply(&request.action, &ctx)
+            .map_err(|refusal| refusal_error(refusal, caller, &current, facts.reply_overdue))?;
+
+        let columns = lifecycle_columns(state, &next, &calendar, today)?;
+        let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
+        if kind == ActionKind::Accept {
+            refresh_search_text(conn, &saved).await?;
+        }
+        let payload = serde_json::to_value(TransitionPayload {
+            action: request.action.clone(),
+            facts,
+        })
+        .map_err(ApiError::internal)?;
+        db::events::append(
+            conn,
+            &NewEvent {
+                case_id: id,
+                seq: saved.version,
+                action: kind.as_str(),
+                from_state: Some(current.state.as_str()),
+                to_state: next.state.as_str(),
+                actor_id: Some(caller.user_id),
+                occurred_on,
+                payload,
+            },
+        )
+        .await?;
+        tracing::info!(case_id = %id, action = %kind, from = %current.state, to = %next.state, "case transition");
+        Ok(saved)
+    })
+    .await
+}
+
+fn context<'a>(
+    rules: &'a crate::config::RuleSettings,
+    occurred_on: NaiveDate,
+    today: NaiveDate,
+    facts: &EventFacts,
+    case_number: Option<String>,
+) -> TransitionContext<'a> {
+    TransitionContext {
+        settings: &rules.lifecycle,
+        occurred_on,
+        today,
+        reply_overdue: facts.reply_overdue,
+        hearing_notice_working_days: facts.hearing_notice_working_days,
+        case_number,
+    }
+}
+
+/// Maps a refusal to its HTTP problem; a refused state names the actions this caller may take.
+fn refusal_error(
+    refusal: Refusal,
+    caller: &Caller,
+    current: &CaseLifecycle,
+    reply_overdue: bool,
+) -> ApiError {
+    match refusal {
+        Refusal::NotAllowedInState { state, action, .. } => {
+            let allowed = lifecycle::allowed_actions(current, &caller.roles, reply_overdue);
+            let listed = if allowed.is_empty() {
+                "none".to_owned()
+            } else {
+                allowed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            };
+            ApiError::action_not_allowed(format!(
+                "{action} is not allowed while the case is {state}; allowed now: {listed}"
+            ))
+            .with_extension("state", state)
+            .with_extension("action", action)
+            .with_extension("allowed_actions", allowed)
+        }
+        Refusal::InvalidField { field, reason } => ApiError::invalid_field(field, reason),
+        Refusal::RuleViolated { rule, reason } => {
+            ApiError::conflict(format!("{reason} ({rule})")).with_extension("rule", rule)
+        }
+    }
+}
+
+/// Formats a case number by the organ's pattern (`{organ_short}`, `{year}`, `{seq}`).
+pub fn format_case_number(organ: &Organ, year: i32, seq: i32) -> String {
+    organ
+        .case_number_pattern
+        .replace("{organ_short}", &organ.short_name)
+        .replace("{year}", &year.to_string())
+        .replace("{seq}", &seq.to_string())
+}
+
+/// Adds the case number to the free-text search once it exists.
+async fn refresh_search_text(conn: &mut AsyncPgConnection, row: &CaseRow) -> ApiResult<()> {
+    use crate::db::schema::cases;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    if let Some(number) = &row.case_number {
+        diesel::update(cases::table.find(row.id))
+            .set(cases::search_text.eq(cases::search_text.concat(format!(" {}", number.to_lowercase()))))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Corrects registration fields; recorded as a `correct` event without a state change.
+pub async fn correct(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    patch: CasePatch,
+) -> ApiResult<CaseRow> {
+    if !caller.has_any_role(&[Role::Officer, Role::Head]) {
+        return Err(ApiError::forbidden("correcting a case needs the officer or head role"));
+    }
+    conn.transaction(async |conn| {
+        let row = lock_checked(conn, caller, id, expected_version).await?;
+        let organ = organ_of(conn, row.organ_id).await?;
+        let respondent = match patch.respondent_id {
+            Some(rid) => db::organs::find_respondent_within(conn, rid, &caller.organ_path)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid_field("respondent_id", format!("no respondent {rid} is known to this organ"))
+                })?,
+            None => find_respondent(conn, row.respondent_id).await?,
+        };
+        let parties = match &patch.parties {
+            Some(parties) => parties.clone(),
+            None => db::cases::parties_of(conn, id)
+                .await?
+                .iter()
+                .map(party_input)
+                .collect::<ApiResult<_>>()?,
+        };
+        let facts = ApplicationFacts {
+            received_on: row.received_on,
+            channel: patch.channel.map_or_else(|| parse_stored(&row.channel), Ok)?,
+            act_type: patch.act_type.map_or_else(|| parse_stored(&row.act_type), Ok)?,
+            act_document_number: patch
+                .act_document_number
+                .clone()
+                .unwrap_or_else(|| row.act_document_number.clone()),
+            act_date: patch.act_date.unwrap_or(row.act_date),
+            learned_on: patch.learned_on.unwrap_or(row.learned_on),
+            amount_fen: patch.amount_fen.unwrap_or(row.amount_fen),
+            request: patch.request.clone().unwrap_or_else(|| row.request.clone()),
+            reasons: patch.reasons.clone().unwrap_or_else(|| row.reasons.clone()),
+        };
+        case::validate_application(&facts, &parties, organ.today())?;
+        let correction = CaseCorrection {
+            respondent_id: patch.respondent_id,
+            domain: patch.respondent_id.map(|_| respondent.domain.clone()),
+            channel: patch.channel.map(|c| c.as_str().to_owned()),
+            act_type: patch.act_type.map(|t| t.as_str().to_owned()),
+            act_document_number: patch.act_document_number.clone(),
+            act_date: patch.act_date,
+            learned_on: patch.learned_on,
+            amount_fen: patch.amount_fen,
+            request: patch.request.clone(),
+            reasons: patch.reasons.clone(),
+            enterprise_related: Some(case::is_enterprise_related(&parties)),
+            late_application: Some(case::is_late_application(
+                &facts,
+                state.settings.rules.application_window_days,
+            )),
+            search_text: Some(case::search_text(
+                parties.iter().map(|p| p.name.as_str()),
+                &respondent.name,
+                facts.act_document_number.as_deref(),
+                row.case_number.as_deref(),
+            )),
+        };
+        if let Some(parties) = &patch.parties {
+            db::cases::replace_parties(conn, id, &PartyRow::from_inputs(id, parties)).await?;
+        }
+        let saved = db::cases::save_correction(conn, id, &correction).await?;
+        // The event names the corrected fields, not their values: personal data stays in one place.
+        let changed = changed_fields(&patch);
+        db::events::append(
+            conn,
+            &NewEvent {
+                case_id: id,
+                seq: saved.version,
+                action: CORRECT,
+                from_state: Some(&row.state),
+                to_state: &row.state,
+                actor_id: Some(caller.user_id),
+                occurred_on: organ.today(),
+                payload: serde_json::json!({ "fields": changed }),
+            },
+        )
+        .await?;
+        Ok(saved)
+    })
+    .await
+}
+
+fn changed_fields(patch: &CasePatch) -> Vec<&'static str> {
+    [
+        ("respondent_id", patch.respondent_id.is_some()),
+        ("channel", patch.channel.is_some()),
+        ("act_type", patch.act_type.is_some()),
+        ("act_document_number", patch.act_document_number.is_some()),
+        ("act_date", patch.act_date.is_some()),
+        ("learned_on", patch.learned_on.is_some()),
+        ("amount_fen", patch.amount_fen.is_some()),
+        ("request", patch.request.is_some()),
+        ("reasons", patch.reasons.is_some()),
+        ("parties", patch.parties.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect()
+}
+
+fn party_input(row: &PartyRow) -> ApiResult<PartyInput> {
+    Ok(PartyInput {
+        role: parse_stored(&row.role)?,
+        kind: parse_stored(&row.kind)?,
+        name: row.name.clone(),
+        id_number: row.id_number.clone(),
+        phone: row.phone.clone(),
+        address: row.address.clone(),
+        acts_for: row.acts_for.and_then(|i| usize::try_from(i).ok()),
+    })
+}
+
+/// Rebuilds a case's aggregate from its events alone.
+pub fn replay(
+    received_on: NaiveDate,
+    events: &[db::events::EventRow],
+    settings: &crate::config::RuleSettings,
+) -> Result<CaseLifecycle, String> {
+    let mut lifecycle = CaseLifecycle::new(received_on);
+    for event in events {
+        if event.action == REGISTER || event.action == CORRECT {
+            continue;
+        }
+        let payload: TransitionPayload = serde_json::from_value(event.payload.clone())
+            .map_err(|err| format!("event {}: {err}", event.seq))?;
+        let ctx = context(
+            settings,
+            event.occurred_on,
+            event.occurred_on,
+            &payload.facts,
+            payload.facts.case_number.clone(),
+        );
+        lifecycle = lifecycle
+            .apply(&payload.action, &ctx)
+            .map_err(|refusal| format!("event {}: {refusal}", event.seq))?;
+    }
+    Ok(lifecycle)
+}
+
+/// Tells a field sent as `null` (`Some(None)`, clear it) from one left out (`None`, keep it).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
