@@ -158,11 +158,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     outcome.and(closed)
 }
 
-async fn run_with_database(
-    command: Command,
-    settings: &Settings,
-    url: &str,
-) -> anyhow::Result<()> {
+async fn run_with_database(command: Command, settings: &Settings, url: &str) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(settings, url).await,
         Command::Migrate { direction } => migrate(direction, url).await,

@@ -165,8 +165,10 @@ impl Settings {
             default_time_zone: env.parse("FUYI_DEFAULT_TIME_ZONE", defaults.default_time_zone)?,
             lifecycle,
             deadlines,
-            application_window_days: env
-                .parse("FUYI_LATE_APPLICATION_DAYS", defaults.application_window_days)?,
+            application_window_days: env.parse(
+                "FUYI_LATE_APPLICATION_DAYS",
+                defaults.application_window_days,
+            )?,
             correction_rate_definition: env.parse(
                 "FUYI_CORRECTION_RATE_DEFINITION",
                 defaults.correction_rate_definition,

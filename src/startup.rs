@@ -86,9 +86,9 @@ impl Application {
 /// CORS for the browser front end: only the configured origins; scripts may read the ETag and the
 /// request id.
 fn cors(origins: &[String]) -> Cors {
-    let cors = origins.iter().fold(Cors::default(), |cors, origin| {
-        cors.allowed_origin(origin)
-    });
+    let cors = origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin));
     cors.allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,

@@ -13,7 +13,12 @@ pub fn init(format: LogFormat) {
     let _already_set = match format {
         LogFormat::Pretty => registry.with(fmt::layer().with_target(false)).try_init(),
         LogFormat::Json => registry
-            .with(fmt::layer().json().flatten_event(true).with_current_span(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true),
+            )
             .try_init(),
     };
 }

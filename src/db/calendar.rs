@@ -66,7 +66,12 @@ pub async fn replace_year(
         .holidays
         .iter()
         .map(|day| (day, HOLIDAY))
-        .chain(calendar.makeup_workdays.iter().map(|day| (day, MAKEUP_WORKDAY)))
+        .chain(
+            calendar
+                .makeup_workdays
+                .iter()
+                .map(|day| (day, MAKEUP_WORKDAY)),
+        )
         .map(|(day, kind)| {
             (
                 calendar_days::day.eq(*day),

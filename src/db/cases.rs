@@ -369,9 +369,8 @@ pub async fn list_within(
         query = query.filter(cases::received_on.le(to));
     }
     if let Some(text) = &filter.text {
-        query = query.filter(
-            cases::search_text.like(format!("%{}%", escape_like(&text.to_lowercase()))),
-        );
+        query = query
+            .filter(cases::search_text.like(format!("%{}%", escape_like(&text.to_lowercase()))));
     }
     if let Some(date) = filter.deadline_before {
         query = query.filter(cases::next_deadline_on.lt(date));

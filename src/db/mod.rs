@@ -36,10 +36,8 @@ pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, anyhow::Error> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-        database_url,
-        config,
-    );
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Ok(Pool::builder(manager).max_size(max_size).build()?)
 }
 
@@ -102,7 +100,10 @@ pub async fn migration_status(database_url: &str) -> Result<Vec<(String, bool)>,
 /// The versions of every embedded migration, oldest first.
 pub fn embedded_versions() -> Result<Vec<String>, MigrationError> {
     let known = diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?;
-    Ok(known.iter().map(|m| m.name().version().to_string()).collect())
+    Ok(known
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
 }
 
 /// One connection outside the pool (command-line tools).

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validation::FieldErrors;
 #[cfg(test)]
 use super::validation::FieldError;
+use super::validation::FieldErrors;
 
 /// Declares a closed set of API values stored as snake_case text.
 macro_rules! text_enum {
@@ -240,21 +240,29 @@ fn validate_parties(parties: &[PartyInput], errors: &mut FieldErrors) {
         if let Some(phone) = &party.phone
             && !valid_phone(phone)
         {
-            errors.push(field("phone"), "must be 5–20 digits, optionally with + and -");
+            errors.push(
+                field("phone"),
+                "must be 5–20 digits, optionally with + and -",
+            );
         }
         if let Some(address) = &party.address {
             errors.check_text(&field("address"), address, MAX_NAME_CHARS);
         }
         let acts_for_someone = matches!(party.role, PartyRole::Agent | PartyRole::Representative);
         match (acts_for_someone, party.acts_for) {
-            (true, None) => errors.push(field("acts_for"), "name the applicant this party acts for"),
+            (true, None) => {
+                errors.push(field("acts_for"), "name the applicant this party acts for")
+            }
             (false, Some(_)) => errors.push(
                 field("acts_for"),
                 "only agents and representatives act for an applicant",
             ),
             (true, Some(target)) => {
                 if parties.get(target).map(|p| p.role) != Some(PartyRole::Applicant) {
-                    errors.push(field("acts_for"), format!("party {target} is not an applicant"));
+                    errors.push(
+                        field("acts_for"),
+                        format!("party {target} is not an applicant"),
+                    );
                 }
             }
             (false, None) => {}
@@ -285,7 +293,10 @@ fn valid_id_number(id: &str) -> bool {
 
 fn valid_phone(phone: &str) -> bool {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
-    (5..=20).contains(&digits) && phone.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-')
+    (5..=20).contains(&digits)
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '+' || c == '-')
 }
 
 /// A case is enterprise-related (涉企) when a legal person applies.
@@ -365,7 +376,12 @@ mod tests {
     fn fields(result: Result<(), FieldErrors>) -> Vec<String> {
         result
             .err()
-            .map(|e| e.into_vec().into_iter().map(|f: FieldError| f.field).collect())
+            .map(|e| {
+                e.into_vec()
+                    .into_iter()
+                    .map(|f: FieldError| f.field)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -397,7 +413,11 @@ mod tests {
 
     #[test]
     fn an_application_needs_an_applicant_and_agents_need_one() {
-        let got = fields(validate_application(&facts(), &[agent_for(0)], date("2024-03-02")));
+        let got = fields(validate_application(
+            &facts(),
+            &[agent_for(0)],
+            date("2024-03-02"),
+        ));
         assert_eq!(got, vec!["parties", "parties[0].acts_for"]);
     }
 
@@ -423,7 +443,9 @@ mod tests {
 
     #[test]
     fn a_legal_person_applicant_makes_the_case_enterprise_related() {
-        assert!(!is_enterprise_related(&[applicant(PartyKind::NaturalPerson)]));
+        assert!(!is_enterprise_related(&[applicant(
+            PartyKind::NaturalPerson
+        )]));
         assert!(is_enterprise_related(&[
             applicant(PartyKind::NaturalPerson),
             applicant(PartyKind::LegalPerson)

@@ -44,7 +44,11 @@ pub struct CalendarYearView {
     responses((status = 200, body = CalendarYearView), (status = 404, body = ProblemDetails)),
     security(("bearer" = []))
 )]
-pub async fn get_year(state: State, _caller: Caller, year: web::Path<i32>) -> ApiResult<HttpResponse> {
+pub async fn get_year(
+    state: State,
+    _caller: Caller,
+    year: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
     let year = year.into_inner();
     let mut conn = state.pool.get().await?;
     let calendar = db::calendar::load(&mut conn).await?;
@@ -74,11 +78,16 @@ pub async fn put_year(
     Json(body): Json<CalendarYearBody>,
 ) -> ApiResult<HttpResponse> {
     if !caller.has_role(Role::Admin) {
-        return Err(ApiError::forbidden("editing the calendar needs the admin role"));
+        return Err(ApiError::forbidden(
+            "editing the calendar needs the admin role",
+        ));
     }
     let year = year.into_inner();
     if !(1990..=2200).contains(&year) {
-        return Err(ApiError::invalid_field("year", "must be between 1990 and 2200"));
+        return Err(ApiError::invalid_field(
+            "year",
+            "must be between 1990 and 2200",
+        ));
     }
     let calendar = YearCalendar::new(year, body.holidays, body.makeup_workdays)
         .map_err(|err| ApiError::invalid_field("body", err.to_string()))?;

@@ -20,16 +20,20 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state is missing")))?;
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("sign in: send `Authorization: Bearer <token>`", false))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized("sign in: send `Authorization: Bearer <token>`", false)
+    })?;
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`", true))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <token>`", true)
+        })?;
     state.tokens.verify(token).map_err(|err| {
         tracing::info!(reason = %err, "access token refused");
         ApiError::unauthorized(err.to_string(), true)

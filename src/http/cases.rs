@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    conditional::{if_match, idempotent, versioned},
+    conditional::{idempotent, if_match, versioned},
     error::{ApiError, ApiResult, ProblemDetails},
     extract::Json,
 };
@@ -42,9 +42,7 @@ fn require_case_reader(caller: &Caller) -> ApiResult<()> {
     if caller.has_any_role(&[Role::Officer, Role::Head, Role::Admin]) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "statisticians read figures, not cases",
-        ))
+        Err(ApiError::forbidden("statisticians read figures, not cases"))
     }
 }
 

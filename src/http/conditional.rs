@@ -57,7 +57,12 @@ fn created(req: &HttpRequest, version: i32, body: &serde_json::Value) -> HttpRes
 }
 
 /// `versioned`, or `created` for a 201.
-fn answer(req: &HttpRequest, status: StatusCode, version: i32, body: &serde_json::Value) -> HttpResponse {
+fn answer(
+    req: &HttpRequest,
+    status: StatusCode,
+    version: i32,
+    body: &serde_json::Value,
+) -> HttpResponse {
     if status == StatusCode::CREATED {
         created(req, version, body)
     } else {

@@ -84,10 +84,8 @@ impl ApiError {
     pub fn bad_parameter(field: impl Into<String>, reason: impl Into<String>) -> Self {
         let field = field.into();
         let reason = reason.into();
-        Self::bad_request(format!("{field}: {reason}")).with_errors(vec![FieldError {
-            field,
-            reason,
-        }])
+        Self::bad_request(format!("{field}: {reason}"))
+            .with_errors(vec![FieldError { field, reason }])
     }
 
     /// 401: no valid credentials. Carries the `WWW-Authenticate` challenge of RFC 6750.
@@ -142,12 +140,7 @@ impl ApiError {
 
     /// 409: the request conflicts with the resource's current state.
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "Conflict",
-            detail.into(),
-        )
+        Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail.into())
     }
 
     /// 409 for an action the case's state does not allow.

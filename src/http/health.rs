@@ -48,14 +48,13 @@ struct AppliedVersion {
 #[get("/health/ready")]
 pub async fn ready(state: State) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let applied: Vec<String> =
-        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-            .load::<AppliedVersion>(&mut conn)
-            .await
-            .map_err(|err| ApiError::unavailable(format!("the database did not answer: {err}")))?
-            .into_iter()
-            .map(|row| row.version)
-            .collect();
+    let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load::<AppliedVersion>(&mut conn)
+        .await
+        .map_err(|err| ApiError::unavailable(format!("the database did not answer: {err}")))?
+        .into_iter()
+        .map(|row| row.version)
+        .collect();
     let pending: Vec<String> = db::embedded_versions()
         .map_err(|err| ApiError::internal(anyhow::anyhow!("{err}")))?
         .into_iter()

@@ -86,11 +86,18 @@ fn resource(path: &str, routes: Vec<Route>) -> actix_web::Resource {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!("{} {}", req.method(), req.path())))
+    Err(ApiError::not_found(format!(
+        "{} {}",
+        req.method(),
+        req.path()
+    )))
 }
 
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::method_not_allowed(req.method().as_str(), req.path()))
+    Err(ApiError::method_not_allowed(
+        req.method().as_str(),
+        req.path(),
+    ))
 }
 
 async fn docs_redirect() -> HttpResponse {

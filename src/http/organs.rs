@@ -122,7 +122,10 @@ pub async fn create_organ(
     errors.check_text("name", &body.name, 200);
     errors.check_text("short_name", &body.short_name, 50);
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
-        errors.push("time_zone", "is not an IANA time zone such as Asia/Shanghai");
+        errors.push(
+            "time_zone",
+            "is not an IANA time zone such as Asia/Shanghai",
+        );
     }
     errors.into_result()?;
     let mut conn = state.pool.get().await?;
@@ -255,4 +258,3 @@ pub async fn create_respondent(
     .await?;
     Ok(HttpResponse::Created().json(RespondentView::from_row(row)))
 }
-

@@ -58,7 +58,9 @@ pub async fn ensure_admin(pool: &DbPool, settings: &Settings) -> anyhow::Result<
             "\nfuyi: first start — created organ `root` and user `admin` with one-time password:\n\n    {secret}\n\nSign in at /docs (POST /api/v1/auth/token) and change it.\n"
         );
     } else {
-        tracing::info!("first start: created organ `root` and user `admin` (password from FUYI_ADMIN_PASSWORD)");
+        tracing::info!(
+            "first start: created organ `root` and user `admin` (password from FUYI_ADMIN_PASSWORD)"
+        );
     }
     Ok(())
 }

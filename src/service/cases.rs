@@ -18,11 +18,14 @@ use crate::{
     domain::{
         ApiValue,
         calendar::WorkCalendar,
-        case::{self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind,
-            PartyRole},
+        case::{
+            self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind, PartyRole,
+        },
         deadlines::{self, Deadline, DeadlineFacts, DeadlineKind, DeadlineStatus},
-        lifecycle::{self, Action, ActionKind, CaseLifecycle, CaseState, Procedure, Refusal,
-            TransitionContext},
+        lifecycle::{
+            self, Action, ActionKind, CaseLifecycle, CaseState, Procedure, Refusal,
+            TransitionContext,
+        },
         masking,
     },
     http::error::{ApiError, ApiResult},
@@ -405,15 +408,12 @@ fn lifecycle_columns(
         &state.settings.rules.deadlines,
         today,
     );
-    LifecycleColumns::project(lifecycle, next_deadline(lifecycle, &list)).map_err(ApiError::internal)
+    LifecycleColumns::project(lifecycle, next_deadline(lifecycle, &list))
+        .map_err(ApiError::internal)
 }
 
 /// A case within the caller's reach, or 404.
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-) -> ApiResult<CaseRow> {
+pub async fn find(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> ApiResult<CaseRow> {
     db::cases::find_within(conn, id, &caller.organ_path)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("case {id}")))
@@ -432,12 +432,14 @@ async fn lock_checked(
     let row = match row {
         Some(row) => row,
         None => {
-            return Err(match db::cases::find_within(conn, id, &caller.organ_path).await? {
-                Some(_) => ApiError::forbidden(
-                    "cases of a subordinate organ can be read but not changed",
-                ),
-                None => ApiError::not_found(format!("case {id}")),
-            });
+            return Err(
+                match db::cases::find_within(conn, id, &caller.organ_path).await? {
+                    Some(_) => ApiError::forbidden(
+                        "cases of a subordinate organ can be read but not changed",
+                    ),
+                    None => ApiError::not_found(format!("case {id}")),
+                },
+            );
         }
     };
     if row.version != expected_version {
@@ -573,7 +575,11 @@ fn refusal_error(
             let listed = if allowed.is_empty() {
                 "none".to_owned()
             } else {
-                allowed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             ApiError::action_not_allowed(format!(
                 "{action} is not allowed while the case is {state}; allowed now: {listed}"
@@ -605,7 +611,10 @@ async fn refresh_search_text(conn: &mut AsyncPgConnection, row: &CaseRow) -> Api
     use diesel_async::RunQueryDsl;
     if let Some(number) = &row.case_number {
         diesel::update(cases::table.find(row.id))
-            .set(cases::search_text.eq(cases::search_text.concat(format!(" {}", number.to_lowercase()))))
+            .set(
+                cases::search_text
+                    .eq(cases::search_text.concat(format!(" {}", number.to_lowercase()))),
+            )
             .execute(conn)
             .await?;
     }
@@ -622,7 +631,9 @@ pub async fn correct(
     patch: CasePatch,
 ) -> ApiResult<CaseRow> {
     if !caller.has_any_role(&[Role::Officer, Role::Head]) {
-        return Err(ApiError::forbidden("correcting a case needs the officer or head role"));
+        return Err(ApiError::forbidden(
+            "correcting a case needs the officer or head role",
+        ));
     }
     conn.transaction(async |conn| {
         let row = lock_checked(conn, caller, id, expected_version).await?;
@@ -631,7 +642,10 @@ pub async fn correct(
             Some(rid) => db::organs::find_respondent_within(conn, rid, &caller.organ_path)
                 .await?
                 .ok_or_else(|| {
-                    ApiError::invalid_field("respondent_id", format!("no respondent {rid} is known to this organ"))
+                    ApiError::invalid_field(
+                        "respondent_id",
+                        format!("no respondent {rid} is known to this organ"),
+                    )
                 })?,
             None => find_respondent(conn, row.respondent_id).await?,
         };
@@ -645,8 +659,12 @@ pub async fn correct(
         };
         let facts = ApplicationFacts {
             received_on: row.received_on,
-            channel: patch.channel.map_or_else(|| parse_stored(&row.channel), Ok)?,
-            act_type: patch.act_type.map_or_else(|| parse_stored(&row.act_type), Ok)?,
+            channel: patch
+                .channel
+                .map_or_else(|| parse_stored(&row.channel), Ok)?,
+            act_type: patch
+                .act_type
+                .map_or_else(|| parse_stored(&row.act_type), Ok)?,
             act_document_number: patch
                 .act_document_number
                 .clone()

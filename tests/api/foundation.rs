@@ -1,0 +1,253 @@
+//! The service's edges: health, metrics, errors as problem+json, CORS, the OpenAPI document.
+
+use reqwest::{Method, StatusCode, header};
+use serde_json::Value;
+
+use crate::support::{TestApp, status_and_json};
+
+fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["status"], expected.as_u16(), "{body}");
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("urn:fuyi:problem:")),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn health_endpoints_answer() {
+    let app = TestApp::spawn().await;
+    let live = app
+        .request(Method::GET, "/health/live")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let (status, body) = status_and_json(
+        app.request(Method::GET, "/health/ready")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    let first = app
+        .request(Method::GET, "/health/live")
+        .send()
+        .await
+        .unwrap();
+    let second = app.request(Method::GET, "/nowhere").send().await.unwrap();
+    let id = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let (a, b) = (id(&first), id(&second));
+    assert!(a.is_some() && b.is_some());
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_are_problems() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request(Method::GET, "/api/v1/nothing-here")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let (status, body) = status_and_json(response).await;
+    assert_problem(status, &body, StatusCode::NOT_FOUND);
+
+    let response = app
+        .as_user(&app.officer, Method::DELETE, "/api/v1/cases")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_json(response).await;
+    assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_naming_the_position() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .as_user(&app.officer, Method::POST, "/api/v1/cases")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{\"respondent_id\": ")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_json(response).await;
+    assert_problem(status, &body, StatusCode::BAD_REQUEST);
+    assert!(
+        body["detail"].as_str().unwrap().contains("line 1"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_415() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .as_user(&app.officer, Method::POST, "/api/v1/cases")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_json(response).await;
+    assert_problem(status, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    let app = TestApp::spawn_with(&[("FUYI_MAX_BODY_BYTES", "2048")]).await;
+    let big = format!("{{\"request\": \"{}\"}}", "x".repeat(4096));
+    let response = app
+        .as_user(&app.officer, Method::POST, "/api/v1/cases")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_json(response).await;
+    assert_problem(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_wrong_field_type_is_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let mut case = crate::support::sample_case(app.respondent);
+    case["parties"][0]["kind"] = Value::from("robot");
+    let (status, body) = app.register(&app.officer, &case).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "parties[0].kind", "{body}");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_show_the_pool() {
+    let app = TestApp::spawn().await;
+    app.request(Method::GET, "/health/live")
+        .send()
+        .await
+        .unwrap();
+    let text = app
+        .request(Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("fuyi_http_requests_total"), "{text}");
+    assert!(text.contains("endpoint=\"/health/live\""), "{text}");
+    assert!(
+        text.contains("fuyi_http_requests_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("fuyi_db_pool_max 8"), "{text}");
+}
+
+#[tokio::test]
+async fn cors_preflight_admits_the_front_end_only() {
+    let app = TestApp::spawn().await;
+    let allowed = app
+        .request(Method::OPTIONS, "/api/v1/cases")
+        .header(header::ORIGIN, "https://front.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "authorization, content-type, if-match",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://front.example"
+    );
+
+    let simple = app
+        .request(Method::GET, "/health/live")
+        .header(header::ORIGIN, "https://front.example")
+        .send()
+        .await
+        .unwrap();
+    let exposed = simple.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("x-request-id"),
+        "{exposed}"
+    );
+
+    let foreign = app
+        .request(Method::OPTIONS, "/api/v1/cases")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        foreign
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_committed_openapi_document_matches_the_code() {
+    let generated = fuyi::http::openapi::document().expect("document");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    if std::env::var_os("FUYI_UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, &generated).expect("write openapi.json");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date: run `FUYI_UPDATE_OPENAPI=1 cargo test openapi` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn the_served_openapi_document_and_swagger_ui_work_offline() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = status_and_json(
+        app.request(Method::GET, "/api-docs/openapi.json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/cases"]["post"].is_object());
+    let ui = app.request(Method::GET, "/docs/").send().await.unwrap();
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(ui.text().await.unwrap().contains("swagger"));
+    let bundle = app
+        .request(Method::GET, "/docs/swagger-ui-bundle.js")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), StatusCode::OK);
+}

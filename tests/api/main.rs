@@ -1,0 +1,7 @@
+//! API tests: each talks to the real service over HTTP, on its own throwaway database.
+
+mod support;
+
+mod cases;
+mod foundation;
+mod migrations;

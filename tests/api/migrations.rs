@@ -1,0 +1,99 @@
+//! Every migration applies, reverts and re-applies, leaving the same schema.
+
+use diesel::{QueryableByName, sql_types::Text};
+use diesel_async::RunQueryDsl;
+
+use crate::support::TestDatabase;
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// A textual fingerprint of the schema: columns, constraints, indexes, triggers.
+async fn schema(url: &str) -> Vec<String> {
+    let mut conn = fuyi::db::connect(url).await.expect("connect");
+    let query = r"
+        SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+               || ' ' || coalesce(column_default, '') AS line
+          FROM information_schema.columns WHERE table_schema = 'public'
+        UNION ALL
+        SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+          FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+        UNION ALL
+        SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL
+        SELECT tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal
+        ORDER BY 1";
+    diesel::sql_query(query)
+        .load::<Line>(&mut conn)
+        .await
+        .expect("schema query")
+        .into_iter()
+        .map(|l| l.line)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_migration_runs_up_down_and_up_again() {
+    let db = TestDatabase::empty().await;
+    let applied = fuyi::db::migrate_up(db.url()).await.expect("up");
+    assert!(!applied.is_empty());
+    let first = schema(db.url()).await;
+    assert!(
+        first.iter().any(|l| l.starts_with("cases.state ")),
+        "{first:?}"
+    );
+
+    for _ in &applied {
+        fuyi::db::migrate_down(db.url()).await.expect("down");
+    }
+    let empty = schema(db.url()).await;
+    assert!(
+        empty
+            .iter()
+            .all(|l| l.contains("__diesel_schema_migrations")),
+        "everything but diesel's own table is gone: {empty:?}"
+    );
+
+    fuyi::db::migrate_up(db.url()).await.expect("up again");
+    assert_eq!(schema(db.url()).await, first);
+}
+
+#[tokio::test]
+async fn events_cannot_be_changed_or_deleted() {
+    let db = TestDatabase::new().await;
+    let mut conn = fuyi::db::connect(db.url()).await.expect("connect");
+    // The triggers fire per row for UPDATE and DELETE, so a row must exist first.
+    let seed = r"
+        INSERT INTO organs (id, code, name, short_name, path) VALUES
+            ('00000000-0000-0000-0000-000000000001', 'o', 'O', 'O', '/00000000-0000-0000-0000-000000000001/');
+        INSERT INTO respondents (id, organ_id, name, domain) VALUES
+            ('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'R', 'other');
+        INSERT INTO cases (id, organ_id, respondent_id, domain, state, received_on, channel, act_type,
+                           act_date, learned_on, request, reasons, enterprise_related,
+                           late_application, search_text)
+            VALUES ('00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-000000000001',
+                    '00000000-0000-0000-0000-000000000002', 'other', 'received', '2024-01-02', 'post',
+                    'other', '2024-01-01', '2024-01-01', 'r', 'r', false, false, '');
+        INSERT INTO case_events (case_id, seq, action, to_state, occurred_on, payload)
+            VALUES ('00000000-0000-0000-0000-000000000003', 1, 'register', 'received', '2024-01-02', '{}');";
+    for statement in seed.split(';').filter(|s| !s.trim().is_empty()) {
+        diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect("seed");
+    }
+    for statement in [
+        "UPDATE case_events SET action = 'x'",
+        "DELETE FROM case_events",
+        "TRUNCATE case_events",
+    ] {
+        let err = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect_err(statement);
+        assert!(err.to_string().contains("immutable"), "{statement}: {err}");
+    }
+}
