@@ -95,13 +95,15 @@ pub struct LifecycleColumns {
     pub hearings_held: i32,
     pub handlers: Vec<Uuid>,
     pub next_deadline_on: Option<NaiveDate>,
+    pub decision_due_on: Option<NaiveDate>,
 }
 
 impl LifecycleColumns {
-    /// Projects the aggregate onto its columns.
+    /// Projects the aggregate onto its columns, with the deadlines computed from it.
     pub fn project(
         lifecycle: &CaseLifecycle,
         next_deadline_on: Option<NaiveDate>,
+        decision_due_on: Option<NaiveDate>,
     ) -> Result<Self, serde_json::Error> {
         let as_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(Self {
@@ -118,6 +120,7 @@ impl LifecycleColumns {
             hearings_held: as_i32(lifecycle.hearings_held),
             handlers: lifecycle.handlers.clone(),
             next_deadline_on,
+            decision_due_on,
         })
     }
 }

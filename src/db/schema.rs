@@ -61,6 +61,8 @@ diesel::table! {
         hearings_held -> Int4,
         handlers -> Array<Uuid>,
         next_deadline_on -> Nullable<Date>,
+        decision_due_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
     }
 }
 

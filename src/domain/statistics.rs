@@ -1,7 +1,13 @@
-//! Statistics definitions: which cases each figure counts and how rates are formed.
+//! Statistics definitions: which cases each figure counts, and how rates are formed.
+//!
+//! [`tally`] is the definition, written over plain case facts; the SQL in `db::statistics`
+//! computes the same counts straight from the tables, and the tests hold the two together.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::lifecycle::{CaseState, Procedure, TerminationGround};
 
 /// The two published definitions of the correction rate (纠错率).
 #[derive(
@@ -22,6 +28,486 @@ use utoipa::ToSchema;
 pub enum RateDefinition {
     /// corrected ÷ concluded (common in local reports).
     AllConcluded,
-    /// corrected ÷ decided on the merits (the Ministry of Justice's national figures).
+    /// corrected ÷ decided on the merits (the Ministry of Justice's national figures): mediated,
+    /// terminated and dismissed applications are left out of the base.
     DecidedOnMerits,
+}
+
+/// A rate with the exact counts it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+pub struct Rate {
+    /// Which definition the rate follows (`correction_rate` has two; the others one each).
+    pub definition: &'static str,
+    pub numerator: u64,
+    pub denominator: u64,
+    /// Percent rounded half-up to two decimals; null when the denominator is zero.
+    pub percent: Option<f64>,
+}
+
+impl Rate {
+    /// numerator ÷ denominator as a percentage, rounded half-up to two decimals.
+    pub fn new(definition: &'static str, numerator: u64, denominator: u64) -> Self {
+        Self {
+            definition,
+            numerator,
+            denominator,
+            percent: percent_half_up(numerator, denominator),
+        }
+    }
+}
+
+/// Integer arithmetic so 17.125 rounds to 17.13 (binary floating point would not).
+pub fn percent_half_up(numerator: u64, denominator: u64) -> Option<f64> {
+    if denominator == 0 {
+        return None;
+    }
+    let (n, d) = (u128::from(numerator), u128::from(denominator));
+    let hundredths = (n * 10_000 * 2 + d) / (2 * d);
+    // Exact for any realistic count (hundredths < 2^53).
+    Some(hundredths as f64 / 100.0)
+}
+
+/// What the figures need to know about one case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFacts {
+    pub state: CaseState,
+    pub received_on: NaiveDate,
+    pub accepted_on: Option<NaiveDate>,
+    pub declined_on: Option<NaiveDate>,
+    pub concluded_on: Option<NaiveDate>,
+    pub termination_ground: Option<TerminationGround>,
+    pub procedure: Option<Procedure>,
+    pub enterprise_related: bool,
+    pub suspended_days: u32,
+    pub extension_days: u32,
+    pub hearings_held: u32,
+    pub decision_due_on: Option<NaiveDate>,
+}
+
+/// The counts of a period, before rates are formed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Counts {
+    /// Applications received in the period (by date received).
+    pub received: u64,
+    /// Of those, enterprise-related (涉企).
+    pub received_enterprise: u64,
+    /// Accepted in the period (by date accepted).
+    pub accepted: u64,
+    /// Of those, under simplified procedure.
+    pub accepted_simplified: u64,
+    /// Declined in the period (不予受理, by date declined).
+    pub not_accepted: u64,
+    /// Concluded in the period (审结: any terminal state but not_accepted, by conclusion date).
+    pub concluded: u64,
+    /// Concluded as altered, revoked, confirmed illegal, ordered to perform or confirmed invalid.
+    pub corrected: u64,
+    /// Concluded by one of the seven decisions on the merits.
+    pub decided_on_merits: u64,
+    pub altered: u64,
+    pub revoked: u64,
+    pub confirmed_illegal: u64,
+    pub ordered_to_perform: u64,
+    pub confirmed_invalid: u64,
+    pub upheld: u64,
+    pub request_rejected: u64,
+    pub application_dismissed: u64,
+    pub mediated: u64,
+    pub terminated: u64,
+    /// Terminated because the applicant withdrew, or settled and withdrew (撤).
+    pub withdrawn: u64,
+    /// Concluded on or before the decision deadline.
+    pub concluded_on_time: u64,
+    /// Concluded after it.
+    pub concluded_late: u64,
+    /// Formal hearings (听证) in cases concluded in the period.
+    pub hearings_held: u64,
+    /// Cases concluded in the period that had an extension granted.
+    pub extended: u64,
+}
+
+/// Duration figures: days from acceptance to conclusion, less days suspended.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Durations {
+    /// Cases measured (concluded in the period after acceptance).
+    pub cases: u64,
+    pub mean_days: Option<f64>,
+    pub median_days: Option<f64>,
+    pub p90_days: Option<f64>,
+}
+
+/// Cases open at the end of the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OpenAtEnd {
+    /// Received by the end and neither concluded nor declined by then (在办).
+    pub open: u64,
+    /// Of those, accepted and past their decision deadline at the end (超期).
+    pub overdue: u64,
+}
+
+/// Every figure of a period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Figures {
+    pub counts: Counts,
+    /// 纠错率 under the requested definition.
+    pub correction_rate: Rate,
+    /// 调撤率: (mediated + withdrawn) ÷ concluded.
+    pub mediation_withdrawal_rate: Rate,
+    /// 综合化解率: (corrected + mediated + withdrawn) ÷ concluded.
+    pub comprehensive_resolution_rate: Rate,
+    /// Concluded on time ÷ concluded.
+    pub on_time_rate: Rate,
+    /// Simplified ÷ accepted.
+    pub simplified_share: Rate,
+    /// Enterprise-related ÷ received.
+    pub enterprise_share: Rate,
+    pub durations: Durations,
+    pub open_at_end: OpenAtEnd,
+}
+
+impl Figures {
+    /// Forms the rates from the counts under `definition`.
+    pub fn new(
+        counts: Counts,
+        durations: Durations,
+        open_at_end: OpenAtEnd,
+        definition: RateDefinition,
+    ) -> Self {
+        let correction_base = match definition {
+            RateDefinition::AllConcluded => counts.concluded,
+            RateDefinition::DecidedOnMerits => counts.decided_on_merits,
+        };
+        Self {
+            correction_rate: Rate::new(definition.into(), counts.corrected, correction_base),
+            mediation_withdrawal_rate: Rate::new(
+                "mediated_or_withdrawn_over_concluded",
+                counts.mediated + counts.withdrawn,
+                counts.concluded,
+            ),
+            comprehensive_resolution_rate: Rate::new(
+                "corrected_mediated_or_withdrawn_over_concluded",
+                counts.corrected + counts.mediated + counts.withdrawn,
+                counts.concluded,
+            ),
+            on_time_rate: Rate::new(
+                "on_time_over_concluded",
+                counts.concluded_on_time,
+                counts.concluded,
+            ),
+            simplified_share: Rate::new(
+                "simplified_over_accepted",
+                counts.accepted_simplified,
+                counts.accepted,
+            ),
+            enterprise_share: Rate::new(
+                "enterprise_over_received",
+                counts.received_enterprise,
+                counts.received,
+            ),
+            counts,
+            durations,
+            open_at_end,
+        }
+    }
+}
+
+/// An inclusive range of legal dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    fn contains(self, date: Option<NaiveDate>) -> bool {
+        date.is_some_and(|d| self.from <= d && d <= self.to)
+    }
+}
+
+/// The definition of every count, over plain facts.
+pub fn tally<'a>(cases: impl IntoIterator<Item = &'a CaseFacts>, period: Period) -> Counts {
+    let mut c = Counts::default();
+    for case in cases {
+        if period.contains(Some(case.received_on)) {
+            c.received += 1;
+            c.received_enterprise += u64::from(case.enterprise_related);
+        }
+        if period.contains(case.accepted_on) {
+            c.accepted += 1;
+            c.accepted_simplified += u64::from(case.procedure == Some(Procedure::Simplified));
+        }
+        if period.contains(case.declined_on) && case.state == CaseState::NotAccepted {
+            c.not_accepted += 1;
+        }
+        if !(case.state.is_concluded() && period.contains(case.concluded_on)) {
+            continue;
+        }
+        c.concluded += 1;
+        c.corrected += u64::from(case.state.is_correction());
+        c.decided_on_merits += u64::from(case.state.is_merits_decision());
+        let slot = match case.state {
+            CaseState::Altered => &mut c.altered,
+            CaseState::Revoked => &mut c.revoked,
+            CaseState::ConfirmedIllegal => &mut c.confirmed_illegal,
+            CaseState::OrderedToPerform => &mut c.ordered_to_perform,
+            CaseState::ConfirmedInvalid => &mut c.confirmed_invalid,
+            CaseState::Upheld => &mut c.upheld,
+            CaseState::RequestRejected => &mut c.request_rejected,
+            CaseState::ApplicationDismissed => &mut c.application_dismissed,
+            CaseState::Mediated => &mut c.mediated,
+            _ => &mut c.terminated,
+        };
+        *slot += 1;
+        c.withdrawn += u64::from(
+            case.state == CaseState::Terminated
+                && case.termination_ground.is_some_and(|g| g.is_withdrawal()),
+        );
+        match (case.concluded_on, case.decision_due_on) {
+            (Some(done), Some(due)) if done <= due => c.concluded_on_time += 1,
+            (Some(_), Some(_)) => c.concluded_late += 1,
+            _ => {}
+        }
+        c.hearings_held += u64::from(case.hearings_held);
+        c.extended += u64::from(case.extension_days > 0);
+    }
+    c
+}
+
+/// Handling days of a concluded case: acceptance to conclusion, less days suspended.
+pub fn handling_days(case: &CaseFacts) -> Option<i64> {
+    let (accepted, concluded) = (case.accepted_on?, case.concluded_on?);
+    Some((concluded - accepted).num_days() - i64::from(case.suspended_days))
+}
+
+/// Mean, median and 90th percentile (linear interpolation, as PostgreSQL's `percentile_cont`).
+pub fn durations(mut days: Vec<i64>) -> Durations {
+    if days.is_empty() {
+        return Durations::default();
+    }
+    days.sort_unstable();
+    let n = days.len();
+    let mean = days.iter().sum::<i64>() as f64 / n as f64;
+    let percentile = |p: f64| {
+        let rank = p * (n - 1) as f64;
+        let (low, high) = (rank.floor() as usize, rank.ceil() as usize);
+        days[low] as f64 + (days[high] - days[low]) as f64 * (rank - low as f64)
+    };
+    Durations {
+        cases: n as u64,
+        mean_days: Some(round2(mean)),
+        median_days: Some(round2(percentile(0.5))),
+        p90_days: Some(round2(percentile(0.9))),
+    }
+}
+
+/// Rounds half away from zero to two decimals, for display of day counts.
+pub fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+/// Open and overdue cases at the end of `period`.
+pub fn open_at_end<'a>(cases: impl IntoIterator<Item = &'a CaseFacts>, end: NaiveDate) -> OpenAtEnd {
+    let mut open = OpenAtEnd::default();
+    for case in cases {
+        let closed_by_end = case
+            .concluded_on
+            .or(case.declined_on)
+            .is_some_and(|d| d <= end);
+        if case.received_on <= end && !closed_by_end {
+            open.open += 1;
+            let accepted_by_end = case.accepted_on.is_some_and(|d| d <= end);
+            if accepted_by_end && case.decision_due_on.is_some_and(|due| due < end) {
+                open.overdue += 1;
+            }
+        }
+    }
+    open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn concluded(state: CaseState, on: &str) -> CaseFacts {
+        CaseFacts {
+            state,
+            received_on: date("2023-01-03"),
+            accepted_on: Some(date("2023-01-05")),
+            declined_on: None,
+            concluded_on: Some(date(on)),
+            termination_ground: None,
+            procedure: Some(Procedure::Ordinary),
+            enterprise_related: false,
+            suspended_days: 0,
+            extension_days: 0,
+            hearings_held: 0,
+            decision_due_on: Some(date("2023-03-06")),
+        }
+    }
+
+    fn year_2023() -> Period {
+        Period {
+            from: date("2023-01-01"),
+            to: date("2023-12-31"),
+        }
+    }
+
+    #[test]
+    fn the_2023_report_reads_17_12_and_14_05() {
+        // 1,765 concluded: 158 revoked, 56 confirmed illegal, 34 ordered to perform, 316 closed
+        // without a merits decision, the rest upheld or rejected.
+        let mut cases = Vec::new();
+        let mut add = |state, n| {
+            for _ in 0..n {
+                cases.push(concluded(state, "2023-06-30"));
+            }
+        };
+        add(CaseState::Revoked, 158);
+        add(CaseState::ConfirmedIllegal, 56);
+        add(CaseState::OrderedToPerform, 34);
+        add(CaseState::Terminated, 200);
+        add(CaseState::Mediated, 100);
+        add(CaseState::ApplicationDismissed, 16);
+        add(CaseState::Upheld, 1_765 - 158 - 56 - 34 - 316);
+        let counts = tally(&cases, year_2023());
+        assert_eq!(counts.concluded, 1_765);
+        assert_eq!(counts.corrected, 248);
+        assert_eq!(counts.decided_on_merits, 1_449);
+        let merits = Figures::new(
+            counts.clone(),
+            Durations::default(),
+            OpenAtEnd::default(),
+            RateDefinition::DecidedOnMerits,
+        );
+        assert_eq!(merits.correction_rate.percent, Some(17.12));
+        assert_eq!(merits.correction_rate.definition, "decided_on_merits");
+        let all = Figures::new(
+            counts,
+            Durations::default(),
+            OpenAtEnd::default(),
+            RateDefinition::AllConcluded,
+        );
+        assert_eq!(all.correction_rate.percent, Some(14.05));
+        assert_eq!(
+            (all.correction_rate.numerator, all.correction_rate.denominator),
+            (248, 1_765)
+        );
+    }
+
+    #[test]
+    fn a_zero_denominator_has_no_rate() {
+        let figures = Figures::new(
+            Counts::default(),
+            Durations::default(),
+            OpenAtEnd::default(),
+            RateDefinition::DecidedOnMerits,
+        );
+        assert_eq!(figures.correction_rate.percent, None);
+        assert_eq!(figures.correction_rate.denominator, 0);
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(percent_half_up(1, 8), Some(12.5));
+        assert_eq!(percent_half_up(17_125, 100_000), Some(17.13)); // exactly 17.125
+        assert_eq!(percent_half_up(1, 3), Some(33.33));
+        assert_eq!(percent_half_up(2, 3), Some(66.67));
+        assert_eq!(percent_half_up(61, 62), Some(98.39));
+        assert_eq!(percent_half_up(21, 152), Some(13.82));
+    }
+
+    #[test]
+    fn withdrawals_count_toward_mediation_and_resolution_rates() {
+        let mut withdrawn = concluded(CaseState::Terminated, "2023-05-01");
+        withdrawn.termination_ground = Some(TerminationGround::Withdrawn);
+        let mut died = concluded(CaseState::Terminated, "2023-05-01");
+        died.termination_ground = Some(TerminationGround::ApplicantDiedNoSuccessor);
+        let cases = vec![
+            withdrawn,
+            died,
+            concluded(CaseState::Mediated, "2023-05-01"),
+            concluded(CaseState::Revoked, "2023-05-01"),
+        ];
+        let figures = Figures::new(
+            tally(&cases, year_2023()),
+            Durations::default(),
+            OpenAtEnd::default(),
+            RateDefinition::AllConcluded,
+        );
+        assert_eq!(figures.counts.withdrawn, 1);
+        assert_eq!(figures.mediation_withdrawal_rate.numerator, 2);
+        assert_eq!(figures.comprehensive_resolution_rate.numerator, 3);
+        assert_eq!(figures.comprehensive_resolution_rate.percent, Some(75.0));
+    }
+
+    #[test]
+    fn each_date_counts_in_its_own_period() {
+        let mut case = concluded(CaseState::Upheld, "2023-02-01");
+        case.received_on = date("2022-12-30");
+        case.accepted_on = Some(date("2023-01-04"));
+        let january = Period {
+            from: date("2023-01-01"),
+            to: date("2023-01-31"),
+        };
+        let counts = tally([&case], january);
+        assert_eq!((counts.received, counts.accepted, counts.concluded), (0, 1, 0));
+        let february = Period {
+            from: date("2023-02-01"),
+            to: date("2023-02-28"),
+        };
+        assert_eq!(tally([&case], february).concluded, 1);
+    }
+
+    #[test]
+    fn declined_applications_are_not_concluded() {
+        let declined = CaseFacts {
+            state: CaseState::NotAccepted,
+            declined_on: Some(date("2023-01-09")),
+            accepted_on: None,
+            concluded_on: None,
+            ..concluded(CaseState::NotAccepted, "2023-01-09")
+        };
+        let counts = tally([&declined], year_2023());
+        assert_eq!((counts.not_accepted, counts.concluded), (1, 0));
+    }
+
+    #[test]
+    fn suspended_days_are_not_handling_days() {
+        let mut case = concluded(CaseState::Upheld, "2023-03-06");
+        case.suspended_days = 10;
+        assert_eq!(handling_days(&case), Some(60 - 10));
+    }
+
+    #[test]
+    fn durations_follow_percentile_cont() {
+        let d = durations(vec![10, 20, 30, 40]);
+        assert_eq!(d.mean_days, Some(25.0));
+        assert_eq!(d.median_days, Some(25.0));
+        assert_eq!(d.p90_days, Some(37.0));
+        assert_eq!(durations(Vec::new()).median_days, None);
+    }
+
+    #[test]
+    fn on_time_compares_with_the_decision_deadline() {
+        let on_time = concluded(CaseState::Upheld, "2023-03-06");
+        let late = concluded(CaseState::Upheld, "2023-03-07");
+        let counts = tally([&on_time, &late], year_2023());
+        assert_eq!((counts.concluded_on_time, counts.concluded_late), (1, 1));
+    }
+
+    #[test]
+    fn open_and_overdue_at_the_end_of_a_period() {
+        let mut open = concluded(CaseState::Filed, "2023-01-01");
+        open.concluded_on = None;
+        let mut overdue = open.clone();
+        overdue.decision_due_on = Some(date("2023-02-01"));
+        let closed_later = concluded(CaseState::Upheld, "2023-04-01");
+        let end = date("2023-03-01");
+        let result = open_at_end([&open, &overdue, &closed_later], end);
+        // All three were open on 2023-03-01; only `overdue` was past its deadline then.
+        assert_eq!(result, OpenAtEnd { open: 3, overdue: 1 });
+    }
 }

@@ -408,7 +408,11 @@ fn lifecycle_columns(
         &state.settings.rules.deadlines,
         today,
     );
-    LifecycleColumns::project(lifecycle, next_deadline(lifecycle, &list))
+    let decision_due_on = list
+        .iter()
+        .find(|d| d.kind == DeadlineKind::Decision)
+        .and_then(|d| d.due_on);
+    LifecycleColumns::project(lifecycle, next_deadline(lifecycle, &list), decision_due_on)
         .map_err(ApiError::internal)
 }
 
