@@ -3,9 +3,13 @@
 
 use uuid::Uuid;
 
+use crate::db::{organs::Organ, users::UserRow};
 pub use crate::domain::lifecycle::Role;
 
+pub mod accounts;
 pub mod password;
+pub mod refresh;
+pub mod session;
 pub mod tokens;
 
 /// The authenticated caller of a request, taken from a verified access token.
@@ -24,6 +28,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller a stored user acts as, with the roles and organ stored now.
+    pub fn of_user(user: &UserRow, organ: &Organ) -> anyhow::Result<Self> {
+        Ok(Self {
+            user_id: user.id,
+            username: user.username.clone(),
+            organ_id: organ.id,
+            organ_path: organ.path.clone(),
+            roles: parse_roles(&user.roles)?,
+        })
+    }
+
     /// True when the caller holds `role`.
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
@@ -33,4 +48,24 @@ impl Caller {
     pub fn has_any_role(&self, roles: &[Role]) -> bool {
         roles.iter().any(|role| self.has_role(*role))
     }
+}
+
+/// Reads stored role names; the database's check constraint makes an unknown one a defect.
+pub fn parse_roles(stored: &[String]) -> anyhow::Result<Vec<Role>> {
+    stored
+        .iter()
+        .map(|name| {
+            name.parse::<Role>()
+                .map_err(|_| anyhow::anyhow!("unknown stored role {name:?}"))
+        })
+        .collect()
+}
+
+/// Role names to store, deduplicated and in a fixed order so equal sets compare equal.
+pub fn store_roles(roles: &[Role]) -> Vec<String> {
+    use strum::IntoEnumIterator;
+    Role::iter()
+        .filter(|role| roles.contains(role))
+        .map(|role| role.to_string())
+        .collect()
 }

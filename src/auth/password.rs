@@ -22,6 +22,23 @@ pub fn verify(password: &str, stored_hash: &str) -> bool {
     })
 }
 
+/// The hash of a password nobody knows, with the same parameters as [`hash`]. Sign-in checks a
+/// password against it when the username is unknown, so an unknown user costs as much time as a
+/// wrong password and response times do not reveal which usernames exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$SJRUVjwGJzbmMFkfxwYVAg$8DOZlXmTkB8UWzH5AmGIktxQT6HIfHEHAcoe9LQvkuU";
+
+/// Spends the time of one [`verify`] and always fails.
+pub fn verify_dummy(password: &str) -> bool {
+    // The result is discarded on purpose: no password matches a hash of a discarded secret.
+    let _ = verify(password, DUMMY_HASH);
+    false
+}
+
+/// The smallest password length accepted for new or changed passwords.
+pub const MIN_LENGTH: usize = 8;
+/// The largest password length accepted: hashing is costly, and unbounded input invites abuse.
+pub const MAX_LENGTH: usize = 256;
+
 /// A random password of 20 characters without look-alikes (0/O, 1/l/I).
 pub fn generate() -> String {
     use rand::Rng;
@@ -43,6 +60,17 @@ mod tests {
         assert!(verify("correct horse", &stored));
         assert!(!verify("wrong horse", &stored));
         assert!(!verify("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_hash_costs() {
+        let dummy = PasswordHash::new(DUMMY_HASH).expect("parses");
+        let real_hash = hash("anything").expect("hashes");
+        let real = PasswordHash::new(&real_hash).expect("parses");
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert!(!verify_dummy("anything"));
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! Users: staff accounts with roles, bound to one organ.
+//! Users: staff accounts with roles, bound to one organ; their refresh tokens; and the record of
+//! failed sign-ins that locks a username after too many.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::users;
+use super::{
+    organs::{Organ, escape_like},
+    schema::{login_failures, organs, refresh_tokens, users},
+};
 
 /// A user as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -34,6 +38,16 @@ pub struct NewUser<'a> {
     pub roles: Vec<String>,
 }
 
+/// Changes to a user; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
 /// Inserts a user.
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewUser<'_>) -> QueryResult<UserRow> {
     diesel::insert_into(users::table)
@@ -54,4 +68,241 @@ pub async fn find_by_username(
         .first(conn)
         .await
         .optional()
+}
+
+/// A user with their organ, by id.
+pub async fn find_with_organ(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(UserRow, Organ)>> {
+    users::table
+        .inner_join(organs::table)
+        .filter(users::id.eq(id))
+        .select((UserRow::as_select(), Organ::as_select()))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A user with their organ, if the organ lies under `organ_path` (an administrator's reach).
+pub async fn find_within(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    organ_path: &str,
+) -> QueryResult<Option<(UserRow, Organ)>> {
+    users::table
+        .inner_join(organs::table)
+        .filter(users::id.eq(id))
+        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .select((UserRow::as_select(), Organ::as_select()))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Users of organs under `organ_path` with their organs, by username.
+pub async fn list_within(
+    conn: &mut AsyncPgConnection,
+    organ_path: &str,
+) -> QueryResult<Vec<(UserRow, Organ)>> {
+    users::table
+        .inner_join(organs::table)
+        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .order(users::username)
+        .select((UserRow::as_select(), Organ::as_select()))
+        .load(conn)
+        .await
+}
+
+/// Applies `changes` to a user and stamps `updated_at`.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &UserChanges,
+) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set((changes, users::updated_at.eq(diesel::dsl::now)))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// A refresh token as stored (only the SHA-256 of the token itself).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub replaced_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token to store.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct NewRefreshToken<'a> {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: &'a [u8],
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Stores a refresh token.
+pub async fn insert_refresh_token(
+    conn: &mut AsyncPgConnection,
+    new: &NewRefreshToken<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(new)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The refresh token with this hash, locked until the transaction ends so two concurrent uses of
+/// one token cannot both rotate it.
+pub async fn lock_refresh_token(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<RefreshTokenRow>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshTokenRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The refresh token with this hash, unlocked.
+pub async fn find_refresh_token(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<RefreshTokenRow>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Marks a refresh token as used up by rotation.
+pub async fn mark_replaced(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(refresh_tokens::table.find(id))
+        .set(refresh_tokens::replaced_at.eq(at))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Revokes every still-valid token of a family; returns how many were revoked.
+pub async fn revoke_family(
+    conn: &mut AsyncPgConnection,
+    family_id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(at))
+    .execute(conn)
+    .await
+}
+
+/// Revokes every still-valid refresh token of a user (password changed, account deactivated).
+pub async fn revoke_all_of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(at))
+    .execute(conn)
+    .await
+}
+
+/// Records a sign-in attempt for `username` as a failure until it is proven right; returns its
+/// id. Recording before checking the password means parallel guesses count against the limit.
+pub async fn record_sign_in_attempt(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<i64> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::username.eq(username),
+            login_failures::failed_at.eq(at),
+        ))
+        .returning(login_failures::id)
+        .get_result(conn)
+        .await
+}
+
+/// Times of the failures for `username` after `since` other than attempt `own_id`, newest first,
+/// at most `limit`. Attempts still being checked count too: of two racing attempts the later to
+/// count always sees the other, so no more than the limit can ever be checked at once.
+pub async fn other_failures(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+    since: DateTime<Utc>,
+    own_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<DateTime<Utc>>> {
+    login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::failed_at.gt(since))
+        .filter(login_failures::id.ne(own_id))
+        .order(login_failures::failed_at.desc())
+        .limit(limit)
+        .select(login_failures::failed_at)
+        .load(conn)
+        .await
+}
+
+/// Forgets one recorded attempt.
+pub async fn forget_attempt(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(login_failures::table.find(id))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Forgets every failure of `username` (after a successful sign-in).
+pub async fn clear_failures(conn: &mut AsyncPgConnection, username: &str) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::username.eq(username)))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Forgets failures of `username` recorded at or before `before`; they no longer count.
+pub async fn purge_failures(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+    before: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::failed_at.le(before)),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }

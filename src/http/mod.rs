@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, Route, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub mod auth;
 pub mod calendar;
 pub mod caller;
 pub mod cases;
@@ -15,6 +16,7 @@ pub mod health;
 pub mod openapi;
 pub mod organs;
 pub mod request_log;
+pub mod users;
 
 use error::ApiError;
 
@@ -30,6 +32,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/docs", vec![web::get().to(docs_redirect)]))
         .service(
             web::scope("/api/v1")
+                .service(resource(
+                    "/auth/token",
+                    vec![web::post().to(auth::issue_token)],
+                ))
+                .service(resource(
+                    "/auth/refresh",
+                    vec![web::post().to(auth::refresh_token)],
+                ))
+                .service(resource("/auth/logout", vec![web::post().to(auth::logout)]))
+                .service(resource("/me", vec![web::get().to(auth::me)]))
+                .service(resource(
+                    "/users",
+                    vec![
+                        web::get().to(users::list_users),
+                        web::post().to(users::create_user),
+                    ],
+                ))
+                .service(resource(
+                    "/users/{id}",
+                    vec![
+                        web::get().to(users::get_user),
+                        web::patch().to(users::patch_user),
+                    ],
+                ))
                 .service(resource(
                     "/cases",
                     vec![

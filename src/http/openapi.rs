@@ -6,7 +6,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{calendar, cases, health, organs};
+use super::{auth, calendar, cases, health, organs, users};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -18,6 +18,8 @@ use super::{calendar, cases, health, organs};
     ),
     paths(
         health::live, health::ready,
+        auth::issue_token, auth::refresh_token, auth::logout, auth::me,
+        users::list_users, users::create_user, users::get_user, users::patch_user,
         cases::create_case, cases::list_cases, cases::get_case, cases::patch_case,
         cases::transition_case, cases::list_events,
         organs::list_organs, organs::create_organ, organs::list_respondents, organs::create_respondent,
@@ -25,6 +27,8 @@ use super::{calendar, cases, health, organs};
     ),
     modifiers(&BearerAuth),
     tags(
+        (name = "auth", description = "Sign-in, token refresh, sign-out and the signed-in user"),
+        (name = "users", description = "Staff accounts, managed by administrators"),
         (name = "cases", description = "Registration, lifecycle and history of cases"),
         (name = "organs", description = "The organ tree and respondents"),
         (name = "calendar", description = "The official working-day calendar"),

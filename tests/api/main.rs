@@ -2,6 +2,8 @@
 
 mod support;
 
+mod auth;
+mod authorization;
 mod cases;
 mod foundation;
 mod migrations;
