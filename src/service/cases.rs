@@ -423,9 +423,9 @@ pub async fn find(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> Ap
         .ok_or_else(|| ApiError::not_found(format!("case {id}")))
 }
 
-/// Locks a case the caller may change and checks the version they saw. Cases of other organs,
-/// even subordinate ones, answer 404 to a change like any case out of reach: a superior reads
-/// but does not act.
+/// Locks a case the caller may change and checks the version they saw. A case of a subordinate
+/// organ answers 403 to a change (a superior reads it, so hiding it would hide nothing, but does
+/// not act on it); a case out of reach answers 404 like one that does not exist.
 async fn lock_checked(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
