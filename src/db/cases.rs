@@ -306,6 +306,35 @@ pub async fn save_lifecycle(
         .await
 }
 
+/// Locks every case in one of `states` (the open ones), in id order so that two callers never
+/// wait on each other, for re-projecting them in the current transaction.
+pub async fn lock_in_states(
+    conn: &mut AsyncPgConnection,
+    states: &[&str],
+) -> QueryResult<Vec<CaseRow>> {
+    cases::table
+        .filter(cases::state.eq_any(states))
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Rewrites the projection of an unchanged aggregate, e.g. deadlines after a calendar change.
+/// The version stays: the case itself did not change, so a client's `If-Match` remains valid.
+pub async fn save_projection(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    columns: &LifecycleColumns,
+) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(columns)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Applies a correction and bumps the version; the caller holds the row lock.
 pub async fn save_correction(
     conn: &mut AsyncPgConnection,

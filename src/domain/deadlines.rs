@@ -206,7 +206,7 @@ pub struct Deadline {
     /// How late: to today for a missed deadline, to the day it was done for a late one, and to
     /// the day the case moved on for one missed in a case that has since moved on.
     pub days_late: Option<i64>,
-    /// Why the status is unknown.
+    /// Why the status is unknown, or why a paused deadline has no day.
     pub error: Option<String>,
 }
 
@@ -426,8 +426,15 @@ fn decision(
     let paused = settings.suspension_pauses_decision_deadline
         && facts.suspended_on.is_some()
         && facts.concluded_on.is_none();
+    // A paused deadline stays paused even when its would-be day cannot be placed: that day moves
+    // with every day of suspension and is often in a year not yet published, which does not make
+    // the case's standing unknown.
     match due {
         Ok(due_on) if paused => Some(Deadline::paused(kind, Some(due_on), today)),
+        Err(error) if paused => Some(Deadline {
+            error: Some(error.to_string()),
+            ..Deadline::paused(kind, None, today)
+        }),
         _ => judge(kind, due, facts.concluded_on, None, today),
     }
 }
@@ -1099,6 +1106,27 @@ mod tests {
                 days_late: None,
                 error: None,
             }
+        );
+    }
+
+    #[test]
+    fn a_paused_decision_whose_day_falls_in_an_unloaded_year_stays_paused() {
+        // Suspended since 1 Sep 2024, today 15 Dec 2026: resuming today would put the day on
+        // 14 Jan 2027, whose calendar is not loaded.
+        let facts = DeadlineFacts {
+            suspended_on: Some(d(2024, 9, 1)),
+            ..accepted(d(2024, 8, 2))
+        };
+        let decision = deadline(&facts, Decision, d(2026, 12, 15));
+        assert_eq!(decision.status, Paused);
+        assert_eq!(decision.due_on, None);
+        assert_eq!(decision.days_left, None);
+        assert!(
+            decision
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("2027")),
+            "{decision:?}"
         );
     }
 

@@ -517,8 +517,11 @@ impl Disposition {
 }
 
 /// An action on a case with its payload; the legal date it happened on travels in the [`TransitionContext`].
+///
+/// Unknown fields are refused: a misspelt flag (say `partal`) silently dropped would record a
+/// different decision from the one the head signed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Send a supplement notice (art. 31). Allowed once per application, since the notice must list everything at once.
     RequestSupplement {

@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,6 +15,7 @@ use crate::{
     auth::{Caller, Role},
     db,
     domain::calendar::YearCalendar,
+    service,
     startup::State,
 };
 
@@ -64,6 +64,9 @@ pub async fn get_year(
 
 /// Replace a year's working-day calendar (admin), e.g. when the State Council publishes the next
 /// year's arrangement.
+///
+/// The deadlines stored for the case list's filters are recomputed for every open case in the
+/// same transaction.
 #[utoipa::path(
     put, path = "/api/v1/calendar/{year}", tag = "calendar",
     params(("year" = i32, Path)),
@@ -92,11 +95,9 @@ pub async fn put_year(
     let calendar = YearCalendar::new(year, body.holidays, body.makeup_workdays)
         .map_err(|err| ApiError::invalid_field("body", err.to_string()))?;
     let mut conn = state.pool.get().await?;
-    conn.transaction(async |conn| {
-        db::calendar::replace_year(conn, &calendar, caller.user_id).await
-    })
-    .await?;
-    tracing::info!(year, "working-day calendar replaced");
+    let reprojected =
+        service::cases::replace_calendar_year(&mut conn, &state, &calendar, caller.user_id).await?;
+    tracing::info!(year, reprojected, "working-day calendar replaced");
     Ok(HttpResponse::Ok().json(CalendarYearView {
         year,
         holidays: calendar.holidays,

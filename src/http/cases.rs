@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use strum::IntoEnumIterator;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -18,7 +19,8 @@ use crate::{
     domain::{
         ApiValue,
         case::{ActType, AdminDomain},
-        lifecycle::CaseState,
+        lifecycle::{Action, ActionKind, CaseState},
+        validation::FieldErrors,
     },
     service::cases::{self as service, CasePatch, CaseRegistration, CaseView, TransitionRequest},
     startup::State,
@@ -171,9 +173,10 @@ pub async fn transition_case(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    Json(body): Json<TransitionRequest>,
+    Json(raw): Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
     require_case_role(&caller)?;
+    let body = parse_transition(raw)?;
     let id = id.into_inner();
     idempotent(&state, &caller, &req, &body, || async {
         let expected = if_match(&req)?;
@@ -184,6 +187,98 @@ pub async fn transition_case(
         respond(&state, &caller, row).await
     })
     .await
+}
+
+/// Reads a transition body, naming the field at fault in every 422.
+///
+/// The action's fields sit beside its `action` tag, and serde buffers such a body before it
+/// knows the variant, so its own errors point at the whole body. Here the tag and `occurred_on`
+/// are checked first, a missing or unknown field is named from serde's message, and a malformed
+/// one is found by leaving each field out in turn.
+fn parse_transition(raw: serde_json::Value) -> ApiResult<TransitionRequest> {
+    let serde_json::Value::Object(mut fields) = raw else {
+        return Err(ApiError::invalid_field("body", "must be a JSON object"));
+    };
+    let occurred_on = match fields.remove("occurred_on") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => Some(serde_json::from_value::<NaiveDate>(value).map_err(|_| {
+            ApiError::invalid_field("occurred_on", "must be a date such as 2024-03-05")
+        })?),
+    };
+    let known = || {
+        ActionKind::iter()
+            .map(|kind| kind.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match fields.get("action") {
+        None => {
+            return Err(ApiError::invalid_field(
+                "action",
+                format!("name the action, one of: {}", known()),
+            ));
+        }
+        Some(value)
+            if value
+                .as_str()
+                .and_then(|name| name.parse::<ActionKind>().ok())
+                .is_none() =>
+        {
+            return Err(ApiError::invalid_field(
+                "action",
+                format!("{value} is not an action; one of: {}", known()),
+            ));
+        }
+        Some(_) => {}
+    }
+    let action = serde_json::from_value::<Action>(serde_json::Value::Object(fields.clone()))
+        .map_err(|err| {
+            let message = err.to_string();
+            let named = quoted_field(&message, "missing field `")
+                .or_else(|| quoted_field(&message, "unknown field `"))
+                .map(|field| vec![field]);
+            let at_fault = named.unwrap_or_else(|| malformed_fields(&fields));
+            if at_fault.is_empty() {
+                return ApiError::invalid_field("body", message);
+            }
+            let mut errors = FieldErrors::default();
+            for field in at_fault {
+                errors.push(field, message.clone());
+            }
+            ApiError::validation(errors)
+        })?;
+    Ok(TransitionRequest {
+        occurred_on,
+        action,
+    })
+}
+
+/// The name serde quotes after `prefix` in an error message, e.g. `procedure` in
+/// "missing field `procedure`".
+fn quoted_field(message: &str, prefix: &str) -> Option<String> {
+    let rest = message.split_once(prefix)?.1;
+    Some(rest.split_once('`')?.0.to_owned())
+}
+
+/// The fields whose values break the action: leaving one out makes the body parse, or turns the
+/// error into that field missing.
+fn malformed_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    fields
+        .keys()
+        .filter(|key| *key != "action")
+        .filter(|key| {
+            let mut without = fields.clone();
+            without.remove(key.as_str());
+            match serde_json::from_value::<Action>(serde_json::Value::Object(without)) {
+                Ok(_) => true,
+                Err(err) => {
+                    quoted_field(&err.to_string(), "missing field `").as_deref()
+                        == Some(key.as_str())
+                }
+            }
+        })
+        .cloned()
+        .collect()
 }
 
 /// One event of a case's history.

@@ -1,9 +1,12 @@
 //! Case use cases: register, read, correct and act on a case. Each loads what the domain needs,
 //! asks the domain, and stores the outcome with its event in one transaction.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
+use strum::IntoEnumIterator;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -17,7 +20,7 @@ use crate::{
     },
     domain::{
         ApiValue,
-        calendar::WorkCalendar,
+        calendar::{WorkCalendar, YearCalendar},
         case::{
             self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind, PartyRole,
         },
@@ -416,6 +419,46 @@ fn lifecycle_columns(
         .map_err(ApiError::internal)
 }
 
+/// Replaces one year's working-day calendar and re-projects every open case's deadline columns
+/// (`next_deadline_on`, `decision_due_on`) with it, in one transaction; returns how many cases
+/// were re-projected.
+///
+/// The open cases are locked before the calendar changes: a transition already running finishes
+/// first and is then re-projected here, and one that starts later waits and reads the new
+/// calendar, so no case keeps a deadline computed from the old one.
+pub async fn replace_calendar_year(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    year: &YearCalendar,
+    updated_by: Uuid,
+) -> ApiResult<usize> {
+    let open: Vec<&str> = CaseState::iter()
+        .filter(|s| s.is_open())
+        .map(CaseState::as_str)
+        .collect();
+    conn.transaction(async |conn| {
+        let rows = db::cases::lock_in_states(conn, &open).await?;
+        db::calendar::replace_year(conn, year, updated_by).await?;
+        let calendar = db::calendar::load(conn).await?;
+        let mut organs: HashMap<Uuid, NaiveDate> = HashMap::new();
+        for row in &rows {
+            let today = match organs.get(&row.organ_id) {
+                Some(today) => *today,
+                None => {
+                    let today = organ_of(conn, row.organ_id).await?.today();
+                    organs.insert(row.organ_id, today);
+                    today
+                }
+            };
+            let lifecycle = row.lifecycle().map_err(ApiError::internal)?;
+            let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
+            db::cases::save_projection(conn, row.id, &columns).await?;
+        }
+        Ok::<_, ApiError>(rows.len())
+    })
+    .await
+}
+
 /// A case within the caller's reach, or 404.
 pub async fn find(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> ApiResult<CaseRow> {
     db::cases::find_within(conn, id, &caller.organ_path)
@@ -504,11 +547,18 @@ pub async fn transition(
                     .map_err(|err| ApiError::invalid_field("hearing_on", err.to_string()))?,
             );
         }
-        // Validate before allocating a number, so a refused accept consumes none.
-        let probe = context(rules, occurred_on, today, &facts, Some(String::new()));
+        // Validate before allocating a number, so a refused accept consumes none. The domain
+        // refuses an accept without a number, so the probe carries a stand-in.
+        let probe = context(
+            rules,
+            occurred_on,
+            today,
+            &facts,
+            Some(UNALLOCATED_CASE_NUMBER.to_owned()),
+        );
         current
             .apply(&request.action, &probe)
-            .map_err(|refusal| refusal_error(refusal, caller, &current, facts.reply_overdue))?;
+            .map_err(|refusal| refusal_error(refusal, caller, &current, &facts, rules))?;
         if kind == ActionKind::Accept {
             let year = occurred_on.year();
             let seq = db::cases::next_case_sequence(conn, organ.id, year).await?;
@@ -517,7 +567,7 @@ pub async fn transition(
         let ctx = context(rules, occurred_on, today, &facts, facts.case_number.clone());
         let next = current
             .apply(&request.action, &ctx)
-            .map_err(|refusal| refusal_error(refusal, caller, &current, facts.reply_overdue))?;
+            .map_err(|refusal| refusal_error(refusal, caller, &current, &facts, rules))?;
 
         let columns = lifecycle_columns(state, &next, &calendar, today)?;
         let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
@@ -566,16 +616,26 @@ fn context<'a>(
     }
 }
 
-/// Maps a refusal to its HTTP problem; a refused state names the actions this caller may take.
+/// Stands in for the case number while an accept is checked, before a number is allocated.
+const UNALLOCATED_CASE_NUMBER: &str = "(unallocated)";
+
+/// Maps a refusal to its HTTP problem; a refused state names the actions this caller may take,
+/// judged by the configured limits like the case view's `allowed_actions`.
 fn refusal_error(
     refusal: Refusal,
     caller: &Caller,
     current: &CaseLifecycle,
-    reply_overdue: bool,
+    facts: &EventFacts,
+    rules: &crate::config::RuleSettings,
 ) -> ApiError {
     match refusal {
         Refusal::NotAllowedInState { state, action, .. } => {
-            let allowed = lifecycle::allowed_actions(current, &caller.roles, reply_overdue);
+            let allowed = lifecycle::allowed_actions_with_settings(
+                current,
+                &caller.roles,
+                facts.reply_overdue,
+                &rules.lifecycle,
+            );
             let listed = if allowed.is_empty() {
                 "none".to_owned()
             } else {
