@@ -6,4 +6,5 @@ mod auth;
 mod authorization;
 mod cases;
 mod foundation;
+mod lifecycle;
 mod migrations;
