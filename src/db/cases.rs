@@ -8,12 +8,12 @@ use uuid::Uuid;
 
 use super::{
     organs::escape_like,
-    schema::{case_parties, cases, organs},
+    schema::{case_parties, cases, organs, users},
 };
 use crate::domain::{
     ApiValue,
     case::{PartyInput, PartyKind, PartyRole},
-    lifecycle::CaseLifecycle,
+    lifecycle::{CaseLifecycle, Role},
 };
 
 /// A case row as stored.
@@ -417,6 +417,22 @@ pub async fn list_within(
         .order(cases::id.desc())
         .limit(limit)
         .select(CaseRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Those of `ids` that are active users of `organ_id` holding the officer role.
+pub async fn active_officers_among(
+    conn: &mut AsyncPgConnection,
+    organ_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Uuid>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::organ_id.eq(organ_id))
+        .filter(users::active.eq(true))
+        .filter(users::roles.contains(vec![Role::Officer.as_str()]))
+        .select(users::id)
         .load(conn)
         .await
 }

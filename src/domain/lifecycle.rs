@@ -554,7 +554,7 @@ pub enum Action {
     },
     /// Name the handling officers, replacing any named before.
     Assign {
-        /// At least one officer, no duplicates.
+        /// At least one, no duplicates; each an active officer of the case's organ.
         handlers: Vec<Uuid>,
     },
     /// Record the copy sent to the respondent and/or the respondent's reply; give at least one date.

@@ -525,6 +525,10 @@ pub async fn transition(
         let occurred_on = request.occurred_on.unwrap_or(today);
         let rules = &state.settings.rules;
 
+        // A reply period running into a year without a calendar cannot be shown to have run
+        // out; treating it as running keeps every other action possible (the case view shows
+        // the reply deadline as unknown, naming the year), where refusing would block the case
+        // each December until next year's calendar is published.
         let mut facts = EventFacts {
             reply_overdue: deadlines::reply_overdue(
                 &deadline_facts(&current),
@@ -532,9 +536,12 @@ pub async fn transition(
                 &rules.deadlines,
                 occurred_on,
             )
-            .map_err(|err| ApiError::conflict(err.to_string()))?,
+            .unwrap_or(false),
             ..EventFacts::default()
         };
+        if let Action::Assign { handlers } = &request.action {
+            check_handlers(conn, row.organ_id, handlers).await?;
+        }
         if let Action::Hear {
             hearing_on: Some(hearing_on),
             notice_on: Some(notice_on),
@@ -597,6 +604,31 @@ pub async fn transition(
         Ok(saved)
     })
     .await
+}
+
+/// Handlers must be active officers of the case's organ: an unknown id or a colleague without
+/// the officer role would leave the case with nobody able to act on it.
+async fn check_handlers(
+    conn: &mut AsyncPgConnection,
+    organ_id: Uuid,
+    handlers: &[Uuid],
+) -> ApiResult<()> {
+    let officers = db::cases::active_officers_among(conn, organ_id, handlers).await?;
+    let strangers: Vec<String> = handlers
+        .iter()
+        .filter(|id| !officers.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if strangers.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid_field(
+        "handlers",
+        format!(
+            "not an active officer of this case's organ: {}",
+            strangers.join(", ")
+        ),
+    ))
 }
 
 fn context<'a>(

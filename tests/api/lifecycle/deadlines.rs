@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{accept, deadline, decide, filed, register_on, reload};
+use super::{accept, date, deadline, decide, filed, register_on, reload};
 use crate::support::{TestApp, TestUser, status_and_json};
 
 async fn get_calendar(app: &TestApp, user: &TestUser, year: i32) -> (StatusCode, Value) {
@@ -210,6 +210,47 @@ async fn a_deadline_in_a_year_without_a_calendar_is_unknown_until_the_calendar_i
     let listed = list(&app, "deadline_before=2027-12-31").await;
     assert_eq!(ids(&listed), [&case["id"]]);
     assert_eq!(listed[0]["next_deadline_on"], "2027-01-27");
+}
+
+#[tokio::test]
+async fn a_reply_period_running_into_a_year_without_a_calendar_blocks_no_action() {
+    let app = TestApp::spawn().await;
+    // Stands in for a copy sent in late December: with every day of December 2026 a holiday,
+    // ten working days from Friday 2026-11-27 run into 2027.
+    let (_, mut year) = get_calendar(&app, &app.admin, 2026).await;
+    year.as_object_mut().unwrap().remove("year");
+    let holidays = year["holidays"].as_array_mut().unwrap();
+    for day in date("2026-12-01").iter_days().take(31) {
+        if !holidays.contains(&json!(day)) {
+            holidays.push(json!(day));
+        }
+    }
+    let (status, body) = put_calendar(&app, &app.admin, 2026, &year).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let case = register_on(&app, "2026-11-27").await;
+    let case = app
+        .act_ok(&app.head, &case, accept("ordinary", "2026-11-27"))
+        .await;
+    let case = app
+        .act_ok(
+            &app.officer,
+            &case,
+            json!({"action": "record_reply", "occurred_on": "2026-11-27", "copy_sent_on": "2026-11-27"}),
+        )
+        .await;
+    let reply = deadline(&case, "respondent_reply");
+    assert_eq!(reply["status"], "unknown", "{reply}");
+    assert!(reply["error"].as_str().unwrap().contains("2027"), "{reply}");
+
+    let case = app
+        .act_ok(
+            &app.head,
+            &case,
+            json!({"action": "assign", "occurred_on": "2026-11-27", "handlers": [app.officer.id]}),
+        )
+        .await;
+    assert_eq!(case["lifecycle"]["handlers"], json!([app.officer.id]));
 }
 
 #[tokio::test]

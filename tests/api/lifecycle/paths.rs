@@ -141,6 +141,50 @@ async fn a_simplified_case_is_decided_without_a_hearing() {
 }
 
 #[tokio::test]
+async fn without_a_reply_in_time_the_head_may_decide_unheard_but_only_against_the_act() {
+    let app = TestApp::spawn().await;
+    let case = filed(&app, "ordinary").await;
+    let case = app
+        .act_ok(
+            &app.officer,
+            &case,
+            json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-07"}),
+        )
+        .await;
+    // The reply is due 2024-03-21; the date of the action decides whether it was overdue.
+    let (status, problem) = app
+        .act(
+            &app.head,
+            &case,
+            decide("confirm_illegal", "2024-03-21", json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["rule"], "art_70");
+    // Art. 70: an act the respondent does not defend is not upheld.
+    let (status, problem) = app
+        .act(&app.head, &case, decide("uphold", "2024-03-22", json!({})))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["rule"], "art_70");
+
+    let case = app
+        .act_ok(
+            &app.head,
+            &case,
+            decide("confirm_illegal", "2024-03-22", json!({})),
+        )
+        .await;
+    assert_eq!(case["state"], "confirmed_illegal");
+    assert_eq!(deadline(&case, "respondent_reply")["status"], "missed");
+    let history = events(&app, &app.head, &case).await;
+    assert_eq!(
+        history.last().unwrap()["payload"]["facts"]["reply_overdue"],
+        true
+    );
+}
+
+#[tokio::test]
 async fn a_converted_case_can_be_extended_and_its_decision_deadline_follows() {
     let app = TestApp::spawn().await;
     let case = filed(&app, "simplified").await;
@@ -496,6 +540,21 @@ async fn assigning_officers_changes_no_state_and_needs_the_head() {
     let (status, problem) = app.act(&app.head, &case, twice).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["handlers"]);
+
+    // Only active officers of the case's organ handle it.
+    for stranger in [uuid::Uuid::now_v7(), app.statistician.id] {
+        let action = json!({"action": "assign", "handlers": [app.officer.id, stranger]});
+        let (status, problem) = app.act(&app.head, &case, action).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(fields(&problem), ["handlers"]);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&stranger.to_string()),
+            "{problem}"
+        );
+    }
 
     let case = app.act_ok(&app.head, &case, assign).await;
     assert_eq!(case["state"], "received");
