@@ -14,7 +14,7 @@ use super::{
 use crate::{
     auth::{Caller, Role},
     db,
-    domain::calendar::YearCalendar,
+    domain::calendar::{CalendarError, YearCalendar},
     service,
     startup::State,
 };
@@ -23,10 +23,11 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarYearBody {
-    /// Days off by statute (including the weekend days that are part of a holiday).
-    pub holidays: BTreeSet<NaiveDate>,
-    /// Weekend days that are working days.
-    pub makeup_workdays: BTreeSet<NaiveDate>,
+    /// Days off by statute (including the weekend days that are part of a holiday), each once.
+    // A list, not a set: a date typed twice is reported rather than silently merged.
+    pub holidays: Vec<NaiveDate>,
+    /// Weekend days that are working days, each once.
+    pub makeup_workdays: Vec<NaiveDate>,
 }
 
 /// A year's calendar.
@@ -92,8 +93,21 @@ pub async fn put_year(
             "must be between 1990 and 2200",
         ));
     }
-    let calendar = YearCalendar::new(year, body.holidays, body.makeup_workdays)
-        .map_err(|err| ApiError::invalid_field("body", err.to_string()))?;
+    let field = |err: &CalendarError| match err {
+        CalendarError::DateOutsideYear { date, .. } | CalendarError::DuplicateDate(date)
+            if !body.holidays.contains(date) =>
+        {
+            "makeup_workdays"
+        }
+        CalendarError::DateOutsideYear { .. } | CalendarError::DuplicateDate(_) => "holidays",
+        _ => "makeup_workdays",
+    };
+    let calendar = YearCalendar::new(
+        year,
+        body.holidays.iter().copied(),
+        body.makeup_workdays.iter().copied(),
+    )
+    .map_err(|err| ApiError::invalid_field(field(&err), err.to_string()))?;
     let mut conn = state.pool.get().await?;
     let reprojected =
         service::cases::replace_calendar_year(&mut conn, &state, &calendar, caller.user_id).await?;

@@ -143,13 +143,29 @@ async fn the_calendar_is_read_by_staff_and_replaced_only_by_an_admin() {
     let (status, _) = put_calendar(&app, &app.head, 2027, &body).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    // A make-up working day must be a weekend day; every date must be in the year.
-    for bad in [
-        json!({"holidays": [], "makeup_workdays": ["2027-01-04"]}),
-        json!({"holidays": ["2026-12-31"], "makeup_workdays": []}),
+    // A make-up working day must be a weekend day; every date must be in the year, once, and
+    // not both a holiday and a make-up day.
+    for (bad, field) in [
+        (
+            json!({"holidays": [], "makeup_workdays": ["2027-01-04"]}),
+            "makeup_workdays",
+        ),
+        (
+            json!({"holidays": ["2026-12-31"], "makeup_workdays": []}),
+            "holidays",
+        ),
+        (
+            json!({"holidays": ["2027-01-01", "2027-01-01"], "makeup_workdays": []}),
+            "holidays",
+        ),
+        (
+            json!({"holidays": ["2027-01-02"], "makeup_workdays": ["2027-01-02"]}),
+            "makeup_workdays",
+        ),
     ] {
         let (status, problem) = put_calendar(&app, &app.admin, 2027, &bad).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(super::fields(&problem), [field], "{problem}");
     }
     let (status, _) = get_calendar(&app, &app.officer, 2027).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was stored");
