@@ -14,6 +14,31 @@ use crate::domain::calendar::{WorkCalendar, YearCalendar};
 const HOLIDAY: &str = "holiday";
 const MAKEUP_WORKDAY: &str = "makeup_workday";
 
+/// The advisory lock that orders calendar replacements against the changes that store
+/// deadlines computed from the calendar ("fuyical" in ASCII).
+const CALENDAR_LOCK: i64 = 0x0066_7579_6963_616c;
+
+/// Takes the calendar lock shared until the transaction ends: a case change that stores
+/// deadlines then either completes before a replacement starts or sees the new calendar. Take it
+/// before any row lock, so a replacement waiting for it never holds what the change waits for.
+pub async fn lock_shared(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind::<diesel::sql_types::BigInt, _>(CALENDAR_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes the calendar lock exclusively until the transaction ends, waiting for every case change
+/// in flight; see [`lock_shared`].
+pub async fn lock_exclusive(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(CALENDAR_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Every loaded year.
 pub async fn load(conn: &mut AsyncPgConnection) -> QueryResult<WorkCalendar> {
     let years: Vec<i32> = calendar_years::table

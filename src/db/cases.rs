@@ -306,8 +306,8 @@ pub async fn save_lifecycle(
         .await
 }
 
-/// Locks every case in one of `states` (the open ones), in id order so that two callers never
-/// wait on each other, for re-projecting them in the current transaction.
+/// Locks every case in one of `states` (the open ones), in id order, for re-projecting them in
+/// the current transaction.
 pub async fn lock_in_states(
     conn: &mut AsyncPgConnection,
     states: &[&str],

@@ -341,14 +341,12 @@ pub async fn register(
 
     let id = Uuid::now_v7();
     let lifecycle = CaseLifecycle::new(facts.received_on);
-    let calendar = db::calendar::load(conn).await?;
-    let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
-    let new_case = NewCase {
+    let new_case = |columns: LifecycleColumns| NewCase {
         id,
         organ_id: organ.id,
         respondent_id: respondent.id,
         domain: respondent.domain.clone(),
-        state: columns.state.clone(),
+        state: columns.state,
         received_on: facts.received_on,
         channel: facts.channel.as_str().to_owned(),
         act_type: facts.act_type.as_str().to_owned(),
@@ -370,7 +368,7 @@ pub async fn register(
             None,
         ),
         created_by: Some(caller.user_id),
-        lifecycle: columns.lifecycle.clone(),
+        lifecycle: columns.lifecycle,
         next_deadline_on: columns.next_deadline_on,
     };
     let parties = PartyRow::from_inputs(id, &registration.parties);
@@ -379,7 +377,10 @@ pub async fn register(
         "received_on": facts.received_on,
     });
     conn.transaction(async |conn| {
-        let row = db::cases::insert_case(conn, &new_case, &parties).await?;
+        db::calendar::lock_shared(conn).await?;
+        let calendar = db::calendar::load(conn).await?;
+        let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
+        let row = db::cases::insert_case(conn, &new_case(columns), &parties).await?;
         db::events::append(
             conn,
             &NewEvent {
@@ -423,9 +424,9 @@ fn lifecycle_columns(
 /// (`next_deadline_on`, `decision_due_on`) with it, in one transaction; returns how many cases
 /// were re-projected.
 ///
-/// The open cases are locked before the calendar changes: a transition already running finishes
-/// first and is then re-projected here, and one that starts later waits and reads the new
-/// calendar, so no case keeps a deadline computed from the old one.
+/// The calendar lock is taken exclusively first: registrations and transitions in flight finish
+/// (and are re-projected here), later ones wait and read the new calendar, so no case keeps a
+/// deadline computed from the old one.
 pub async fn replace_calendar_year(
     conn: &mut AsyncPgConnection,
     state: &AppState,
@@ -437,8 +438,9 @@ pub async fn replace_calendar_year(
         .map(CaseState::as_str)
         .collect();
     conn.transaction(async |conn| {
-        let rows = db::cases::lock_in_states(conn, &open).await?;
+        db::calendar::lock_exclusive(conn).await?;
         db::calendar::replace_year(conn, year, updated_by).await?;
+        let rows = db::cases::lock_in_states(conn, &open).await?;
         let calendar = db::calendar::load(conn).await?;
         let mut organs: HashMap<Uuid, NaiveDate> = HashMap::new();
         for row in &rows {
@@ -517,6 +519,7 @@ pub async fn transition(
         )));
     }
     conn.transaction(async |conn| {
+        db::calendar::lock_shared(conn).await?;
         let row = lock_checked(conn, caller, id, expected_version).await?;
         let organ = organ_of(conn, row.organ_id).await?;
         let calendar = db::calendar::load(conn).await?;
