@@ -260,9 +260,16 @@ fn quoted_field(message: &str, prefix: &str) -> Option<String> {
     Some(rest.split_once('`')?.0.to_owned())
 }
 
+/// More fields than any action has; a body with more is not searched field by field, which
+/// would cost the square of its size.
+const MAX_PROBED_FIELDS: usize = 16;
+
 /// The fields whose values break the action: leaving one out makes the body parse, or turns the
 /// error into that field missing.
 fn malformed_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    if fields.len() > MAX_PROBED_FIELDS {
+        return Vec::new();
+    }
     fields
         .keys()
         .filter(|key| *key != "action")
