@@ -1,3 +1,4 @@
+DROP INDEX cases_stats_overdue_idx;
 DROP INDEX cases_stats_open_idx;
 DROP INDEX cases_stats_concluded_idx;
 DROP INDEX cases_stats_declined_idx;

@@ -25,3 +25,9 @@ CREATE INDEX cases_stats_open_idx ON cases (received_on)
     INCLUDE (organ_id, respondent_id, domain, act_type, enterprise_related, procedure,
              accepted_on, decision_due_on)
     WHERE closed_on IS NULL;
+-- Cases that were ever past their decision deadline while open: the only candidates for
+-- "overdue at the end of a period".
+CREATE INDEX cases_stats_overdue_idx ON cases (decision_due_on)
+    INCLUDE (organ_id, respondent_id, domain, act_type, enterprise_related, procedure,
+             accepted_on, closed_on)
+    WHERE decision_due_on IS NOT NULL AND (closed_on IS NULL OR closed_on > decision_due_on);

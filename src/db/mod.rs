@@ -18,6 +18,7 @@ pub mod events;
 pub mod idempotency;
 pub mod organs;
 pub mod schema;
+pub mod statistics;
 pub mod users;
 
 /// The migrations compiled into the binary, so a release carries its own schema.

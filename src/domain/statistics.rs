@@ -305,7 +305,10 @@ pub fn round2(value: f64) -> f64 {
 }
 
 /// Open and overdue cases at the end of `period`.
-pub fn open_at_end<'a>(cases: impl IntoIterator<Item = &'a CaseFacts>, end: NaiveDate) -> OpenAtEnd {
+pub fn open_at_end<'a>(
+    cases: impl IntoIterator<Item = &'a CaseFacts>,
+    end: NaiveDate,
+) -> OpenAtEnd {
     let mut open = OpenAtEnd::default();
     for case in cases {
         let closed_by_end = case
@@ -392,7 +395,10 @@ mod tests {
         );
         assert_eq!(all.correction_rate.percent, Some(14.05));
         assert_eq!(
-            (all.correction_rate.numerator, all.correction_rate.denominator),
+            (
+                all.correction_rate.numerator,
+                all.correction_rate.denominator
+            ),
             (248, 1_765)
         );
     }
@@ -453,7 +459,10 @@ mod tests {
             to: date("2023-01-31"),
         };
         let counts = tally([&case], january);
-        assert_eq!((counts.received, counts.accepted, counts.concluded), (0, 1, 0));
+        assert_eq!(
+            (counts.received, counts.accepted, counts.concluded),
+            (0, 1, 0)
+        );
         let february = Period {
             from: date("2023-02-01"),
             to: date("2023-02-28"),
@@ -508,6 +517,12 @@ mod tests {
         let end = date("2023-03-01");
         let result = open_at_end([&open, &overdue, &closed_later], end);
         // All three were open on 2023-03-01; only `overdue` was past its deadline then.
-        assert_eq!(result, OpenAtEnd { open: 3, overdue: 1 });
+        assert_eq!(
+            result,
+            OpenAtEnd {
+                open: 3,
+                overdue: 1
+            }
+        );
     }
 }

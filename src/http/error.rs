@@ -42,7 +42,11 @@ pub struct ProblemDetails {
 }
 
 /// An error answered to the client. Internal causes are logged, never sent.
-pub struct ApiError {
+///
+/// Boxed so that `Result<T, ApiError>` stays one pointer wide on the happy path.
+pub struct ApiError(Box<Problem>);
+
+struct Problem {
     status: StatusCode,
     slug: &'static str,
     title: &'static str,
@@ -58,7 +62,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: String) -> Self {
-        Self {
+        Self(Box::new(Problem {
             status,
             slug,
             title,
@@ -67,7 +71,7 @@ impl ApiError {
             extensions: Map::new(),
             headers: Vec::new(),
             cause: None,
-        }
+        }))
     }
 
     /// 400: the request cannot be read (malformed JSON, a bad query parameter).
@@ -101,7 +105,7 @@ impl ApiError {
             "Unauthorized",
             detail.into(),
         );
-        err.headers.push((
+        err.0.headers.push((
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static(challenge),
         ));
@@ -237,7 +241,7 @@ impl ApiError {
             detail.into(),
         );
         if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-            err.headers.push((header::RETRY_AFTER, value));
+            err.0.headers.push((header::RETRY_AFTER, value));
         }
         err
     }
@@ -260,37 +264,37 @@ impl ApiError {
             "Internal server error",
             "the service could not complete the request; it has been logged".to_owned(),
         );
-        err.cause = Some(cause.into());
+        err.0.cause = Some(cause.into());
         err
     }
 
     /// Adds field errors to the body.
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors = errors;
+        self.0.errors = errors;
         self
     }
 
     /// Adds a problem-specific member to the body.
     pub fn with_extension(mut self, key: &str, value: impl Serialize) -> Self {
         if let Ok(value) = serde_json::to_value(value) {
-            self.extensions.insert(key.to_owned(), value);
+            self.0.extensions.insert(key.to_owned(), value);
         }
         self
     }
 
     /// The status this error answers with.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn problem(&self) -> ProblemDetails {
         ProblemDetails {
-            problem_type: format!("urn:fuyi:problem:{}", self.slug),
-            title: self.title.to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            errors: self.errors.clone(),
-            extensions: self.extensions.clone(),
+            problem_type: format!("urn:fuyi:problem:{}", self.0.slug),
+            title: self.0.title.to_owned(),
+            status: self.0.status.as_u16(),
+            detail: self.0.detail.clone(),
+            errors: self.0.errors.clone(),
+            extensions: self.0.extensions.clone(),
         }
     }
 }
@@ -298,31 +302,31 @@ impl ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
-            .field("status", &self.status)
-            .field("detail", &self.detail)
-            .field("cause", &self.cause)
+            .field("status", &self.0.status)
+            .field("detail", &self.0.detail)
+            .field("cause", &self.0.cause)
             .finish()
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.detail)
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Some(cause) = &self.cause {
+        if let Some(cause) = &self.0.cause {
             tracing::error!(error = ?cause, "request failed");
         }
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(self.0.status);
         response.content_type(PROBLEM_JSON);
-        for (name, value) in &self.headers {
+        for (name, value) in &self.0.headers {
             response.insert_header((name.clone(), value.clone()));
         }
         response.json(self.problem())

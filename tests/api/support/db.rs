@@ -10,12 +10,15 @@ use fuyi::{
 };
 use tokio::sync::{Mutex, OnceCell};
 
+/// Builds the URL of a named database on the test server.
+type UrlOf = Box<dyn Fn(&str) -> String + Send + Sync>;
+
 /// The server tests run against and the migrated template on it.
 struct Server {
     /// URL of a maintenance database on the server, for CREATE/DROP DATABASE.
     admin_url: String,
     /// Builds the URL of a database on this server.
-    url_of: Box<dyn Fn(&str) -> String + Send + Sync>,
+    url_of: UrlOf,
     template: String,
     /// Kept alive for the process; its watchdog stops it and removes its files at exit.
     _local: Option<LocalPostgres>,
@@ -29,7 +32,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 async fn server() -> &'static Server {
     SERVER
         .get_or_init(|| async {
-            let (admin_url, url_of, local): (String, Box<dyn Fn(&str) -> String + Send + Sync>, _) =
+            let (admin_url, url_of, local): (String, UrlOf, _) =
                 match std::env::var("TEST_DATABASE_URL") {
                     Ok(url) => {
                         let base = url::Url::parse(&url).expect("TEST_DATABASE_URL is a URL");
