@@ -30,7 +30,13 @@ impl Organ {
 
     /// Today's legal date in the organ's time zone.
     pub fn today(&self) -> chrono::NaiveDate {
-        Utc::now().with_timezone(&self.tz()).date_naive()
+        self.legal_date(Utc::now())
+    }
+
+    /// The legal date of an instant: the calendar date in the organ's time zone, so that an
+    /// action at 02:00 on 1 January in Shanghai (18:00 UTC on 31 December) falls in January.
+    pub fn legal_date(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.tz()).date_naive()
     }
 }
 
@@ -177,4 +183,41 @@ pub async fn list_respondents_within(
         .select(Respondent::as_select())
         .load(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+
+    fn organ(time_zone: &str) -> Organ {
+        Organ {
+            id: Uuid::nil(),
+            code: "fz".to_owned(),
+            name: "福州市人民政府".to_owned(),
+            short_name: "榕".to_owned(),
+            parent_id: None,
+            path: "/fz/".to_owned(),
+            time_zone: time_zone.to_owned(),
+            case_number_pattern: String::new(),
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn two_in_the_morning_of_new_year_in_shanghai_is_january_not_december() {
+        let at = Utc
+            .with_ymd_and_hms(2023, 12, 31, 18, 0, 0)
+            .single()
+            .expect("instant");
+        assert_eq!(
+            organ("Asia/Shanghai").legal_date(at),
+            NaiveDate::from_ymd_opt(2024, 1, 1).expect("date")
+        );
+        assert_eq!(
+            organ("UTC").legal_date(at),
+            NaiveDate::from_ymd_opt(2023, 12, 31).expect("date")
+        );
+    }
 }

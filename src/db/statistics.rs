@@ -91,6 +91,16 @@ impl Tally {
             None => &mut self.total,
         }
     }
+
+    /// The bucket a result row belongs to: the total, or its group. A group whose key is NULL
+    /// (an officer bucket for cases nobody handles) is the empty key, never the total.
+    fn row_bucket(&mut self, is_total: bool, key: Option<String>) -> &mut Bucket {
+        if is_total {
+            &mut self.total
+        } else {
+            self.buckets.entry(key.unwrap_or_default()).or_default()
+        }
+    }
 }
 
 /// The filter conditions every part shares; binds $1–$6, the date range is $7–$8.
@@ -147,8 +157,6 @@ struct ReceivedRow {
     received: i64,
     #[diesel(sql_type = BigInt)]
     received_enterprise: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    channels: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -225,8 +233,6 @@ struct ConcludedRow {
 struct OpenRow {
     #[diesel(sql_type = Nullable<Text>)]
     key: Option<String>,
-    #[diesel(sql_type = Bool)]
-    is_total: bool,
     #[diesel(sql_type = BigInt)]
     open: i64,
     #[diesel(sql_type = BigInt)]
@@ -275,21 +281,23 @@ pub async fn tally(
         grouping,
         "received_on",
         "count(*) AS received, \
-         count(*) FILTER (WHERE c.enterprise_related) AS received_enterprise, \
-         NULL::text AS channels",
+         count(*) FILTER (WHERE c.enterprise_related) AS received_enterprise",
         "",
     );
     let rows: Vec<ReceivedRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
         .load(conn)
         .await?;
     for row in rows {
-        let bucket = tally.bucket(if row.is_total { None } else { row.key });
+        let bucket = tally.row_bucket(row.is_total, row.key);
         bucket.counts.received = count(row.received);
         bucket.counts.received_enterprise = count(row.received_enterprise);
-        let _ = row.channels;
     }
-    for (key, channel, n) in channels(conn, filter, grouping, from, to).await? {
-        *tally.bucket(key).channels.entry(channel).or_default() += n;
+    for row in channels(conn, filter, grouping, from, to).await? {
+        *tally
+            .row_bucket(row.is_total, row.key)
+            .channels
+            .entry(row.channel)
+            .or_default() += count(row.n);
     }
 
     let sql = grouped(
@@ -303,7 +311,7 @@ pub async fn tally(
         .load(conn)
         .await?;
     for row in rows {
-        let bucket = tally.bucket(if row.is_total { None } else { row.key });
+        let bucket = tally.row_bucket(row.is_total, row.key);
         bucket.counts.accepted = count(row.accepted);
         bucket.counts.accepted_simplified = count(row.accepted_simplified);
     }
@@ -318,7 +326,7 @@ pub async fn tally(
         .load(conn)
         .await?;
     for row in rows {
-        let bucket = tally.bucket(if row.is_total { None } else { row.key });
+        let bucket = tally.row_bucket(row.is_total, row.key);
         bucket.counts.not_accepted = count(row.not_accepted);
     }
 
@@ -332,7 +340,7 @@ pub async fn tally(
         .load(conn)
         .await?;
     for row in rows {
-        let bucket = tally.bucket(if row.is_total { None } else { row.key });
+        let bucket = tally.row_bucket(row.is_total, row.key);
         let c = &mut bucket.counts;
         c.concluded = count(row.concluded);
         c.altered = count(row.altered);
@@ -387,7 +395,7 @@ async fn channels(
     grouping: Grouping,
     from: NaiveDate,
     to: NaiveDate,
-) -> diesel::QueryResult<Vec<(Option<String>, String, u64)>> {
+) -> diesel::QueryResult<Vec<ChannelRow>> {
     let key = grouping.key("received_on");
     let from_clause = grouping.source_clause();
     let sql = format!(
@@ -397,13 +405,9 @@ async fn channels(
          SELECT NULL::text, true, c.channel, count(*) FROM cases c \
          WHERE {FILTER} AND c.received_on BETWEEN $7 AND $8 GROUP BY 3"
     );
-    let rows: Vec<ChannelRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
+    bind_filter!(diesel::sql_query(sql), filter, from, to)
         .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (if r.is_total { None } else { r.key }, r.channel, count(r.n)))
-        .collect())
+        .await
 }
 
 /// Open (在办) and overdue (超期) cases at the end of the range, and for months at each month's
@@ -464,10 +468,11 @@ async fn open_on(
     key: Option<(&str, &str)>,
     day: NaiveDate,
 ) -> diesel::QueryResult<Vec<(String, OpenAtEnd)>> {
-    let (key_expr, from_clause, group) = match key {
-        Some((expr, from)) => (expr, from, "GROUP BY 1"),
-        None => ("''", "cases c", ""),
+    let (key_expr, from_clause, outer_key, group) = match key {
+        Some((expr, from)) => (expr, from, "o.key", "GROUP BY o.key"),
+        None => ("''", "cases c", "NULL::text", ""),
     };
+    // Still open now, or closed after `day`: two index-friendly halves instead of an OR.
     let part = |closed: &str| {
         format!(
             "SELECT {key_expr} AS key, c.accepted_on, c.decision_due_on FROM {from_clause} \
@@ -475,25 +480,18 @@ async fn open_on(
         )
     };
     let sql = format!(
-        "SELECT o.key, false AS is_total, count(*) AS open, \
+        "SELECT {outer_key} AS key, count(*) AS open, \
            count(*) FILTER (WHERE o.accepted_on <= $8 AND o.decision_due_on < $8) AS overdue \
          FROM ({} UNION ALL {}) AS o {group}",
         part("c.closed_on IS NULL"),
         part("c.closed_on > $8"),
-    )
-    .replace("{group}", group);
-    let sql = if group.is_empty() {
-        sql
-    } else {
-        sql.replace("GROUP BY 1", "GROUP BY o.key")
-    };
+    );
     let rows: Vec<OpenRow> = bind_filter!(diesel::sql_query(sql), filter, day, day)
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let _ = r.is_total;
             (
                 r.key.unwrap_or_default(),
                 OpenAtEnd {
@@ -557,4 +555,33 @@ pub fn month_ends(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
         first = next;
     }
     ends
+}
+
+#[derive(QueryableByName)]
+struct LabelRow {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    label: String,
+}
+
+/// Display names of the group keys that are ids (respondents, organs, officers); other groupings
+/// are labelled by their key.
+pub async fn labels(
+    conn: &mut AsyncPgConnection,
+    grouping: Grouping,
+    keys: &[String],
+) -> diesel::QueryResult<BTreeMap<String, String>> {
+    let table = match grouping {
+        Grouping::Respondent => "SELECT id::text AS key, name AS label FROM respondents",
+        Grouping::Organ => "SELECT id::text AS key, name AS label FROM organs",
+        Grouping::Officer => "SELECT id::text AS key, display_name AS label FROM users",
+        Grouping::Month | Grouping::Domain | Grouping::ActType => return Ok(BTreeMap::new()),
+    };
+    let ids: Vec<Uuid> = keys.iter().filter_map(|k| k.parse().ok()).collect();
+    let rows: Vec<LabelRow> = diesel::sql_query(format!("{table} WHERE id = ANY($1)"))
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.key, r.label)).collect())
 }

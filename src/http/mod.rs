@@ -11,11 +11,13 @@ pub mod caller;
 pub mod cases;
 pub mod conditional;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod organs;
 pub mod request_log;
+pub mod statistics;
 pub mod users;
 
 use error::ApiError;
@@ -91,6 +93,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         web::get().to(organs::list_respondents),
                         web::post().to(organs::create_respondent),
                     ],
+                ))
+                .service(resource(
+                    "/statistics/monthly",
+                    vec![web::get().to(statistics::monthly)],
+                ))
+                .service(resource(
+                    "/statistics/summary",
+                    vec![web::get().to(statistics::summary)],
+                ))
+                .service(resource(
+                    "/statistics/breakdown",
+                    vec![web::get().to(statistics::breakdown)],
                 ))
                 .service(resource(
                     "/calendar/{year}",

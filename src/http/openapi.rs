@@ -6,7 +6,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth, calendar, cases, health, organs, users};
+use super::{auth, calendar, cases, health, organs, statistics, users};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -24,6 +24,7 @@ use super::{auth, calendar, cases, health, organs, users};
         cases::transition_case, cases::list_events,
         organs::list_organs, organs::create_organ, organs::list_respondents, organs::create_respondent,
         calendar::get_year, calendar::put_year,
+        statistics::monthly, statistics::summary, statistics::breakdown,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -32,6 +33,7 @@ use super::{auth, calendar, cases, health, organs, users};
         (name = "cases", description = "Registration, lifecycle and history of cases"),
         (name = "organs", description = "The organ tree and respondents"),
         (name = "calendar", description = "The official working-day calendar"),
+        (name = "statistics", description = "Figures of the annual report, computed at request time"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

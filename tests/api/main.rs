@@ -8,3 +8,4 @@ mod cases;
 mod foundation;
 mod lifecycle;
 mod migrations;
+mod statistics;

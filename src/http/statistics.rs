@@ -1,0 +1,552 @@
+//! `/api/v1/statistics`: the figures of `domain::statistics` by month, for a date range, or per
+//! group, computed from the stored cases at request time, as JSON, CSV or an Excel workbook.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{
+    error::{ApiError, ApiResult, ProblemDetails},
+    export::{self, Format, Sheet},
+};
+use crate::{
+    auth::{Caller, Role},
+    db::{
+        self,
+        organs::Organ,
+        statistics::{Bucket, Grouping, StatsFilter, month_ends},
+    },
+    domain::{
+        ApiValue,
+        case::{ActType, AdminDomain},
+        lifecycle::Procedure,
+        statistics::{Figures, RateDefinition},
+    },
+    startup::State,
+};
+
+/// The longest range one request may cover: enough for any report, bounded so that a typo in a
+/// year cannot ask for a thousand-year table.
+const MAX_MONTHS: u32 = 240;
+
+/// Filters shared by every statistics endpoint (read from the same query string).
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FigureFilters {
+    /// Organ whose figures to count (default: the caller's organ). Must be within reach.
+    pub organ: Option<Uuid>,
+    /// Count the organs below it too (default true).
+    pub include_subtree: Option<bool>,
+    /// Only cases against this respondent.
+    pub respondent: Option<Uuid>,
+    /// Only cases of this administrative domain.
+    pub domain: Option<AdminDomain>,
+    /// Only cases about this type of act.
+    pub act_type: Option<ActType>,
+    /// Only enterprise-related cases (true) or only the others (false).
+    pub enterprise_related: Option<bool>,
+    /// Only cases under this procedure.
+    pub procedure: Option<Procedure>,
+    /// Correction-rate definition (default: the service's setting).
+    pub definition: Option<RateDefinition>,
+}
+
+/// `GET /statistics/monthly` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthlyQuery {
+    /// First month, `YYYY-MM`.
+    pub from: String,
+    /// Last month, `YYYY-MM` (inclusive).
+    pub to: String,
+}
+
+/// `GET /statistics/summary` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// First day (inclusive).
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+}
+
+/// What a breakdown groups by.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakdownBy {
+    Respondent,
+    Domain,
+    ActType,
+    Organ,
+    Officer,
+}
+
+impl From<BreakdownBy> for Grouping {
+    fn from(by: BreakdownBy) -> Self {
+        match by {
+            BreakdownBy::Respondent => Self::Respondent,
+            BreakdownBy::Domain => Self::Domain,
+            BreakdownBy::ActType => Self::ActType,
+            BreakdownBy::Organ => Self::Organ,
+            BreakdownBy::Officer => Self::Officer,
+        }
+    }
+}
+
+/// The figure a breakdown is sorted by.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortFigure {
+    Received,
+    Accepted,
+    #[default]
+    Concluded,
+    Corrected,
+    CorrectionRate,
+    Open,
+    Overdue,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// `GET /statistics/breakdown` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// What to group by.
+    pub by: BreakdownBy,
+    /// First day (inclusive).
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// Figure to sort the groups by (default `concluded`).
+    pub sort: Option<SortFigure>,
+    /// `desc` (default) or `asc`; ties are ordered by key.
+    pub order: Option<SortOrder>,
+}
+
+/// The organ figures are counted for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOrgan {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// Whether the organs below it are counted too.
+    pub include_subtree: bool,
+}
+
+/// The figures of one month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// Applications received, by channel.
+    pub channels: std::collections::BTreeMap<String, u64>,
+}
+
+/// The figures of one group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupRow {
+    /// The group's key: an id, or an enum value; empty for cases with no handler.
+    pub key: String,
+    /// The group's display name.
+    pub label: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// Applications received, by channel.
+    pub channels: std::collections::BTreeMap<String, u64>,
+}
+
+/// The figures of the whole range.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotalRow {
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// Applications received, by channel.
+    pub channels: std::collections::BTreeMap<String, u64>,
+}
+
+/// A statistics report: its scope, one row per bucket, and the total.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Report<R> {
+    pub organ: ReportOrgan,
+    /// First day counted.
+    pub from: NaiveDate,
+    /// Last day counted.
+    pub to: NaiveDate,
+    /// The correction-rate definition used.
+    pub definition: RateDefinition,
+    pub rows: Vec<R>,
+    pub total: TotalRow,
+}
+
+/// Monthly figures.
+pub type MonthlyReport = Report<MonthRow>;
+/// Figures per group.
+pub type BreakdownReport = Report<GroupRow>;
+
+/// The scope of a request, resolved against the caller's reach.
+struct Scope {
+    organ: Organ,
+    include_subtree: bool,
+    filter: StatsFilter,
+    definition: RateDefinition,
+}
+
+fn require_figure_reader(caller: &Caller) -> ApiResult<()> {
+    if caller.has_any_role(&[Role::Statistician, Role::Head, Role::Officer]) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "figures are read by statisticians, heads and officers",
+        ))
+    }
+}
+
+async fn resolve(state: &State, caller: &Caller, filters: FigureFilters) -> ApiResult<Scope> {
+    require_figure_reader(caller)?;
+    let mut conn = state.pool.get().await?;
+    let organ_id = filters.organ.unwrap_or(caller.organ_id);
+    let organ = match db::organs::find_organ(&mut conn, organ_id).await {
+        Ok(organ) if organ.path.starts_with(&caller.organ_path) => organ,
+        // An organ outside the caller's reach is as unknown as one that does not exist.
+        Ok(_) | Err(diesel::result::Error::NotFound) => {
+            return Err(ApiError::not_found(format!("organ {organ_id}")));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let include_subtree = filters.include_subtree.unwrap_or(true);
+    let organ_ids = if include_subtree {
+        db::organs::list_subtree(&mut conn, &organ.path)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect()
+    } else {
+        vec![organ.id]
+    };
+    Ok(Scope {
+        include_subtree,
+        filter: StatsFilter {
+            organ_ids,
+            respondent_id: filters.respondent,
+            domain: filters.domain.map(|d| d.as_str().to_owned()),
+            act_type: filters.act_type.map(|t| t.as_str().to_owned()),
+            enterprise_related: filters.enterprise_related,
+            procedure: filters.procedure.map(|p| p.as_str().to_owned()),
+        },
+        definition: filters
+            .definition
+            .unwrap_or(state.settings.rules.correction_rate_definition),
+        organ,
+    })
+}
+
+fn check_range(from: NaiveDate, to: NaiveDate, from_name: &str) -> ApiResult<()> {
+    if to < from {
+        return Err(ApiError::bad_parameter(
+            "to",
+            format!("must not be before `{from_name}`"),
+        ));
+    }
+    let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+    if months > MAX_MONTHS as i32 {
+        return Err(ApiError::bad_parameter(
+            "to",
+            format!("a request covers at most {MAX_MONTHS} months"),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_month(field: &str, raw: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_parameter(field, "must be a month written YYYY-MM"))
+}
+
+fn figures(bucket: &Bucket, definition: RateDefinition) -> Figures {
+    Figures::new(
+        bucket.counts.clone(),
+        bucket.durations.clone(),
+        bucket.open_at_end.clone(),
+        definition,
+    )
+}
+
+fn total(tally: &db::statistics::Tally, definition: RateDefinition) -> TotalRow {
+    TotalRow {
+        figures: figures(&tally.total, definition),
+        channels: tally.total.channels.clone(),
+    }
+}
+
+fn report_organ(scope: &Scope) -> ReportOrgan {
+    ReportOrgan {
+        id: scope.organ.id,
+        code: scope.organ.code.clone(),
+        name: scope.organ.name.clone(),
+        include_subtree: scope.include_subtree,
+    }
+}
+
+/// Monthly figures for a range of months.
+///
+/// One row per month from `from` to `to` (empty months included) and the range's total. Each
+/// count is taken by the date that defines it; rates carry numerator and denominator. Answers
+/// JSON, CSV (`Accept: text/csv`) or an Excel workbook.
+#[utoipa::path(
+    get, path = "/api/v1/statistics/monthly", tag = "statistics",
+    params(MonthlyQuery, FigureFilters),
+    responses(
+        (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
+            (MonthlyReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
+        (status = 406, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn monthly(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<MonthlyQuery>,
+    filters: web::Query<FigureFilters>,
+) -> ApiResult<HttpResponse> {
+    let format = Format::negotiate(&req)?;
+    let query = query.into_inner();
+    let from = parse_month("from", &query.from)?;
+    let to_month = parse_month("to", &query.to)?;
+    check_range(from, to_month, "from")?;
+    let to = to_month
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
+    let scope = resolve(&state, &caller, filters.into_inner()).await?;
+    let tally = {
+        let mut conn = state.pool.get().await?;
+        db::statistics::tally(&mut conn, &scope.filter, Grouping::Month, from, to).await?
+    };
+    let rows = month_ends(from, to)
+        .into_iter()
+        .map(|end| {
+            let month = end.format("%Y-%m").to_string();
+            let bucket = tally.buckets.get(&month).cloned().unwrap_or_default();
+            MonthRow {
+                figures: figures(&bucket, scope.definition),
+                channels: bucket.channels,
+                month,
+            }
+        })
+        .collect();
+    let report = Report {
+        organ: report_organ(&scope),
+        from,
+        to,
+        definition: scope.definition,
+        rows,
+        total: total(&tally, scope.definition),
+    };
+    answer(format, &report, "月份", |row: &MonthRow| {
+        (row.month.clone(), &row.figures)
+    })
+}
+
+/// Figures for any date range.
+///
+/// The same figures as a monthly total, for `from`..=`to`; `rows` is empty.
+#[utoipa::path(
+    get, path = "/api/v1/statistics/summary", tag = "statistics",
+    params(SummaryQuery, FigureFilters),
+    responses(
+        (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
+            (MonthlyReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
+        (status = 406, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn summary(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<SummaryQuery>,
+    filters: web::Query<FigureFilters>,
+) -> ApiResult<HttpResponse> {
+    let format = Format::negotiate(&req)?;
+    let query = query.into_inner();
+    check_range(query.from, query.to, "from")?;
+    let scope = resolve(&state, &caller, filters.into_inner()).await?;
+    // Any grouping yields the range's total; the organ grouping is the cheapest to discard.
+    let tally = {
+        let mut conn = state.pool.get().await?;
+        db::statistics::tally(
+            &mut conn,
+            &scope.filter,
+            Grouping::Organ,
+            query.from,
+            query.to,
+        )
+        .await?
+    };
+    let report: MonthlyReport = Report {
+        organ: report_organ(&scope),
+        from: query.from,
+        to: query.to,
+        definition: scope.definition,
+        rows: Vec::new(),
+        total: total(&tally, scope.definition),
+    };
+    answer(format, &report, "期间", |row: &MonthRow| {
+        (row.month.clone(), &row.figures)
+    })
+}
+
+/// Figures per respondent, domain, act type, organ or officer.
+///
+/// One row per group with cases in the range, sorted by the chosen figure (a rate's missing
+/// value sorts last), and the total, in which a case with two handlers counts once.
+#[utoipa::path(
+    get, path = "/api/v1/statistics/breakdown", tag = "statistics",
+    params(BreakdownQuery, FigureFilters),
+    responses(
+        (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
+            (BreakdownReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
+        (status = 406, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn breakdown(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<BreakdownQuery>,
+    filters: web::Query<FigureFilters>,
+) -> ApiResult<HttpResponse> {
+    let format = Format::negotiate(&req)?;
+    let query = query.into_inner();
+    check_range(query.from, query.to, "from")?;
+    let grouping = Grouping::from(query.by);
+    let scope = resolve(&state, &caller, filters.into_inner()).await?;
+    let (tally, labels) = {
+        let mut conn = state.pool.get().await?;
+        let tally =
+            db::statistics::tally(&mut conn, &scope.filter, grouping, query.from, query.to).await?;
+        let keys: Vec<String> = tally.buckets.keys().cloned().collect();
+        let labels = db::statistics::labels(&mut conn, grouping, &keys).await?;
+        (tally, labels)
+    };
+    let mut rows: Vec<GroupRow> = tally
+        .buckets
+        .iter()
+        .map(|(key, bucket)| GroupRow {
+            label: labels.get(key).cloned().unwrap_or_else(|| {
+                if key.is_empty() {
+                    "未分配".to_owned()
+                } else {
+                    key.clone()
+                }
+            }),
+            key: key.clone(),
+            figures: figures(bucket, scope.definition),
+            channels: bucket.channels.clone(),
+        })
+        .collect();
+    sort_groups(
+        &mut rows,
+        query.sort.unwrap_or_default(),
+        query.order.unwrap_or_default(),
+    );
+    let report = Report {
+        organ: report_organ(&scope),
+        from: query.from,
+        to: query.to,
+        definition: scope.definition,
+        rows,
+        total: total(&tally, scope.definition),
+    };
+    answer(format, &report, "分组", |row: &GroupRow| {
+        (row.label.clone(), &row.figures)
+    })
+}
+
+fn sort_groups(rows: &mut [GroupRow], sort: SortFigure, order: SortOrder) {
+    let value = |row: &GroupRow| -> Option<f64> {
+        let f = &row.figures;
+        match sort {
+            SortFigure::Received => Some(f.counts.received as f64),
+            SortFigure::Accepted => Some(f.counts.accepted as f64),
+            SortFigure::Concluded => Some(f.counts.concluded as f64),
+            SortFigure::Corrected => Some(f.counts.corrected as f64),
+            SortFigure::CorrectionRate => f.correction_rate.percent,
+            SortFigure::Open => Some(f.open_at_end.open as f64),
+            SortFigure::Overdue => Some(f.open_at_end.overdue as f64),
+        }
+    };
+    rows.sort_by(|a, b| {
+        let by_value = match (value(a), value(b)) {
+            (Some(x), Some(y)) => match order {
+                SortOrder::Asc => x.total_cmp(&y),
+                SortOrder::Desc => y.total_cmp(&x),
+            },
+            // Groups without a value (a rate over nothing) go last either way.
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        by_value.then_with(|| a.key.cmp(&b.key))
+    });
+}
+
+/// Renders a report in the negotiated format.
+fn answer<R: Serialize>(
+    format: Format,
+    report: &Report<R>,
+    row_heading: &str,
+    row: impl Fn(&R) -> (String, &Figures),
+) -> ApiResult<HttpResponse> {
+    if format == Format::Json {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let scope = if report.organ.include_subtree {
+        "（含下级）"
+    } else {
+        ""
+    };
+    let sheet = Sheet {
+        title: format!(
+            "{}{} 行政复议案件统计 {} 至 {}（纠错率口径：{}）",
+            report.organ.name,
+            scope,
+            report.from,
+            report.to,
+            export::definition_label(report.definition),
+        ),
+        row_heading: row_heading.to_owned(),
+        rows: report.rows.iter().map(&row).collect(),
+        total: &report.total.figures,
+    };
+    let file_stem = format!("fuyi-statistics-{}-{}", report.from, report.to);
+    export::render(format, &sheet, &file_stem)
+}
