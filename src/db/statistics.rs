@@ -12,7 +12,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::domain::statistics::{Counts, Durations, OpenAtEnd, round2};
+use crate::domain::statistics::{CaseFacts, Counts, Durations, OpenAtEnd, round2};
 
 /// How figures are bucketed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -584,4 +584,79 @@ pub async fn labels(
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(|r| (r.key, r.label)).collect())
+}
+
+#[derive(QueryableByName)]
+struct FactsRow {
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Date)]
+    received_on: NaiveDate,
+    #[diesel(sql_type = Nullable<Date>)]
+    accepted_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    declined_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    concluded_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    termination_ground: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    procedure: Option<String>,
+    #[diesel(sql_type = Bool)]
+    enterprise_related: bool,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    suspended_days: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    extension_days: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    hearings_held: i32,
+    #[diesel(sql_type = Nullable<Date>)]
+    decision_due_on: Option<NaiveDate>,
+}
+
+/// The plain facts of every case the filter selects, for checking the SQL figures against the
+/// domain's definitions (`domain::statistics::tally`). Loads whole rows: not for production use
+/// at scale.
+pub async fn case_facts(
+    conn: &mut AsyncPgConnection,
+    filter: &StatsFilter,
+) -> anyhow::Result<Vec<CaseFacts>> {
+    let sql = format!(
+        "SELECT c.state, c.received_on, c.accepted_on, c.declined_on, c.concluded_on, \
+           c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
+           c.extension_days, c.hearings_held, c.decision_due_on \
+         FROM cases c WHERE {FILTER} AND $7::date = $8::date"
+    );
+    // The shared filter binds a date range; every case's facts are wanted, so it is left moot.
+    let moot = NaiveDate::default();
+    let rows: Vec<FactsRow> = bind_filter!(diesel::sql_query(sql), filter, moot, moot)
+        .load(conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let parse = |what: &str, value: &str| anyhow::anyhow!("stored {what} {value:?}");
+            Ok(CaseFacts {
+                state: row.state.parse().map_err(|_| parse("state", &row.state))?,
+                received_on: row.received_on,
+                accepted_on: row.accepted_on,
+                declined_on: row.declined_on,
+                concluded_on: row.concluded_on,
+                termination_ground: row
+                    .termination_ground
+                    .as_deref()
+                    .map(|g| g.parse().map_err(|_| parse("termination ground", g)))
+                    .transpose()?,
+                procedure: row
+                    .procedure
+                    .as_deref()
+                    .map(|p| p.parse().map_err(|_| parse("procedure", p)))
+                    .transpose()?,
+                enterprise_related: row.enterprise_related,
+                suspended_days: u32::try_from(row.suspended_days).unwrap_or(0),
+                extension_days: u32::try_from(row.extension_days).unwrap_or(0),
+                hearings_held: u32::try_from(row.hearings_held).unwrap_or(0),
+                decision_due_on: row.decision_due_on,
+            })
+        })
+        .collect()
 }

@@ -579,3 +579,124 @@ async fn the_figures_download_as_csv_and_as_an_excel_workbook() {
         "January's rate is empty"
     );
 }
+
+/// The SQL behind the endpoints and the domain's definitions (`domain::statistics`) agree on
+/// every figure, for every month and for ranges cutting through months, on one dataset that has
+/// every kind of ending, suspensions, a late decision and cases still open.
+#[tokio::test]
+async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
+    use chrono::NaiveDate;
+    use fuyi::{
+        db::statistics::{Grouping, StatsFilter, case_facts, tally},
+        domain::statistics::{self as defs, Period},
+    };
+
+    let app = TestApp::spawn().await;
+    quarter(&app).await;
+    let suspended = filed(&app, "2024-03-01", "2024-03-05", "simplified").await;
+    let suspended = app
+        .act_ok(
+            &app.head,
+            &suspended,
+            json!({"action": "suspend", "occurred_on": "2024-03-11", "ground": "force_majeure"}),
+        )
+        .await;
+    let suspended = app
+        .act_ok(
+            &app.head,
+            &suspended,
+            json!({"action": "resume", "occurred_on": "2024-03-21"}),
+        )
+        .await;
+    app.act_ok(
+        &app.head,
+        &suspended,
+        decide(
+            "order_to_perform",
+            "2024-04-04",
+            json!({"comply_within_days": 30}),
+        ),
+    )
+    .await;
+    let late = filed(&app, "2024-03-01", "2024-03-04", "simplified").await;
+    app.act_ok(&app.head, &late, decide("alter", "2024-04-15", json!({})))
+        .await;
+    filed(&app, "2024-04-01", "2024-04-02", "simplified").await;
+    received(&app, app.respondent, "2024-05-06").await;
+
+    let mut conn = app.pool.get().await.expect("a connection");
+    let filter = StatsFilter {
+        organ_ids: vec![app.city.id, app.district.id],
+        ..StatsFilter::default()
+    };
+    let facts = case_facts(&mut conn, &filter).await.expect("facts");
+    assert_eq!(facts.len(), 11);
+    let day = |s: &str| s.parse::<NaiveDate>().expect("a date");
+    let mut ranges: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for from in [
+        "2024-01-01",
+        "2024-02-07",
+        "2024-02-29",
+        "2024-03-01",
+        "2024-04-04",
+    ] {
+        for to in [
+            "2024-02-29",
+            "2024-03-01",
+            "2024-03-20",
+            "2024-04-15",
+            "2024-05-31",
+        ] {
+            if day(from) <= day(to) {
+                ranges.push((day(from), day(to)));
+            }
+        }
+    }
+    for (from, to) in ranges {
+        let sql = tally(&mut conn, &filter, Grouping::Month, from, to)
+            .await
+            .expect("tally");
+        let period = Period { from, to };
+        assert_eq!(
+            sql.total.counts,
+            defs::tally(&facts, period),
+            "{from}..{to}"
+        );
+        let days = facts
+            .iter()
+            .filter(|f| f.state.is_concluded() && period_contains(period, f.concluded_on))
+            .filter_map(defs::handling_days)
+            .collect();
+        assert_eq!(sql.total.durations, defs::durations(days), "{from}..{to}");
+        assert_eq!(
+            sql.total.open_at_end,
+            defs::open_at_end(&facts, to),
+            "{from}..{to}"
+        );
+        for (month, bucket) in &sql.buckets {
+            let first = day(&format!("{month}-01")).max(from);
+            let last = db_month_end(first).min(to);
+            let period = Period {
+                from: first,
+                to: last,
+            };
+            assert_eq!(bucket.counts, defs::tally(&facts, period), "{month}");
+            assert_eq!(
+                bucket.open_at_end,
+                defs::open_at_end(&facts, last),
+                "{month} in {from}..{to}"
+            );
+        }
+    }
+}
+
+fn period_contains(
+    period: fuyi::domain::statistics::Period,
+    day: Option<chrono::NaiveDate>,
+) -> bool {
+    day.is_some_and(|d| period.from <= d && d <= period.to)
+}
+
+fn db_month_end(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    fuyi::db::statistics::month_ends(day, day + chrono::Days::new(40))[0]
+}
