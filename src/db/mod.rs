@@ -15,6 +15,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub mod calendar;
 pub mod cases;
 pub mod events;
+pub mod followup;
+pub mod followup_stats;
 pub mod idempotency;
 pub mod organs;
 pub mod schema;

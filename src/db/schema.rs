@@ -166,6 +166,125 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_services (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        recipient -> Text,
+        party_position -> Nullable<Int4>,
+        signed_by_position -> Nullable<Int4>,
+        method -> Text,
+        electronic_consent -> Bool,
+        served_on -> Date,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_compliance (case_id) {
+        case_id -> Uuid,
+        organ_id -> Uuid,
+        ordered -> Text,
+        time_limit_days -> Int4,
+        decided_on -> Date,
+        starts_on -> Nullable<Date>,
+        due_on -> Nullable<Date>,
+        complied_on -> Nullable<Date>,
+        new_act_document_number -> Nullable<Text>,
+        compliance_note -> Nullable<Text>,
+        complied_recorded_by -> Nullable<Uuid>,
+        complied_recorded_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    compliance_measures (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        taken_on -> Date,
+        comply_by -> Nullable<Date>,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lawsuits (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        organ_id -> Uuid,
+        court -> Text,
+        court_case_number -> Text,
+        filed_on -> Date,
+        organ_co_defendant -> Bool,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lawsuit_hearings (id) {
+        id -> Uuid,
+        lawsuit_id -> Uuid,
+        instance -> Text,
+        held_on -> Date,
+        head_appeared -> Bool,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lawsuit_judgments (id) {
+        id -> Uuid,
+        lawsuit_id -> Uuid,
+        instance -> Text,
+        decided_on -> Date,
+        result -> Text,
+        outcome -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    letters (id) {
+        id -> Uuid,
+        organ_id -> Uuid,
+        kind -> Text,
+        document_number -> Text,
+        issued_on -> Date,
+        recipient_id -> Nullable<Uuid>,
+        recipient_name -> Text,
+        summary -> Text,
+        handler_id -> Uuid,
+        received_on -> Nullable<Date>,
+        report_due_on -> Nullable<Date>,
+        reported_on -> Nullable<Date>,
+        report_summary -> Nullable<Text>,
+        reported_by -> Nullable<Uuid>,
+        reported_at -> Nullable<Timestamptz>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    letter_cases (letter_id, case_id) {
+        letter_id -> Uuid,
+        case_id -> Uuid,
+    }
+}
+
 diesel::joinable!(respondents -> organs (organ_id));
 diesel::joinable!(cases -> organs (organ_id));
 diesel::joinable!(cases -> respondents (respondent_id));
@@ -173,6 +292,13 @@ diesel::joinable!(case_parties -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(users -> organs (organ_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(case_services -> cases (case_id));
+diesel::joinable!(case_compliance -> cases (case_id));
+diesel::joinable!(lawsuits -> cases (case_id));
+diesel::joinable!(lawsuit_hearings -> lawsuits (lawsuit_id));
+diesel::joinable!(lawsuit_judgments -> lawsuits (lawsuit_id));
+diesel::joinable!(letter_cases -> letters (letter_id));
+diesel::joinable!(letter_cases -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organs,
@@ -187,4 +313,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
     login_failures,
+    case_services,
+    case_compliance,
+    compliance_measures,
+    lawsuits,
+    lawsuit_hearings,
+    lawsuit_judgments,
+    letters,
+    letter_cases,
 );

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod case;
 pub mod deadlines;
+pub mod followup;
 pub mod lifecycle;
 pub mod masking;
 pub mod statistics;

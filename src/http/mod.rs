@@ -10,10 +10,13 @@ pub mod calendar;
 pub mod caller;
 pub mod cases;
 pub mod conditional;
+pub mod deadlines;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod followup;
 pub mod health;
+pub mod letters;
 pub mod openapi;
 pub mod organs;
 pub mod request_log;
@@ -79,6 +82,70 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource(
                     "/cases/{id}/events",
                     vec![web::get().to(cases::list_events)],
+                ))
+                .service(resource(
+                    "/cases/{id}/followup",
+                    vec![web::get().to(followup::get_followup)],
+                ))
+                .service(resource(
+                    "/cases/{id}/services",
+                    vec![
+                        web::get().to(followup::list_services),
+                        web::post().to(followup::create_service),
+                    ],
+                ))
+                .service(resource(
+                    "/cases/{id}/compliance",
+                    vec![
+                        web::get().to(followup::get_compliance),
+                        web::post().to(followup::create_compliance),
+                    ],
+                ))
+                .service(resource(
+                    "/cases/{id}/compliance/measures",
+                    vec![web::post().to(followup::create_measure)],
+                ))
+                .service(resource(
+                    "/cases/{id}/lawsuits",
+                    vec![
+                        web::get().to(followup::list_lawsuits),
+                        web::post().to(followup::create_lawsuit),
+                    ],
+                ))
+                .service(resource(
+                    "/lawsuits/{id}",
+                    vec![web::get().to(followup::get_lawsuit)],
+                ))
+                .service(resource(
+                    "/lawsuits/{id}/hearings",
+                    vec![web::post().to(followup::create_hearing)],
+                ))
+                .service(resource(
+                    "/lawsuits/{id}/judgments",
+                    vec![web::post().to(followup::create_judgment)],
+                ))
+                .service(resource(
+                    "/letters",
+                    vec![
+                        web::get().to(letters::list_letters),
+                        web::post().to(letters::create_letter),
+                    ],
+                ))
+                .service(resource(
+                    "/letters/{id}",
+                    vec![web::get().to(letters::get_letter)],
+                ))
+                .service(resource(
+                    "/letters/{id}/receipt",
+                    vec![web::post().to(letters::create_receipt)],
+                ))
+                .service(resource(
+                    "/letters/{id}/report-back",
+                    vec![web::post().to(letters::create_report_back)],
+                ))
+                .service(resource(
+                    "/deadlines",
+                    vec![web::get().to(deadlines::list_deadlines)],
                 ))
                 .service(resource(
                     "/organs",

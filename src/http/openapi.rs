@@ -6,7 +6,9 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth, calendar, cases, health, organs, statistics, users};
+use super::{
+    auth, calendar, cases, deadlines, followup, health, letters, organs, statistics, users,
+};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -25,6 +27,13 @@ use super::{auth, calendar, cases, health, organs, statistics, users};
         organs::list_organs, organs::create_organ, organs::list_respondents, organs::create_respondent,
         calendar::get_year, calendar::put_year,
         statistics::monthly, statistics::summary, statistics::breakdown,
+        followup::get_followup, followup::list_services, followup::create_service,
+        followup::get_compliance, followup::create_compliance, followup::create_measure,
+        followup::list_lawsuits, followup::create_lawsuit, followup::get_lawsuit,
+        followup::create_hearing, followup::create_judgment,
+        letters::create_letter, letters::list_letters, letters::get_letter,
+        letters::create_receipt, letters::create_report_back,
+        deadlines::list_deadlines,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -34,6 +43,9 @@ use super::{auth, calendar, cases, health, organs, statistics, users};
         (name = "organs", description = "The organ tree and respondents"),
         (name = "calendar", description = "The official working-day calendar"),
         (name = "statistics", description = "Figures of the annual report, computed at request time"),
+        (name = "followup", description = "Records on a concluded case: service, compliance, litigation"),
+        (name = "letters", description = "Opinion and recommendation letters to agencies, and report-backs"),
+        (name = "deadlines", description = "Every pending or missed deadline within reach"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -421,8 +421,8 @@ fn lifecycle_columns(
 }
 
 /// Replaces one year's working-day calendar and re-projects every open case's deadline columns
-/// (`next_deadline_on`, `decision_due_on`) with it, in one transaction; returns how many cases
-/// were re-projected.
+/// (`next_deadline_on`, `decision_due_on`) and the follow-up due dates (compliance time limits,
+/// report-backs) with it, in one transaction; returns how many cases were re-projected.
 ///
 /// The calendar lock is taken exclusively first: registrations and transitions in flight finish
 /// (and are re-projected here), later ones wait and read the new calendar, so no case keeps a
@@ -456,6 +456,7 @@ pub async fn replace_calendar_year(
             let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
             db::cases::save_projection(conn, row.id, &columns).await?;
         }
+        crate::service::followup::reproject_due_dates(conn, &calendar).await?;
         Ok::<_, ApiError>(rows.len())
     })
     .await

@@ -3,3 +3,6 @@
 
 pub mod bootstrap;
 pub mod cases;
+pub mod deadlines;
+pub mod followup;
+pub mod letters;

@@ -1,0 +1,10 @@
+DROP TABLE letter_cases;
+DROP TABLE letters;
+DROP TABLE lawsuit_judgments;
+DROP TABLE lawsuit_hearings;
+DROP TABLE lawsuits;
+DROP TABLE compliance_measures;
+DROP TABLE case_compliance;
+DROP TABLE case_services;
+DROP FUNCTION followup_records_are_write_once();
+DROP FUNCTION followup_records_are_immutable();

@@ -1,0 +1,119 @@
+//! The follow-up figures of `domain::followup::tally`, computed in PostgreSQL: letters issued by
+//! kind, compliance on time and late, court cases heard with the agency's head present, and
+//! first instances concluded and lost. Each counts by its own date through an index made for it.
+
+use chrono::NaiveDate;
+use diesel::{
+    QueryableByName,
+    sql_types::{Array, BigInt, Date, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+pub use crate::domain::followup::FollowupCounts;
+use crate::domain::followup::LettersIssued;
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    letters_opinion: i64,
+    #[diesel(sql_type = BigInt)]
+    letters_recommendation: i64,
+    #[diesel(sql_type = BigInt)]
+    compliance_on_time: i64,
+    #[diesel(sql_type = BigInt)]
+    compliance_late: i64,
+    #[diesel(sql_type = BigInt)]
+    court_cases_heard: i64,
+    #[diesel(sql_type = BigInt)]
+    head_appeared: i64,
+    #[diesel(sql_type = BigInt)]
+    first_instance_concluded: i64,
+    #[diesel(sql_type = BigInt)]
+    first_instance_lost: i64,
+}
+
+/// One statement, one row: each part scans only its own date's index within `$2..=$3`.
+///
+/// A time limit not complied with counts as late on its last day once that day has passed in
+/// the organ's time zone; while it runs it counts nowhere.
+const FIGURES: &str = "
+WITH
+letter_counts AS (
+    SELECT count(*) FILTER (WHERE kind = 'opinion') AS opinion,
+           count(*) FILTER (WHERE kind = 'recommendation') AS recommendation
+      FROM letters
+     WHERE organ_id = ANY($1) AND issued_on BETWEEN $2 AND $3
+),
+complied AS (
+    SELECT count(*) FILTER (WHERE complied_on <= due_on) AS on_time,
+           count(*) FILTER (WHERE complied_on > due_on) AS late
+      FROM case_compliance
+     WHERE organ_id = ANY($1) AND complied_on IS NOT NULL AND due_on IS NOT NULL
+       AND complied_on BETWEEN $2 AND $3
+),
+missed AS (
+    SELECT count(*) AS late
+      FROM case_compliance cc
+      JOIN organs o ON o.id = cc.organ_id
+     WHERE cc.organ_id = ANY($1) AND cc.due_on IS NOT NULL AND cc.complied_on IS NULL
+       AND cc.due_on BETWEEN $2 AND $3
+       AND cc.due_on < (now() AT TIME ZONE o.time_zone)::date
+),
+heard AS (
+    SELECT h.lawsuit_id, h.instance, bool_or(h.head_appeared) AS appeared
+      FROM lawsuit_hearings h
+      JOIN lawsuits l ON l.id = h.lawsuit_id
+     WHERE l.organ_id = ANY($1) AND h.held_on BETWEEN $2 AND $3
+     GROUP BY h.lawsuit_id, h.instance
+),
+judged AS (
+    SELECT count(*) AS concluded, count(*) FILTER (WHERE j.outcome = 'lost') AS lost
+      FROM lawsuit_judgments j
+      JOIN lawsuits l ON l.id = j.lawsuit_id
+     WHERE l.organ_id = ANY($1) AND j.instance = 'first' AND j.decided_on BETWEEN $2 AND $3
+)
+SELECT letter_counts.opinion AS letters_opinion,
+       letter_counts.recommendation AS letters_recommendation,
+       complied.on_time AS compliance_on_time,
+       complied.late + missed.late AS compliance_late,
+       (SELECT count(*) FROM heard) AS court_cases_heard,
+       (SELECT count(*) FROM heard WHERE appeared) AS head_appeared,
+       judged.concluded AS first_instance_concluded,
+       judged.lost AS first_instance_lost
+  FROM letter_counts, complied, missed, judged";
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// The follow-up counts of the organs `organ_ids` over `from..=to`, each by its own date: letters
+/// by the day issued, compliance by the day complied (a missed time limit by its last day), head
+/// appearance by the hearing day, losses by the first-instance judgment's day. Form the rates
+/// with [`FollowupCounts::head_appearance_rate`], [`FollowupCounts::first_instance_loss_rate`]
+/// and [`FollowupCounts::compliance_on_time_rate`].
+pub async fn followup_figures(
+    conn: &mut AsyncPgConnection,
+    organ_ids: &[Uuid],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> diesel::QueryResult<FollowupCounts> {
+    let row: Row = diesel::sql_query(FIGURES)
+        .bind::<Array<SqlUuid>, _>(organ_ids)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .get_result(conn)
+        .await?;
+    Ok(FollowupCounts {
+        letters_issued: LettersIssued {
+            opinion: count(row.letters_opinion),
+            recommendation: count(row.letters_recommendation),
+        },
+        compliance_on_time: count(row.compliance_on_time),
+        compliance_late: count(row.compliance_late),
+        court_cases_heard: count(row.court_cases_heard),
+        head_appeared: count(row.head_appeared),
+        first_instance_concluded: count(row.first_instance_concluded),
+        first_instance_lost: count(row.first_instance_lost),
+    })
+}
