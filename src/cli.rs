@@ -46,6 +46,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Import historical cases from a CSV file (see README, "Importing historical cases"): all
+    /// rows or none.
+    Import {
+        /// The CSV file, UTF-8, with a header row naming the columns.
+        file: PathBuf,
+    },
 }
 
 /// Migration commands.
@@ -171,6 +177,59 @@ async fn run_with_database(command: Command, settings: &Settings, url: &str) -> 
             user(command, url).await
         }
         Command::Openapi => Ok(()),
+        Command::Import { file } => {
+            db::migrate_up(url).await.map_err(anyhow_from)?;
+            import(&file, settings, url).await
+        }
+    }
+}
+
+async fn import(file: &std::path::Path, settings: &Settings, url: &str) -> anyhow::Result<()> {
+    use crate::service::import::{ImportError, import_csv};
+    // Fail before connecting when the file cannot be opened at all.
+    std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let source = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let mut conn = db::connect(url).await?;
+    let open = || std::fs::File::open(file).map(std::io::BufReader::new);
+    match import_csv(&mut conn, &settings.rules, open, &source).await {
+        Ok(report) => {
+            println!(
+                "imported {} cases in {:.1} s ({:.0} cases/s)",
+                report.imported(),
+                report.elapsed.as_secs_f64(),
+                report.rate()
+            );
+            if report.numbered > 0 {
+                println!("{} accepted cases were given case numbers", report.numbered);
+            }
+            if report.without_decision_deadline > 0 {
+                let years: Vec<String> = report
+                    .missing_calendar_years
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                println!(
+                    "{} accepted cases have no decision deadline: no working-day calendar for {}",
+                    report.without_decision_deadline,
+                    years.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Err(ImportError::Rows(errors)) => {
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            bail!(
+                "{} problem(s) in {}; nothing was imported",
+                errors.len(),
+                file.display()
+            )
+        }
+        Err(err) => Err(err.into()),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod case;
 pub mod deadlines;
 pub mod followup;
+pub mod import;
 pub mod lifecycle;
 pub mod masking;
 pub mod statistics;

@@ -865,6 +865,12 @@ pub fn replay(
         if event.action == REGISTER || event.action == CORRECT {
             continue;
         }
+        // An imported case's history starts from the aggregate the old system's record gave.
+        if event.action == crate::service::import::IMPORTED {
+            lifecycle = crate::service::import::snapshot(&event.payload)
+                .map_err(|err| format!("event {}: {err}", event.seq))?;
+            continue;
+        }
         let payload: TransitionPayload = serde_json::from_value(event.payload.clone())
             .map_err(|err| format!("event {}: {err}", event.seq))?;
         let ctx = context(

@@ -5,4 +5,5 @@ pub mod bootstrap;
 pub mod cases;
 pub mod deadlines;
 pub mod followup;
+pub mod import;
 pub mod letters;

@@ -7,6 +7,7 @@ mod authorization;
 mod cases;
 mod followup;
 mod foundation;
+mod import;
 mod lifecycle;
 mod migrations;
 mod statistics;
