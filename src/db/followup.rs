@@ -702,6 +702,14 @@ pub struct FeedBounds {
     pub due_not_before: Option<NaiveDate>,
 }
 
+/// Where a page of one kind of deadline starts, and how many to read: items after `after` in
+/// the order (due date, id) — that is, due later, or due the same day with a greater id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeedPage {
+    pub after: Option<(NaiveDate, Uuid)>,
+    pub limit: i64,
+}
+
 /// An open case that may have a pending or missed deadline within the bounds.
 #[derive(Debug, Clone, Queryable)]
 pub struct CaseCandidate {
@@ -755,11 +763,13 @@ pub struct ComplianceCandidate {
     pub handlers: Vec<Uuid>,
 }
 
-/// Compliance time limits within reach not yet complied with, within the bounds.
+/// Compliance time limits within reach not yet complied with, within the bounds: one page in
+/// the order (due date, case id).
 pub async fn compliance_candidates(
     conn: &mut AsyncPgConnection,
     organ_path: &str,
     bounds: &FeedBounds,
+    page: FeedPage,
 ) -> QueryResult<Vec<ComplianceCandidate>> {
     let mut query = case_compliance::table
         .inner_join(cases::table)
@@ -782,7 +792,18 @@ pub async fn compliance_candidates(
     if let Some(handler) = bounds.handler {
         query = query.filter(cases::handlers.contains(vec![handler]));
     }
+    if let Some((due_on, id)) = page.after {
+        query = query.filter(
+            case_compliance::due_on
+                .gt(due_on)
+                .or(case_compliance::due_on
+                    .eq(due_on)
+                    .and(case_compliance::case_id.gt(id))),
+        );
+    }
     query
+        .order((case_compliance::due_on, case_compliance::case_id))
+        .limit(page.limit)
         .select((
             case_compliance::case_id,
             case_compliance::organ_id,
@@ -804,11 +825,13 @@ pub struct LetterCandidate {
     pub handler_id: Uuid,
 }
 
-/// Report-backs within reach still awaited, within the bounds.
+/// Report-backs within reach still awaited, within the bounds: one page in the order (due
+/// date, letter id).
 pub async fn letter_candidates(
     conn: &mut AsyncPgConnection,
     organ_path: &str,
     bounds: &FeedBounds,
+    page: FeedPage,
 ) -> QueryResult<Vec<LetterCandidate>> {
     let mut query = letters::table
         .filter(letters::organ_id.eq_any(organs_within(organ_path)))
@@ -830,7 +853,16 @@ pub async fn letter_candidates(
     if let Some(handler) = bounds.handler {
         query = query.filter(letters::handler_id.eq(handler));
     }
+    if let Some((due_on, id)) = page.after {
+        query = query.filter(
+            letters::report_due_on
+                .gt(due_on)
+                .or(letters::report_due_on.eq(due_on).and(letters::id.gt(id))),
+        );
+    }
     query
+        .order((letters::report_due_on, letters::id))
+        .limit(page.limit)
         .select((
             letters::id,
             letters::organ_id,

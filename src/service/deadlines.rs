@@ -7,7 +7,7 @@
 //! projected due dates. A case's deadlines are then computed by the same rules as its view, so
 //! the feed and the case never disagree.
 
-use std::collections::HashMap;
+use std::{cmp::Ordering, collections::HashMap};
 
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
@@ -17,7 +17,10 @@ use uuid::Uuid;
 
 use crate::{
     auth::Caller,
-    db::{self, followup::FeedBounds},
+    db::{
+        self,
+        followup::{FeedBounds, FeedPage},
+    },
     domain::{
         deadlines::{self, DeadlineStatus},
         followup::{FeedKind, FeedStatus},
@@ -188,8 +191,31 @@ pub async fn feed(
             }
         }
     }
+    // Compliance and letters each come in their own order, so a page of each suffices; but
+    // when the organs in reach are in different time zones the status is judged per organ
+    // below, after the database's page, so then every candidate is read.
+    let one_today = earliest_today == latest_today;
+    let page = |kind: FeedKind| FeedPage {
+        after: after.map(|after| match kind.cmp(&after.kind) {
+            Ordering::Greater => (after.due_on, Uuid::nil()),
+            Ordering::Less => (after.due_on, Uuid::max()),
+            Ordering::Equal => (after.due_on, after.subject),
+        }),
+        limit: if one_today {
+            i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)
+        } else {
+            i64::MAX
+        },
+    };
     if wants(FeedKind::Compliance) {
-        for duty in db::followup::compliance_candidates(conn, &caller.organ_path, &bounds).await? {
+        let duties = db::followup::compliance_candidates(
+            conn,
+            &caller.organ_path,
+            &bounds,
+            page(FeedKind::Compliance),
+        )
+        .await?;
+        for duty in duties {
             let Some(today) = today_of(&duty.organ_id) else {
                 continue;
             };
@@ -206,7 +232,14 @@ pub async fn feed(
         }
     }
     if wants(FeedKind::LetterReportBack) {
-        for letter in db::followup::letter_candidates(conn, &caller.organ_path, &bounds).await? {
+        let letters = db::followup::letter_candidates(
+            conn,
+            &caller.organ_path,
+            &bounds,
+            page(FeedKind::LetterReportBack),
+        )
+        .await?;
+        for letter in letters {
             let Some(today) = today_of(&letter.organ_id) else {
                 continue;
             };

@@ -8,6 +8,7 @@ mod figures;
 mod letters;
 mod litigation;
 mod services;
+mod storage;
 
 use fuyi::{auth::Role, db::organs::NewRespondent};
 use reqwest::{Method, StatusCode};

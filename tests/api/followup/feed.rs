@@ -406,3 +406,31 @@ async fn a_calendar_change_moves_follow_up_due_dates() {
     let feed = get_ok(&app, &app.officer, "/api/v1/deadlines?kind=compliance").await;
     assert_eq!(feed["items"][0]["due_on"], "2024-05-13");
 }
+
+#[tokio::test]
+async fn paging_through_deadlines_due_the_same_day_sees_each_once() {
+    let app = TestApp::spawn().await;
+    let mut letters = Vec::new();
+    for n in 1..=3 {
+        let letter = post_ok(
+            &app,
+            &app.officer,
+            "/api/v1/letters",
+            json!({"kind": "opinion", "document_number": format!("榕政复意〔2024〕{n}号"),
+                   "issued_on": "2024-03-01", "recipient_name": "福州市公安局", "summary": "请予纠正"}),
+        )
+        .await;
+        letters.push(entry("letter_report_back", &letter));
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/deadlines?limit=1".to_owned();
+    loop {
+        let page = get_ok(&app, &app.officer, &path).await;
+        seen.extend(items(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/deadlines?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, letters, "by due date, then in the order recorded");
+}
