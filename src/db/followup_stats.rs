@@ -2,10 +2,12 @@
 //! kind, compliance on time and late, court cases heard with the agency's head present, and
 //! first instances concluded and lost. Each counts by its own date through an index made for it.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use diesel::{
     QueryableByName,
-    sql_types::{Array, BigInt, Date, Uuid as SqlUuid},
+    sql_types::{Array, BigInt, Bool, Date, Nullable, Text, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -33,7 +35,32 @@ struct Row {
     first_instance_lost: i64,
 }
 
-/// One statement, one row: each part scans only its own date's index within `$2..=$3`.
+/// Which records count: the organs in scope, and optional filters on the case a record belongs
+/// to (those of the other figures). Compliance and litigation count when their case matches; a
+/// letter counts when a case that prompted it matches, so with any case filter set, letters
+/// prompted by no case drop out.
+#[derive(Debug, Clone, Default)]
+pub struct FollowupFilter {
+    pub organ_ids: Vec<Uuid>,
+    pub respondent_id: Option<Uuid>,
+    pub domain: Option<String>,
+    pub act_type: Option<String>,
+    pub enterprise_related: Option<bool>,
+    pub procedure: Option<String>,
+}
+
+impl FollowupFilter {
+    fn filters_cases(&self) -> bool {
+        self.respondent_id.is_some()
+            || self.domain.is_some()
+            || self.act_type.is_some()
+            || self.enterprise_related.is_some()
+            || self.procedure.is_some()
+    }
+}
+
+/// One statement, one row: each part scans only its own date's index within `$2..=$3`; `$4`–`$8`
+/// filter the case a record belongs to, and `$9` says whether any of them is set.
 ///
 /// A time limit not complied with counts as late on its last day once that day has passed in
 /// the organ's time zone; while it runs it counts nowhere.
@@ -42,36 +69,44 @@ WITH
 letter_counts AS (
     SELECT count(*) FILTER (WHERE kind = 'opinion') AS opinion,
            count(*) FILTER (WHERE kind = 'recommendation') AS recommendation
-      FROM letters
-     WHERE organ_id = ANY($1) AND issued_on BETWEEN $2 AND $3
+      FROM letters lt
+     WHERE lt.organ_id = ANY($1) AND lt.issued_on BETWEEN $2 AND $3
+       AND (NOT $9 OR EXISTS (
+            SELECT 1 FROM letter_cases lc JOIN cases c ON c.id = lc.case_id
+             WHERE lc.letter_id = lt.id AND CASE_MATCHES))
 ),
 complied AS (
-    SELECT count(*) FILTER (WHERE complied_on <= due_on) AS on_time,
-           count(*) FILTER (WHERE complied_on > due_on) AS late
-      FROM case_compliance
-     WHERE organ_id = ANY($1) AND complied_on IS NOT NULL AND due_on IS NOT NULL
-       AND complied_on BETWEEN $2 AND $3
+    SELECT count(*) FILTER (WHERE cc.complied_on <= cc.due_on) AS on_time,
+           count(*) FILTER (WHERE cc.complied_on > cc.due_on) AS late
+      FROM case_compliance cc
+      JOIN cases c ON c.id = cc.case_id
+     WHERE cc.organ_id = ANY($1) AND cc.complied_on IS NOT NULL AND cc.due_on IS NOT NULL
+       AND cc.complied_on BETWEEN $2 AND $3 AND CASE_MATCHES
 ),
 missed AS (
     SELECT count(*) AS late
       FROM case_compliance cc
       JOIN organs o ON o.id = cc.organ_id
+      JOIN cases c ON c.id = cc.case_id
      WHERE cc.organ_id = ANY($1) AND cc.due_on IS NOT NULL AND cc.complied_on IS NULL
        AND cc.due_on BETWEEN $2 AND $3
-       AND cc.due_on < (now() AT TIME ZONE o.time_zone)::date
+       AND cc.due_on < (now() AT TIME ZONE o.time_zone)::date AND CASE_MATCHES
 ),
 heard AS (
     SELECT h.lawsuit_id, h.instance, bool_or(h.head_appeared) AS appeared
       FROM lawsuit_hearings h
       JOIN lawsuits l ON l.id = h.lawsuit_id
-     WHERE l.organ_id = ANY($1) AND h.held_on BETWEEN $2 AND $3
+      JOIN cases c ON c.id = l.case_id
+     WHERE l.organ_id = ANY($1) AND h.held_on BETWEEN $2 AND $3 AND CASE_MATCHES
      GROUP BY h.lawsuit_id, h.instance
 ),
 judged AS (
     SELECT count(*) AS concluded, count(*) FILTER (WHERE j.outcome = 'lost') AS lost
       FROM lawsuit_judgments j
       JOIN lawsuits l ON l.id = j.lawsuit_id
+      JOIN cases c ON c.id = l.case_id
      WHERE l.organ_id = ANY($1) AND j.instance = 'first' AND j.decided_on BETWEEN $2 AND $3
+       AND CASE_MATCHES
 )
 SELECT letter_counts.opinion AS letters_opinion,
        letter_counts.recommendation AS letters_recommendation,
@@ -82,6 +117,16 @@ SELECT letter_counts.opinion AS letters_opinion,
        judged.concluded AS first_instance_concluded,
        judged.lost AS first_instance_lost
   FROM letter_counts, complied, missed, judged";
+
+/// The case filters of `$4`–`$8`, the same as the other figures'.
+const CASE_MATCHES: &str = "($4::uuid IS NULL OR c.respondent_id = $4) \
+    AND ($5::text IS NULL OR c.domain = $5) \
+    AND ($6::text IS NULL OR c.act_type = $6) \
+    AND ($7::bool IS NULL OR c.enterprise_related = $7) \
+    AND ($8::text IS NULL OR c.procedure = $8)";
+
+/// [`FIGURES`] with its case filters spelt out.
+static QUERY: LazyLock<String> = LazyLock::new(|| FIGURES.replace("CASE_MATCHES", CASE_MATCHES));
 
 fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
@@ -98,10 +143,30 @@ pub async fn followup_figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> diesel::QueryResult<FollowupCounts> {
-    let row: Row = diesel::sql_query(FIGURES)
-        .bind::<Array<SqlUuid>, _>(organ_ids)
+    let filter = FollowupFilter {
+        organ_ids: organ_ids.to_vec(),
+        ..FollowupFilter::default()
+    };
+    followup_figures_filtered(conn, &filter, from, to).await
+}
+
+/// [`followup_figures`] with the other figures' case filters (see [`FollowupFilter`]).
+pub async fn followup_figures_filtered(
+    conn: &mut AsyncPgConnection,
+    filter: &FollowupFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> diesel::QueryResult<FollowupCounts> {
+    let row: Row = diesel::sql_query(QUERY.as_str())
+        .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
+        .bind::<Nullable<SqlUuid>, _>(filter.respondent_id)
+        .bind::<Nullable<Text>, _>(filter.domain.as_deref())
+        .bind::<Nullable<Text>, _>(filter.act_type.as_deref())
+        .bind::<Nullable<Bool>, _>(filter.enterprise_related)
+        .bind::<Nullable<Text>, _>(filter.procedure.as_deref())
+        .bind::<Bool, _>(filter.filters_cases())
         .get_result(conn)
         .await?;
     Ok(FollowupCounts {

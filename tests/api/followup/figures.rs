@@ -2,7 +2,10 @@
 //! API, held against their definitions: each counted by its own date, per organ.
 
 use chrono::NaiveDate;
-use fuyi::domain::followup::{FollowupCounts, LettersIssued};
+use fuyi::{
+    db::followup_stats::{FollowupFilter, followup_figures_filtered},
+    domain::followup::{FollowupCounts, LettersIssued},
+};
 use serde_json::{Value, json};
 
 use super::{decided, decided_by, district, id, post_ok, remake, respondent_served};
@@ -194,4 +197,49 @@ async fn follow_up_figures_count_each_record_by_its_own_date() {
     assert_eq!(both.letters_issued.total(), 4);
     let none = figures(&app, &[], "2024-01-01", "2024-12-31").await;
     assert_eq!(none, FollowupCounts::default());
+
+    // The other figures' case filters: records count through their case, letters through the
+    // cases that prompted them.
+    let filtered = |filter: FollowupFilter| {
+        let app = &app;
+        async move {
+            let mut conn = app.pool.get().await.expect("connection");
+            followup_figures_filtered(&mut conn, &filter, date("2024-01-01"), date("2024-12-31"))
+                .await
+                .expect("figures")
+        }
+    };
+    let police = filtered(FollowupFilter {
+        organ_ids: vec![app.city.id],
+        respondent_id: Some(app.respondent),
+        ..FollowupFilter::default()
+    })
+    .await;
+    assert_eq!(
+        police,
+        FollowupCounts {
+            letters_issued: LettersIssued::default(),
+            ..year_2024.clone()
+        },
+        "the city's letters name no case"
+    );
+    let education = filtered(FollowupFilter {
+        organ_ids: vec![app.city.id, app.district.id],
+        domain: Some("education".to_owned()),
+        ..FollowupFilter::default()
+    })
+    .await;
+    assert_eq!(education, FollowupCounts::default());
+    let market = filtered(FollowupFilter {
+        organ_ids: vec![app.city.id, app.district.id],
+        domain: Some("market_regulation".to_owned()),
+        procedure: Some("ordinary".to_owned()),
+        ..FollowupFilter::default()
+    })
+    .await;
+    assert_eq!(
+        market.letters_issued.opinion, 1,
+        "the district's letter names its case"
+    );
+    assert_eq!(market.court_cases_heard, 0);
 }
