@@ -4,5 +4,7 @@ DROP INDEX cases_stats_concluded_idx;
 DROP INDEX cases_stats_declined_idx;
 DROP INDEX cases_stats_accepted_idx;
 DROP INDEX cases_stats_received_idx;
+ALTER TABLE cases DROP COLUMN overdue_span;
+ALTER TABLE cases DROP COLUMN open_span;
 ALTER TABLE cases DROP COLUMN closed_on;
 ALTER TABLE cases DROP COLUMN decision_due_on;

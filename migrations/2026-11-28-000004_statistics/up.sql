@@ -20,14 +20,18 @@ CREATE INDEX cases_stats_concluded_idx ON cases (concluded_on)
              termination_ground, accepted_on, received_on, suspended_days, extension_days,
              hearings_held, decision_due_on)
     WHERE concluded_on IS NOT NULL;
--- Cases still open now: few, and what "open at the end of a period" starts from.
-CREATE INDEX cases_stats_open_idx ON cases (received_on)
+-- The days a case is open ([received, closed)) and the days it is open past its decision deadline
+-- ((due, closed), none for a case closed in time), as ranges: "open (or overdue) at the end of a period" is then one GiST
+-- containment lookup that touches only the cases open on that day, however long the history.
+ALTER TABLE cases ADD COLUMN open_span daterange GENERATED ALWAYS AS
+    (daterange(received_on, coalesce(concluded_on, declined_on), '[)')) STORED;
+ALTER TABLE cases ADD COLUMN overdue_span daterange GENERATED ALWAYS AS
+    (CASE WHEN decision_due_on IS NOT NULL
+               AND coalesce(concluded_on, declined_on, 'infinity') > decision_due_on
+          THEN daterange(decision_due_on, coalesce(concluded_on, declined_on), '()') END) STORED;
+CREATE INDEX cases_stats_open_idx ON cases USING gist (open_span)
     INCLUDE (organ_id, respondent_id, domain, act_type, enterprise_related, procedure,
-             accepted_on, decision_due_on)
-    WHERE closed_on IS NULL;
--- Cases that were ever past their decision deadline while open: the only candidates for
--- "overdue at the end of a period".
-CREATE INDEX cases_stats_overdue_idx ON cases (decision_due_on)
-    INCLUDE (organ_id, respondent_id, domain, act_type, enterprise_related, procedure,
-             accepted_on, closed_on)
-    WHERE decision_due_on IS NOT NULL AND (closed_on IS NULL OR closed_on > decision_due_on);
+             overdue_span);
+CREATE INDEX cases_stats_overdue_idx ON cases USING gist (overdue_span)
+    INCLUDE (organ_id, respondent_id, domain, act_type, enterprise_related, procedure)
+    WHERE overdue_span IS NOT NULL AND NOT isempty(overdue_span);

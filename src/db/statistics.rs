@@ -1,22 +1,39 @@
 //! The figures of `domain::statistics`, computed in PostgreSQL straight from the case table at
 //! request time. Each count is taken over the one date that defines it (received, accepted,
 //! declined, concluded), through an index made for it; buckets are months or a grouping key.
+//!
+//! Month buckets are grouped by the raw date first (a streaming aggregate in index order) and only
+//! then by month, over at most one row per day; open and overdue cases at a period's end come from
+//! GiST lookups on the days each case is open (`open_span`, `overdue_span`). The independent parts
+//! run concurrently on separate connections.
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use diesel::{
     QueryableByName,
-    sql_types::{Array, BigInt, Bool, Date, Double, Nullable, Text, Uuid as SqlUuid},
+    sql_types::{Array, BigInt, Bool, Date, Nullable, Text, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::domain::statistics::{CaseFacts, Counts, Durations, OpenAtEnd, round2};
+use strum::IntoEnumIterator;
+
+use super::DbPool;
+use crate::domain::{
+    ApiValue,
+    case::Channel,
+    lifecycle::CaseState,
+    statistics::{
+        CaseFacts, Counts, DaysHistogram, Durations, OpenAtEnd, durations_from_histogram,
+    },
+};
 
 /// How figures are bucketed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
+    /// One bucket for the whole range (keyed by the empty string).
+    Whole,
     /// One bucket per calendar month (`YYYY-MM`) of the date a figure counts by.
     Month,
     /// One bucket per respondent id.
@@ -32,19 +49,19 @@ pub enum Grouping {
 }
 
 impl Grouping {
-    /// The SQL expression of the bucket key for a count by `date_column`.
-    fn key(self, date_column: &str) -> String {
+    /// The SQL expression of the bucket key, for groupings keyed by a column.
+    fn key(self) -> &'static str {
         match self {
-            Self::Month => format!("to_char(c.{date_column}, 'YYYY-MM')"),
-            Self::Respondent => "c.respondent_id::text".to_owned(),
-            Self::Domain => "c.domain".to_owned(),
-            Self::ActType => "c.act_type".to_owned(),
-            Self::Organ => "c.organ_id::text".to_owned(),
-            Self::Officer => "h.officer::text".to_owned(),
+            Self::Whole | Self::Month => "''",
+            Self::Respondent => "c.respondent_id::text",
+            Self::Domain => "c.domain",
+            Self::ActType => "c.act_type",
+            Self::Organ => "c.organ_id::text",
+            Self::Officer => "h.officer::text",
         }
     }
 
-    fn source_clause(self) -> &'static str {
+    fn source(self) -> &'static str {
         match self {
             // A case without handlers still counts, under no officer.
             Self::Officer => {
@@ -53,6 +70,11 @@ impl Grouping {
             }
             _ => "cases c",
         }
+    }
+
+    /// Whether each case falls in one bucket only, so that the total is the sum of the buckets.
+    fn partitions(self) -> bool {
+        self != Self::Officer
     }
 }
 
@@ -67,14 +89,34 @@ pub struct StatsFilter {
     pub procedure: Option<String>,
 }
 
-/// The figures of one bucket (or of the whole range when `key` is `None`).
+/// The figures of one bucket (or of the whole range).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bucket {
     pub counts: Counts,
-    pub durations: Durations,
+    /// Handling days of the cases concluded (after acceptance) in the bucket.
+    pub handling_days: DaysHistogram,
     pub open_at_end: OpenAtEnd,
     /// Applications received, by channel.
     pub channels: BTreeMap<String, u64>,
+}
+
+impl Bucket {
+    /// Mean, median and 90th percentile of the handling days.
+    pub fn durations(&self) -> Durations {
+        durations_from_histogram(&self.handling_days)
+    }
+
+    fn absorb(&mut self, other: &Bucket) {
+        self.counts.absorb(&other.counts);
+        for (days, n) in &other.handling_days {
+            *self.handling_days.entry(*days).or_default() += n;
+        }
+        self.open_at_end.open += other.open_at_end.open;
+        self.open_at_end.overdue += other.open_at_end.overdue;
+        for (channel, n) in &other.channels {
+            *self.channels.entry(channel.clone()).or_default() += n;
+        }
+    }
 }
 
 /// Figures per bucket, and for the whole range.
@@ -84,23 +126,13 @@ pub struct Tally {
     pub total: Bucket,
 }
 
-impl Tally {
-    fn bucket(&mut self, key: Option<String>) -> &mut Bucket {
-        match key {
-            Some(key) => self.buckets.entry(key).or_default(),
-            None => &mut self.total,
-        }
-    }
-
-    /// The bucket a result row belongs to: the total, or its group. A group whose key is NULL
-    /// (an officer bucket for cases nobody handles) is the empty key, never the total.
-    fn row_bucket(&mut self, is_total: bool, key: Option<String>) -> &mut Bucket {
-        if is_total {
-            &mut self.total
-        } else {
-            self.buckets.entry(key.unwrap_or_default()).or_default()
-        }
-    }
+/// Why figures could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum TallyError {
+    #[error(transparent)]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
 }
 
 /// The filter conditions every part shares; binds $1–$6, the date range is $7–$8.
@@ -110,28 +142,6 @@ const FILTER: &str = "c.organ_id = ANY($1) \
     AND ($4::text IS NULL OR c.act_type = $4) \
     AND ($5::bool IS NULL OR c.enterprise_related = $5) \
     AND ($6::text IS NULL OR c.procedure = $6)";
-
-/// Builds `SELECT key, is_total, <measures>` over the cases whose `date_column` is in $7..=$8,
-/// grouped by the bucket with a grand total. Officers are grouped and totalled apart, so a case
-/// with two handlers counts for each but once in the total.
-fn grouped(grouping: Grouping, date_column: &str, measures: &str, extra_where: &str) -> String {
-    let key = grouping.key(date_column);
-    let condition = format!("{FILTER} AND c.{date_column} BETWEEN $7 AND $8 {extra_where}");
-    if grouping == Grouping::Officer {
-        format!(
-            "SELECT {key} AS key, false AS is_total, {measures} FROM {from} WHERE {condition} \
-             GROUP BY 1 \
-             UNION ALL \
-             SELECT NULL::text, true, {measures} FROM cases c WHERE {condition}",
-            from = grouping.source_clause(),
-        )
-    } else {
-        format!(
-            "SELECT {key} AS key, GROUPING({key}) = 1 AS is_total, {measures} FROM cases c \
-             WHERE {condition} GROUP BY GROUPING SETS (({key}), ())"
-        )
-    }
-}
 
 macro_rules! bind_filter {
     ($query:expr, $filter:expr, $from:expr, $to:expr) => {
@@ -147,86 +157,338 @@ macro_rules! bind_filter {
     };
 }
 
-#[derive(QueryableByName)]
-struct ReceivedRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    key: Option<String>,
-    #[diesel(sql_type = Bool)]
-    is_total: bool,
-    #[diesel(sql_type = BigInt)]
-    received: i64,
-    #[diesel(sql_type = BigInt)]
-    received_enterprise: i64,
+/// One part of the tally: the cases whose `date` lies in the range (and that meet `condition`),
+/// bucketed, and within each bucket optionally split by `detail` (a number of days).
+struct Part {
+    date: &'static str,
+    condition: &'static str,
+    detail: Option<&'static str>,
+    /// Summable measures, each an SQL aggregate over the bucket's cases.
+    measures: Vec<String>,
+}
+
+/// SQL of a part: `key`, `detail` (text) and `measures` (bigint[]), one row per bucket and
+/// detail.
+fn part_sql(grouping: Grouping, part: &Part) -> String {
+    let condition = format!(
+        "{FILTER} AND c.{date} BETWEEN $7 AND $8 {extra}",
+        date = part.date,
+        extra = part.condition
+    );
+    let detail = part.detail.unwrap_or("NULL::int");
+    let group_detail = if part.detail.is_some() { ", 2" } else { "" };
+    if grouping == Grouping::Month {
+        // Grouped by the raw date first, a streaming aggregate in the index's order; only the
+        // few per-day rows are then folded into months.
+        let inner: Vec<String> = part
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(i, expr)| format!("{expr} AS m{i}"))
+            .collect();
+        let outer: Vec<String> = (0..part.measures.len())
+            .map(|i| format!("sum(d.m{i})::bigint"))
+            .collect();
+        format!(
+            "SELECT to_char(d.day, 'YYYY-MM') AS key, d.detail::text AS detail, \
+               ARRAY[{outer}] AS measures FROM \
+             (SELECT c.{date} AS day, {detail} AS detail, {inner} FROM cases c \
+              WHERE {condition} GROUP BY c.{date}{group_detail}) AS d \
+             GROUP BY 1, 2",
+            outer = outer.join(", "),
+            inner = inner.join(", "),
+            date = part.date,
+        )
+    } else {
+        let measures: Vec<String> = part
+            .measures
+            .iter()
+            .map(|expr| format!("({expr})::bigint"))
+            .collect();
+        format!(
+            "SELECT {key} AS key, ({detail})::text AS detail, ARRAY[{measures}] AS measures \
+             FROM {source} WHERE {condition} GROUP BY 1, 2",
+            measures = measures.join(", "),
+            key = grouping.key(),
+            source = grouping.source(),
+        )
+    }
+}
+
+/// Runs a part: each row's key, detail and measures (in `part.measures` order).
+async fn run_part(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    part: Part,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, Option<String>, Vec<i64>)>, TallyError> {
+    let mut conn = pool.get().await?;
+    let rows: Vec<MeasureRow> = bind_filter!(
+        diesel::sql_query(part_sql(grouping, &part)),
+        filter,
+        from,
+        to
+    )
+    .load(&mut conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.key.unwrap_or_default(), r.detail, r.measures))
+        .collect())
 }
 
 #[derive(QueryableByName)]
-struct AcceptedRow {
+struct MeasureRow {
     #[diesel(sql_type = Nullable<Text>)]
     key: Option<String>,
-    #[diesel(sql_type = Bool)]
-    is_total: bool,
-    #[diesel(sql_type = BigInt)]
-    accepted: i64,
-    #[diesel(sql_type = BigInt)]
-    accepted_simplified: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    detail: Option<String>,
+    #[diesel(sql_type = Array<BigInt>)]
+    measures: Vec<i64>,
 }
 
-#[derive(QueryableByName)]
-struct DeclinedRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    key: Option<String>,
-    #[diesel(sql_type = Bool)]
-    is_total: bool,
-    #[diesel(sql_type = BigInt)]
-    not_accepted: i64,
+fn count_where(condition: &str) -> String {
+    format!("count(*) FILTER (WHERE {condition})")
 }
 
-#[derive(QueryableByName)]
-struct ConcludedRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    key: Option<String>,
-    #[diesel(sql_type = Bool)]
-    is_total: bool,
-    #[diesel(sql_type = BigInt)]
-    concluded: i64,
-    #[diesel(sql_type = BigInt)]
-    altered: i64,
-    #[diesel(sql_type = BigInt)]
-    revoked: i64,
-    #[diesel(sql_type = BigInt)]
-    confirmed_illegal: i64,
-    #[diesel(sql_type = BigInt)]
-    ordered_to_perform: i64,
-    #[diesel(sql_type = BigInt)]
-    confirmed_invalid: i64,
-    #[diesel(sql_type = BigInt)]
-    upheld: i64,
-    #[diesel(sql_type = BigInt)]
-    request_rejected: i64,
-    #[diesel(sql_type = BigInt)]
-    application_dismissed: i64,
-    #[diesel(sql_type = BigInt)]
-    mediated: i64,
-    #[diesel(sql_type = BigInt)]
-    terminated: i64,
-    #[diesel(sql_type = BigInt)]
-    withdrawn: i64,
-    #[diesel(sql_type = BigInt)]
-    on_time: i64,
-    #[diesel(sql_type = BigInt)]
-    late: i64,
-    #[diesel(sql_type = BigInt)]
-    hearings: i64,
-    #[diesel(sql_type = BigInt)]
-    extended: i64,
-    #[diesel(sql_type = BigInt)]
-    measured: i64,
-    #[diesel(sql_type = Nullable<Double>)]
-    mean_days: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    median_days: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    p90_days: Option<f64>,
+/// Received: all, enterprise-related, then one count per channel in `Channel` order.
+fn received_part() -> Part {
+    let mut measures = vec!["count(*)".to_owned(), count_where("c.enterprise_related")];
+    measures.extend(
+        Channel::iter().map(|channel| count_where(&format!("c.channel = '{}'", channel.as_str()))),
+    );
+    Part {
+        date: "received_on",
+        condition: "",
+        detail: None,
+        measures,
+    }
+}
+
+fn accepted_part() -> Part {
+    Part {
+        date: "accepted_on",
+        condition: "",
+        detail: None,
+        measures: vec![
+            "count(*)".to_owned(),
+            count_where("c.procedure = 'simplified'"),
+        ],
+    }
+}
+
+fn declined_part() -> Part {
+    Part {
+        date: "declined_on",
+        condition: "AND c.state = 'not_accepted'",
+        detail: None,
+        measures: vec!["count(*)".to_owned()],
+    }
+}
+
+/// The states a concluded case can be in, in the order of the concluded part's state counts.
+const CONCLUDED_STATES: [CaseState; 10] = [
+    CaseState::Altered,
+    CaseState::Revoked,
+    CaseState::ConfirmedIllegal,
+    CaseState::OrderedToPerform,
+    CaseState::ConfirmedInvalid,
+    CaseState::Upheld,
+    CaseState::RequestRejected,
+    CaseState::ApplicationDismissed,
+    CaseState::Mediated,
+    CaseState::Terminated,
+];
+
+/// Concluded: all, withdrawn, on time, late, hearings, extended, then one count per state of
+/// `CONCLUDED_STATES`.
+fn concluded_part() -> Part {
+    let mut measures = vec![
+        "count(*)".to_owned(),
+        count_where("c.termination_ground IN ('withdrawn', 'settled')"),
+        count_where("c.concluded_on <= c.decision_due_on"),
+        count_where("c.concluded_on > c.decision_due_on"),
+        "coalesce(sum(c.hearings_held), 0)".to_owned(),
+        count_where("c.extension_days > 0"),
+    ];
+    measures.extend(
+        CONCLUDED_STATES
+            .iter()
+            .map(|state| count_where(&format!("c.state = '{}'", state.as_str()))),
+    );
+    Part {
+        date: "concluded_on",
+        condition: "AND c.state <> 'not_accepted'",
+        detail: None,
+        measures,
+    }
+}
+
+fn handling_days_part() -> Part {
+    Part {
+        date: "concluded_on",
+        condition: "AND c.state <> 'not_accepted' AND c.accepted_on IS NOT NULL",
+        detail: Some("c.concluded_on - c.accepted_on - c.suspended_days"),
+        measures: vec!["count(*)".to_owned()],
+    }
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn measure(values: &[i64], index: usize) -> u64 {
+    values.get(index).copied().map_or(0, count)
+}
+
+/// Tallies every figure over `from..=to`, bucketed by `grouping`, plus the range's total.
+pub async fn tally(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Tally, TallyError> {
+    let mut tally = Tally {
+        buckets: tally_buckets(pool, filter, grouping, from, to).await?,
+        total: Bucket::default(),
+    };
+    if grouping.partitions() {
+        for bucket in tally.buckets.values() {
+            tally.total.absorb(bucket);
+        }
+    } else {
+        tally.total = tally_buckets(pool, filter, Grouping::Whole, from, to)
+            .await?
+            .remove("")
+            .unwrap_or_default();
+    }
+    if grouping == Grouping::Month {
+        // Summed month-end stocks mean nothing; the range ends where its last month does.
+        tally.total.open_at_end = tally
+            .buckets
+            .values()
+            .next_back()
+            .map(|b| b.open_at_end.clone())
+            .unwrap_or_default();
+    }
+    Ok(tally)
+}
+
+async fn tally_buckets(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<String, Bucket>, TallyError> {
+    let (received, accepted, declined, concluded, days, open) = tokio::try_join!(
+        run_part(pool, filter, grouping, received_part(), from, to),
+        run_part(pool, filter, grouping, accepted_part(), from, to),
+        run_part(pool, filter, grouping, declined_part(), from, to),
+        run_part(pool, filter, grouping, concluded_part(), from, to),
+        run_part(pool, filter, grouping, handling_days_part(), from, to),
+        open_at_ends(pool, filter, grouping, from, to),
+    )?;
+    let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
+    for (key, _, m) in received {
+        let bucket = buckets.entry(key).or_default();
+        bucket.counts.received += measure(&m, 0);
+        bucket.counts.received_enterprise += measure(&m, 1);
+        for (i, channel) in Channel::iter().enumerate() {
+            let n = measure(&m, 2 + i);
+            if n > 0 {
+                *bucket
+                    .channels
+                    .entry(channel.as_str().to_owned())
+                    .or_default() += n;
+            }
+        }
+    }
+    for (key, _, m) in accepted {
+        let counts = &mut buckets.entry(key).or_default().counts;
+        counts.accepted += measure(&m, 0);
+        counts.accepted_simplified += measure(&m, 1);
+    }
+    for (key, _, m) in declined {
+        buckets.entry(key).or_default().counts.not_accepted += measure(&m, 0);
+    }
+    for (key, _, m) in concluded {
+        let c = &mut buckets.entry(key).or_default().counts;
+        c.concluded += measure(&m, 0);
+        c.withdrawn += measure(&m, 1);
+        c.concluded_on_time += measure(&m, 2);
+        c.concluded_late += measure(&m, 3);
+        c.hearings_held += measure(&m, 4);
+        c.extended += measure(&m, 5);
+        for (i, state) in CONCLUDED_STATES.iter().enumerate() {
+            let slot = match state {
+                CaseState::Altered => &mut c.altered,
+                CaseState::Revoked => &mut c.revoked,
+                CaseState::ConfirmedIllegal => &mut c.confirmed_illegal,
+                CaseState::OrderedToPerform => &mut c.ordered_to_perform,
+                CaseState::ConfirmedInvalid => &mut c.confirmed_invalid,
+                CaseState::Upheld => &mut c.upheld,
+                CaseState::RequestRejected => &mut c.request_rejected,
+                CaseState::ApplicationDismissed => &mut c.application_dismissed,
+                CaseState::Mediated => &mut c.mediated,
+                _ => &mut c.terminated,
+            };
+            *slot += measure(&m, 6 + i);
+        }
+    }
+    for bucket in buckets.values_mut() {
+        let c = &mut bucket.counts;
+        c.corrected = c.altered
+            + c.revoked
+            + c.confirmed_illegal
+            + c.ordered_to_perform
+            + c.confirmed_invalid;
+        c.decided_on_merits = c.corrected + c.upheld + c.request_rejected;
+    }
+    for (key, days, m) in days {
+        if let Some(days) = days.and_then(|d| d.parse::<i64>().ok()) {
+            *buckets
+                .entry(key)
+                .or_default()
+                .handling_days
+                .entry(days)
+                .or_default() += measure(&m, 0);
+        }
+    }
+    match open {
+        OpenAt::PerKey(open) => {
+            for (key, at_end) in open {
+                buckets.entry(key).or_default().open_at_end = at_end;
+            }
+        }
+        OpenAt::MonthEnds { before, overdue } => {
+            // Open at each month's end = open the day before the range + received − closed
+            // since; overdue is looked up at each month's end directly.
+            let mut open = before;
+            for end in month_ends(from, to) {
+                let key = end.format("%Y-%m").to_string();
+                let bucket = buckets.entry(key.clone()).or_default();
+                let closed = bucket.counts.concluded + bucket.counts.not_accepted;
+                open = (open + bucket.counts.received).saturating_sub(closed);
+                bucket.open_at_end = OpenAtEnd {
+                    open,
+                    overdue: overdue.get(&key).copied().unwrap_or(0),
+                };
+            }
+        }
+    }
+    Ok(buckets)
+}
+
+enum OpenAt {
+    PerKey(Vec<(String, OpenAtEnd)>),
+    MonthEnds {
+        before: u64,
+        overdue: BTreeMap<String, u64>,
+    },
 }
 
 #[derive(QueryableByName)]
@@ -239,270 +501,6 @@ struct OpenRow {
     overdue: i64,
 }
 
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
-const CONCLUDED_MEASURES: &str = "count(*) AS concluded, \
-    count(*) FILTER (WHERE c.state = 'altered') AS altered, \
-    count(*) FILTER (WHERE c.state = 'revoked') AS revoked, \
-    count(*) FILTER (WHERE c.state = 'confirmed_illegal') AS confirmed_illegal, \
-    count(*) FILTER (WHERE c.state = 'ordered_to_perform') AS ordered_to_perform, \
-    count(*) FILTER (WHERE c.state = 'confirmed_invalid') AS confirmed_invalid, \
-    count(*) FILTER (WHERE c.state = 'upheld') AS upheld, \
-    count(*) FILTER (WHERE c.state = 'request_rejected') AS request_rejected, \
-    count(*) FILTER (WHERE c.state = 'application_dismissed') AS application_dismissed, \
-    count(*) FILTER (WHERE c.state = 'mediated') AS mediated, \
-    count(*) FILTER (WHERE c.state = 'terminated') AS terminated, \
-    count(*) FILTER (WHERE c.state = 'terminated' \
-        AND c.termination_ground IN ('withdrawn', 'settled')) AS withdrawn, \
-    count(*) FILTER (WHERE c.concluded_on <= c.decision_due_on) AS on_time, \
-    count(*) FILTER (WHERE c.concluded_on > c.decision_due_on) AS late, \
-    coalesce(sum(c.hearings_held), 0)::bigint AS hearings, \
-    count(*) FILTER (WHERE c.extension_days > 0) AS extended, \
-    count(c.accepted_on) AS measured, \
-    avg(c.concluded_on - c.accepted_on - c.suspended_days)::float8 AS mean_days, \
-    percentile_cont(0.5) WITHIN GROUP \
-        (ORDER BY c.concluded_on - c.accepted_on - c.suspended_days) AS median_days, \
-    percentile_cont(0.9) WITHIN GROUP \
-        (ORDER BY c.concluded_on - c.accepted_on - c.suspended_days) AS p90_days";
-
-/// Tallies every figure over `from..=to`, bucketed by `grouping` (plus the range's total).
-pub async fn tally(
-    conn: &mut AsyncPgConnection,
-    filter: &StatsFilter,
-    grouping: Grouping,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> diesel::QueryResult<Tally> {
-    let mut tally = Tally::default();
-
-    let sql = grouped(
-        grouping,
-        "received_on",
-        "count(*) AS received, \
-         count(*) FILTER (WHERE c.enterprise_related) AS received_enterprise",
-        "",
-    );
-    let rows: Vec<ReceivedRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
-        .load(conn)
-        .await?;
-    for row in rows {
-        let bucket = tally.row_bucket(row.is_total, row.key);
-        bucket.counts.received = count(row.received);
-        bucket.counts.received_enterprise = count(row.received_enterprise);
-    }
-    for row in channels(conn, filter, grouping, from, to).await? {
-        *tally
-            .row_bucket(row.is_total, row.key)
-            .channels
-            .entry(row.channel)
-            .or_default() += count(row.n);
-    }
-
-    let sql = grouped(
-        grouping,
-        "accepted_on",
-        "count(*) AS accepted, \
-         count(*) FILTER (WHERE c.procedure = 'simplified') AS accepted_simplified",
-        "",
-    );
-    let rows: Vec<AcceptedRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
-        .load(conn)
-        .await?;
-    for row in rows {
-        let bucket = tally.row_bucket(row.is_total, row.key);
-        bucket.counts.accepted = count(row.accepted);
-        bucket.counts.accepted_simplified = count(row.accepted_simplified);
-    }
-
-    let sql = grouped(
-        grouping,
-        "declined_on",
-        "count(*) AS not_accepted",
-        "AND c.state = 'not_accepted'",
-    );
-    let rows: Vec<DeclinedRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
-        .load(conn)
-        .await?;
-    for row in rows {
-        let bucket = tally.row_bucket(row.is_total, row.key);
-        bucket.counts.not_accepted = count(row.not_accepted);
-    }
-
-    let sql = grouped(
-        grouping,
-        "concluded_on",
-        CONCLUDED_MEASURES,
-        "AND c.state <> 'not_accepted'",
-    );
-    let rows: Vec<ConcludedRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
-        .load(conn)
-        .await?;
-    for row in rows {
-        let bucket = tally.row_bucket(row.is_total, row.key);
-        let c = &mut bucket.counts;
-        c.concluded = count(row.concluded);
-        c.altered = count(row.altered);
-        c.revoked = count(row.revoked);
-        c.confirmed_illegal = count(row.confirmed_illegal);
-        c.ordered_to_perform = count(row.ordered_to_perform);
-        c.confirmed_invalid = count(row.confirmed_invalid);
-        c.upheld = count(row.upheld);
-        c.request_rejected = count(row.request_rejected);
-        c.application_dismissed = count(row.application_dismissed);
-        c.mediated = count(row.mediated);
-        c.terminated = count(row.terminated);
-        c.withdrawn = count(row.withdrawn);
-        c.corrected = c.altered
-            + c.revoked
-            + c.confirmed_illegal
-            + c.ordered_to_perform
-            + c.confirmed_invalid;
-        c.decided_on_merits = c.corrected + c.upheld + c.request_rejected;
-        c.concluded_on_time = count(row.on_time);
-        c.concluded_late = count(row.late);
-        c.hearings_held = count(row.hearings);
-        c.extended = count(row.extended);
-        bucket.durations = Durations {
-            cases: count(row.measured),
-            mean_days: row.mean_days.map(round2),
-            median_days: row.median_days.map(round2),
-            p90_days: row.p90_days.map(round2),
-        };
-    }
-
-    open_at_end(conn, filter, grouping, from, to, &mut tally).await?;
-    Ok(tally)
-}
-
-#[derive(QueryableByName)]
-struct ChannelRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    key: Option<String>,
-    #[diesel(sql_type = Bool)]
-    is_total: bool,
-    #[diesel(sql_type = Text)]
-    channel: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// Applications received per channel, per bucket and in total.
-async fn channels(
-    conn: &mut AsyncPgConnection,
-    filter: &StatsFilter,
-    grouping: Grouping,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> diesel::QueryResult<Vec<ChannelRow>> {
-    let key = grouping.key("received_on");
-    let from_clause = grouping.source_clause();
-    let sql = format!(
-        "SELECT {key} AS key, false AS is_total, c.channel, count(*) AS n FROM {from_clause} \
-         WHERE {FILTER} AND c.received_on BETWEEN $7 AND $8 GROUP BY 1, 3 \
-         UNION ALL \
-         SELECT NULL::text, true, c.channel, count(*) FROM cases c \
-         WHERE {FILTER} AND c.received_on BETWEEN $7 AND $8 GROUP BY 3"
-    );
-    bind_filter!(diesel::sql_query(sql), filter, from, to)
-        .load(conn)
-        .await
-}
-
-/// Open (在办) and overdue (超期) cases at the end of the range, and for months at each month's
-/// end. Only cases still open now, or closed after the day in question, can have been open then;
-/// both sets are read through their own indexes instead of the whole table.
-async fn open_at_end(
-    conn: &mut AsyncPgConnection,
-    filter: &StatsFilter,
-    grouping: Grouping,
-    from: NaiveDate,
-    to: NaiveDate,
-    tally: &mut Tally,
-) -> diesel::QueryResult<()> {
-    if grouping != Grouping::Month {
-        let key = grouping.key("received_on");
-        for (key, open) in open_on(conn, filter, Some((&key, grouping.source_clause())), to).await?
-        {
-            tally.bucket(Some(key)).open_at_end = open;
-        }
-        if let Some((_, open)) = open_on(conn, filter, None, to).await?.pop() {
-            tally.total.open_at_end = open;
-        }
-        return Ok(());
-    }
-    // Months: open at each month's end = open the day before the range + received − closed
-    // since; overdue is counted directly from the few cases that were ever overdue.
-    let before = from.pred_opt().unwrap_or(from);
-    let mut open = open_on(conn, filter, None, before)
-        .await?
-        .pop()
-        .map_or(0, |(_, o)| o.open);
-    let overdue = overdue_on(conn, filter, &month_ends(from, to)).await?;
-    for end in month_ends(from, to) {
-        let key = end.format("%Y-%m").to_string();
-        let bucket = tally.bucket(Some(key.clone()));
-        let closed = bucket.counts.concluded + bucket.counts.not_accepted;
-        open = (open + bucket.counts.received).saturating_sub(closed);
-        bucket.open_at_end = OpenAtEnd {
-            open,
-            overdue: overdue.get(&key).copied().unwrap_or(0),
-        };
-    }
-    tally.total.open_at_end = OpenAtEnd {
-        open,
-        overdue: overdue
-            .get(&to.format("%Y-%m").to_string())
-            .copied()
-            .unwrap_or(0),
-    };
-    Ok(())
-}
-
-/// Open and overdue cases on `day`, per key (`key` = its SQL expression and FROM clause) or in
-/// total (`None`; the result then has one entry with an empty key).
-async fn open_on(
-    conn: &mut AsyncPgConnection,
-    filter: &StatsFilter,
-    key: Option<(&str, &str)>,
-    day: NaiveDate,
-) -> diesel::QueryResult<Vec<(String, OpenAtEnd)>> {
-    let (key_expr, from_clause, outer_key, group) = match key {
-        Some((expr, from)) => (expr, from, "o.key", "GROUP BY o.key"),
-        None => ("''", "cases c", "NULL::text", ""),
-    };
-    // Still open now, or closed after `day`: two index-friendly halves instead of an OR.
-    let part = |closed: &str| {
-        format!(
-            "SELECT {key_expr} AS key, c.accepted_on, c.decision_due_on FROM {from_clause} \
-             WHERE {FILTER} AND c.received_on <= $8 AND {closed}"
-        )
-    };
-    let sql = format!(
-        "SELECT {outer_key} AS key, count(*) AS open, \
-           count(*) FILTER (WHERE o.accepted_on <= $8 AND o.decision_due_on < $8) AS overdue \
-         FROM ({} UNION ALL {}) AS o {group}",
-        part("c.closed_on IS NULL"),
-        part("c.closed_on > $8"),
-    );
-    let rows: Vec<OpenRow> = bind_filter!(diesel::sql_query(sql), filter, day, day)
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.key.unwrap_or_default(),
-                OpenAtEnd {
-                    open: count(r.open),
-                    overdue: count(r.overdue),
-                },
-            )
-        })
-        .collect())
-}
-
 #[derive(QueryableByName)]
 struct OverdueRow {
     #[diesel(sql_type = Text)]
@@ -511,34 +509,77 @@ struct OverdueRow {
     overdue: i64,
 }
 
-/// Overdue cases at each of `ends`, keyed `YYYY-MM`, from the cases that were ever overdue.
-async fn overdue_on(
-    conn: &mut AsyncPgConnection,
+/// Open (在办) and overdue (超期) cases: per key at the range's end, or for months, open on the
+/// day before the range and overdue at each month's end.
+async fn open_at_ends(
+    pool: &DbPool,
     filter: &StatsFilter,
-    ends: &[NaiveDate],
-) -> diesel::QueryResult<BTreeMap<String, u64>> {
-    let (Some(first), Some(last)) = (ends.first().copied(), ends.last().copied()) else {
-        return Ok(BTreeMap::new());
-    };
+    grouping: Grouping,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<OpenAt, TallyError> {
+    let mut conn = pool.get().await?;
+    if grouping != Grouping::Month {
+        let rows = open_on(&mut conn, filter, grouping, to).await?;
+        return Ok(OpenAt::PerKey(
+            rows.into_iter()
+                .map(|r| {
+                    (
+                        r.key.unwrap_or_default(),
+                        OpenAtEnd {
+                            open: count(r.open),
+                            overdue: count(r.overdue),
+                        },
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let day_before = from.pred_opt().unwrap_or(from);
+    let before = open_on(&mut conn, filter, Grouping::Whole, day_before)
+        .await?
+        .iter()
+        .map(|r| count(r.open))
+        .sum();
+    let ends = month_ends(from, to);
     let sql = format!(
         "SELECT to_char(e.day, 'YYYY-MM') AS key, count(*) AS overdue \
-         FROM cases c JOIN unnest($9::date[]) AS e(day) \
-           ON c.accepted_on <= e.day AND c.decision_due_on < e.day \
-          AND (c.closed_on IS NULL OR c.closed_on > e.day) \
-         WHERE {FILTER} AND c.decision_due_on IS NOT NULL \
-           AND (c.closed_on IS NULL OR c.closed_on > c.decision_due_on) \
-           AND c.decision_due_on BETWEEN $7 - 3650 AND $8 \
-           AND (c.closed_on IS NULL OR c.closed_on > $7) \
+         FROM unnest($9::date[]) AS e(day) JOIN cases c ON c.overdue_span @> e.day \
+         WHERE {FILTER} AND $7::date <= $8::date \
+           AND c.overdue_span IS NOT NULL AND NOT isempty(c.overdue_span) \
          GROUP BY 1"
     );
-    let rows: Vec<OverdueRow> = bind_filter!(diesel::sql_query(sql), filter, first, last)
-        .bind::<Array<Date>, _>(ends)
-        .load(conn)
+    let rows: Vec<OverdueRow> = bind_filter!(diesel::sql_query(sql), filter, from, to)
+        .bind::<Array<Date>, _>(&ends)
+        .load(&mut conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.key, count(r.overdue)))
-        .collect())
+    Ok(OpenAt::MonthEnds {
+        before,
+        overdue: rows
+            .into_iter()
+            .map(|r| (r.key, count(r.overdue)))
+            .collect(),
+    })
+}
+
+/// Open and overdue cases on `day`, per key of `grouping`.
+async fn open_on(
+    conn: &mut AsyncPgConnection,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    day: NaiveDate,
+) -> diesel::QueryResult<Vec<OpenRow>> {
+    let sql = format!(
+        "SELECT {key} AS key, count(*) AS open, \
+           count(*) FILTER (WHERE c.overdue_span @> $8) AS overdue \
+         FROM {source} WHERE {FILTER} AND c.open_span @> $8 AND $7::date <= $8::date \
+         GROUP BY 1",
+        key = grouping.key(),
+        source = grouping.source(),
+    );
+    bind_filter!(diesel::sql_query(sql), filter, day, day)
+        .load(conn)
+        .await
 }
 
 /// The last day of each month from `from`'s month to `to`'s, with `to` itself for a partial
@@ -576,7 +617,9 @@ pub async fn labels(
         Grouping::Respondent => "SELECT id::text AS key, name AS label FROM respondents",
         Grouping::Organ => "SELECT id::text AS key, name AS label FROM organs",
         Grouping::Officer => "SELECT id::text AS key, display_name AS label FROM users",
-        Grouping::Month | Grouping::Domain | Grouping::ActType => return Ok(BTreeMap::new()),
+        Grouping::Whole | Grouping::Month | Grouping::Domain | Grouping::ActType => {
+            return Ok(BTreeMap::new());
+        }
     };
     let ids: Vec<Uuid> = keys.iter().filter_map(|k| k.parse().ok()).collect();
     let rows: Vec<LabelRow> = diesel::sql_query(format!("{table} WHERE id = ANY($1)"))

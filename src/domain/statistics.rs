@@ -3,6 +3,8 @@
 //! [`tally`] is the definition, written over plain case facts; the SQL in `db::statistics`
 //! computes the same counts straight from the tables, and the tests hold the two together.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -299,6 +301,99 @@ pub fn durations(mut days: Vec<i64>) -> Durations {
     }
 }
 
+/// Handling days as counted from SQL: how many cases took each number of days. Histograms of
+/// two buckets add up; the figures come out exactly as [`durations`] would give them.
+pub type DaysHistogram = BTreeMap<i64, u64>;
+
+/// [`durations`] over a histogram, without expanding it.
+pub fn durations_from_histogram(histogram: &DaysHistogram) -> Durations {
+    let n: u64 = histogram.values().sum();
+    if n == 0 {
+        return Durations::default();
+    }
+    let total: i64 = histogram
+        .iter()
+        .map(|(days, count)| days * i64::try_from(*count).unwrap_or(i64::MAX))
+        .sum();
+    // The value at 0-based position `index` of the sorted multiset.
+    let at = |index: u64| -> i64 {
+        let mut seen = 0;
+        for (days, count) in histogram {
+            seen += count;
+            if index < seen {
+                return *days;
+            }
+        }
+        histogram.keys().next_back().copied().unwrap_or_default()
+    };
+    let percentile = |p: f64| {
+        let rank = p * (n - 1) as f64;
+        let (low, high) = (rank.floor() as u64, rank.ceil() as u64);
+        let (a, b) = (at(low), at(high));
+        a as f64 + (b - a) as f64 * (rank - low as f64)
+    };
+    Durations {
+        cases: n,
+        mean_days: Some(round2(total as f64 / n as f64)),
+        median_days: Some(round2(percentile(0.5))),
+        p90_days: Some(round2(percentile(0.9))),
+    }
+}
+
+impl Counts {
+    /// Adds another bucket's counts to these (every count is additive).
+    pub fn absorb(&mut self, other: &Counts) {
+        let Counts {
+            received,
+            received_enterprise,
+            accepted,
+            accepted_simplified,
+            not_accepted,
+            concluded,
+            corrected,
+            decided_on_merits,
+            altered,
+            revoked,
+            confirmed_illegal,
+            ordered_to_perform,
+            confirmed_invalid,
+            upheld,
+            request_rejected,
+            application_dismissed,
+            mediated,
+            terminated,
+            withdrawn,
+            concluded_on_time,
+            concluded_late,
+            hearings_held,
+            extended,
+        } = other;
+        self.received += received;
+        self.received_enterprise += received_enterprise;
+        self.accepted += accepted;
+        self.accepted_simplified += accepted_simplified;
+        self.not_accepted += not_accepted;
+        self.concluded += concluded;
+        self.corrected += corrected;
+        self.decided_on_merits += decided_on_merits;
+        self.altered += altered;
+        self.revoked += revoked;
+        self.confirmed_illegal += confirmed_illegal;
+        self.ordered_to_perform += ordered_to_perform;
+        self.confirmed_invalid += confirmed_invalid;
+        self.upheld += upheld;
+        self.request_rejected += request_rejected;
+        self.application_dismissed += application_dismissed;
+        self.mediated += mediated;
+        self.terminated += terminated;
+        self.withdrawn += withdrawn;
+        self.concluded_on_time += concluded_on_time;
+        self.concluded_late += concluded_late;
+        self.hearings_held += hearings_held;
+        self.extended += extended;
+    }
+}
+
 /// Rounds half away from zero to two decimals, for display of day counts.
 pub fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
@@ -524,5 +619,27 @@ mod tests {
                 overdue: 1
             }
         );
+    }
+
+    #[test]
+    fn durations_from_a_histogram_equal_durations_from_the_list() {
+        let lists: [Vec<i64>; 5] = [
+            vec![20, 42],
+            vec![5],
+            vec![1, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55],
+            vec![-2, 0, 0, 7, 7, 7, 60, 61],
+            vec![],
+        ];
+        for list in lists {
+            let mut histogram = DaysHistogram::new();
+            for days in &list {
+                *histogram.entry(*days).or_default() += 1;
+            }
+            assert_eq!(
+                durations_from_histogram(&histogram),
+                durations(list.clone()),
+                "{list:?}"
+            );
+        }
     }
 }

@@ -375,6 +375,15 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     }
 }
 
+impl From<crate::db::statistics::TallyError> for ApiError {
+    fn from(err: crate::db::statistics::TallyError) -> Self {
+        match err {
+            crate::db::statistics::TallyError::Pool(err) => err.into(),
+            crate::db::statistics::TallyError::Query(err) => err.into(),
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
         Self::internal(err)

@@ -279,7 +279,7 @@ fn parse_month(field: &str, raw: &str) -> ApiResult<NaiveDate> {
 fn figures(bucket: &Bucket, definition: RateDefinition) -> Figures {
     Figures::new(
         bucket.counts.clone(),
-        bucket.durations.clone(),
+        bucket.durations(),
         bucket.open_at_end.clone(),
         definition,
     )
@@ -337,10 +337,8 @@ pub async fn monthly(
         .and_then(|next| next.pred_opt())
         .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let tally = {
-        let mut conn = state.pool.get().await?;
-        db::statistics::tally(&mut conn, &scope.filter, Grouping::Month, from, to).await?
-    };
+    let tally =
+        db::statistics::tally(&state.pool, &scope.filter, Grouping::Month, from, to).await?;
     let rows = month_ends(from, to)
         .into_iter()
         .map(|end| {
@@ -394,18 +392,14 @@ pub async fn summary(
     let query = query.into_inner();
     check_range(query.from, query.to, "from")?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    // Any grouping yields the range's total; the organ grouping is the cheapest to discard.
-    let tally = {
-        let mut conn = state.pool.get().await?;
-        db::statistics::tally(
-            &mut conn,
-            &scope.filter,
-            Grouping::Organ,
-            query.from,
-            query.to,
-        )
-        .await?
-    };
+    let tally = db::statistics::tally(
+        &state.pool,
+        &scope.filter,
+        Grouping::Whole,
+        query.from,
+        query.to,
+    )
+    .await?;
     let report: MonthlyReport = Report {
         organ: report_organ(&scope),
         from: query.from,
@@ -449,13 +443,12 @@ pub async fn breakdown(
     check_range(query.from, query.to, "from")?;
     let grouping = Grouping::from(query.by);
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let (tally, labels) = {
-        let mut conn = state.pool.get().await?;
-        let tally =
-            db::statistics::tally(&mut conn, &scope.filter, grouping, query.from, query.to).await?;
+    let tally =
+        db::statistics::tally(&state.pool, &scope.filter, grouping, query.from, query.to).await?;
+    let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
-        let labels = db::statistics::labels(&mut conn, grouping, &keys).await?;
-        (tally, labels)
+        let mut conn = state.pool.get().await?;
+        db::statistics::labels(&mut conn, grouping, &keys).await?
     };
     let mut rows: Vec<GroupRow> = tally
         .buckets

@@ -653,7 +653,7 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
         }
     }
     for (from, to) in ranges {
-        let sql = tally(&mut conn, &filter, Grouping::Month, from, to)
+        let sql = tally(&app.pool, &filter, Grouping::Month, from, to)
             .await
             .expect("tally");
         let period = Period { from, to };
@@ -667,7 +667,7 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
             .filter(|f| f.state.is_concluded() && period_contains(period, f.concluded_on))
             .filter_map(defs::handling_days)
             .collect();
-        assert_eq!(sql.total.durations, defs::durations(days), "{from}..{to}");
+        assert_eq!(sql.total.durations(), defs::durations(days), "{from}..{to}");
         assert_eq!(
             sql.total.open_at_end,
             defs::open_at_end(&facts, to),
