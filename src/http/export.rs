@@ -8,6 +8,7 @@ use actix_web::{
 use rust_xlsxwriter::{Format as CellFormat, FormatAlign, Workbook, XlsxError};
 
 use super::error::{ApiError, ApiResult};
+use super::statistics::FollowupFigures;
 use crate::domain::statistics::{Figures, RateDefinition};
 
 /// The Excel workbook media type.
@@ -60,13 +61,16 @@ impl Format {
     }
 }
 
+/// A row's figures, and its follow-up figures where the report has them per row.
+pub type RowFigures<'a> = (&'a Figures, Option<&'a FollowupFigures>);
+
 /// A table to export: a title, one row per bucket, and the total.
 pub struct Sheet<'a> {
     pub title: String,
     /// Heading of the first column (月份, 分组, …).
     pub row_heading: String,
-    pub rows: Vec<(String, &'a Figures)>,
-    pub total: &'a Figures,
+    pub rows: Vec<(String, &'a Figures, Option<&'a FollowupFigures>)>,
+    pub total: RowFigures<'a>,
 }
 
 /// One cell's value.
@@ -138,6 +142,52 @@ const COLUMNS: &[Column] = &[
     ("期末超期数", |f| Cell::Count(f.open_at_end.overdue)),
 ];
 
+type FollowupColumn = (&'static str, fn(&FollowupFigures) -> Cell);
+
+/// Follow-up columns, after [`COLUMNS`]; empty in rows that have no follow-up figures.
+const FOLLOWUP_COLUMNS: &[FollowupColumn] = &[
+    ("意见书", |f| {
+        Cell::Count(f.counts.letters_issued.opinion)
+    }),
+    ("建议书", |f| {
+        Cell::Count(f.counts.letters_issued.recommendation)
+    }),
+    ("按期履行数", |f| {
+        Cell::Count(f.counts.compliance_on_time)
+    }),
+    ("逾期履行数", |f| Cell::Count(f.counts.compliance_late)),
+    ("开庭案件数", |f| {
+        Cell::Count(f.counts.court_cases_heard)
+    }),
+    ("负责人出庭数", |f| {
+        Cell::Count(f.counts.head_appeared)
+    }),
+    ("负责人出庭率(%)", |f| {
+        Cell::Decimal(f.rates.head_appearance_rate.percent)
+    }),
+    ("一审审结数", |f| {
+        Cell::Count(f.counts.first_instance_concluded)
+    }),
+    ("一审败诉数", |f| {
+        Cell::Count(f.counts.first_instance_lost)
+    }),
+    ("一审败诉率(%)", |f| {
+        Cell::Decimal(f.rates.first_instance_loss_rate.percent)
+    }),
+];
+
+/// Every cell of a row after its label.
+fn cells(figures: &Figures, followup: Option<&FollowupFigures>) -> Vec<Cell> {
+    COLUMNS
+        .iter()
+        .map(|(_, value)| value(figures))
+        .chain(FOLLOWUP_COLUMNS.iter().map(|(_, value)| match followup {
+            Some(followup) => value(followup),
+            None => Cell::Decimal(None),
+        }))
+        .collect()
+}
+
 /// The label of the total row.
 const TOTAL: &str = "合计";
 
@@ -179,15 +229,19 @@ pub fn render(format: Format, sheet: &Sheet<'_>, file_stem: &str) -> ApiResult<H
 fn headings<'a>(sheet: &'a Sheet<'_>) -> Vec<&'a str> {
     std::iter::once(sheet.row_heading.as_str())
         .chain(COLUMNS.iter().map(|(heading, _)| *heading))
+        .chain(FOLLOWUP_COLUMNS.iter().map(|(heading, _)| *heading))
         .collect()
 }
 
-fn all_rows<'a>(sheet: &'a Sheet<'a>) -> impl Iterator<Item = (&'a str, &'a Figures)> {
+fn all_rows<'a>(sheet: &'a Sheet<'a>) -> impl Iterator<Item = (&'a str, Vec<Cell>)> {
     sheet
         .rows
         .iter()
-        .map(|(label, figures)| (label.as_str(), *figures))
-        .chain(std::iter::once((TOTAL, sheet.total)))
+        .map(|(label, figures, followup)| (label.as_str(), cells(figures, *followup)))
+        .chain(std::iter::once((
+            TOTAL,
+            cells(sheet.total.0, sheet.total.1),
+        )))
 }
 
 fn csv(sheet: &Sheet<'_>) -> anyhow::Result<Vec<u8>> {
@@ -197,9 +251,9 @@ fn csv(sheet: &Sheet<'_>) -> anyhow::Result<Vec<u8>> {
         .from_writer("\u{feff}".as_bytes().to_vec());
     writer.write_record([sheet.title.as_str()])?;
     writer.write_record(headings(sheet))?;
-    for (label, figures) in all_rows(sheet) {
+    for (label, cells) in all_rows(sheet) {
         let mut record = vec![label.to_owned()];
-        record.extend(COLUMNS.iter().map(|(_, value)| match value(figures) {
+        record.extend(cells.into_iter().map(|cell| match cell {
             Cell::Count(n) => n.to_string(),
             Cell::Decimal(Some(x)) => format!("{x:.2}"),
             Cell::Decimal(None) => String::new(),
@@ -216,19 +270,19 @@ fn xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
     let title = CellFormat::new().set_bold().set_align(FormatAlign::Left);
     let heading = CellFormat::new().set_bold().set_text_wrap();
     let decimal = CellFormat::new().set_num_format("0.00");
-    let last_column = u16::try_from(COLUMNS.len()).unwrap_or(u16::MAX);
+    let last_column = u16::try_from(COLUMNS.len() + FOLLOWUP_COLUMNS.len()).unwrap_or(u16::MAX);
     worksheet.merge_range(0, 0, 0, last_column, &sheet.title, &title)?;
     for (column, text) in headings(sheet).into_iter().enumerate() {
         let column = u16::try_from(column).unwrap_or(u16::MAX);
         worksheet.write_string_with_format(1, column, text, &heading)?;
     }
     worksheet.set_column_width(0, 24)?;
-    for (index, (label, figures)) in all_rows(sheet).enumerate() {
+    for (index, (label, cells)) in all_rows(sheet).enumerate() {
         let row = u32::try_from(index + 2).unwrap_or(u32::MAX);
         worksheet.write_string(row, 0, label)?;
-        for (offset, (_, value)) in COLUMNS.iter().enumerate() {
+        for (offset, cell) in cells.into_iter().enumerate() {
             let column = u16::try_from(offset + 1).unwrap_or(u16::MAX);
-            match value(figures) {
+            match cell {
                 Cell::Count(n) => {
                     worksheet.write_number(row, column, n as f64)?;
                 }

@@ -15,12 +15,14 @@ use crate::{
     auth::{Caller, Role},
     db::{
         self,
+        followup_stats::{FollowupFilter, followup_figures_filtered},
         organs::Organ,
         statistics::{Bucket, Grouping, StatsFilter, month_ends},
     },
     domain::{
         ApiValue,
         case::{ActType, AdminDomain},
+        followup::{FollowupCounts, FollowupRates},
         lifecycle::Procedure,
         statistics::{Figures, RateDefinition},
     },
@@ -145,6 +147,25 @@ pub struct ReportOrgan {
     pub include_subtree: bool,
 }
 
+/// Figures of what follows decisions: letters, compliance and litigation, each counted by its
+/// own date (see `domain::followup`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowupFigures {
+    #[serde(flatten)]
+    pub counts: FollowupCounts,
+    #[serde(flatten)]
+    pub rates: FollowupRates,
+}
+
+impl From<FollowupCounts> for FollowupFigures {
+    fn from(counts: FollowupCounts) -> Self {
+        Self {
+            rates: counts.rates(),
+            counts,
+        }
+    }
+}
+
 /// The figures of one month.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MonthRow {
@@ -154,6 +175,8 @@ pub struct MonthRow {
     pub figures: Figures,
     /// Applications received, by channel.
     pub channels: std::collections::BTreeMap<String, u64>,
+    /// Letters, compliance and litigation in the month.
+    pub followup: FollowupFigures,
 }
 
 /// The figures of one group.
@@ -176,6 +199,8 @@ pub struct TotalRow {
     pub figures: Figures,
     /// Applications received, by channel.
     pub channels: std::collections::BTreeMap<String, u64>,
+    /// Letters, compliance and litigation in the range.
+    pub followup: FollowupFigures,
 }
 
 /// A statistics report: its scope, one row per bucket, and the total.
@@ -285,11 +310,38 @@ fn figures(bucket: &Bucket, definition: RateDefinition) -> Figures {
     )
 }
 
-fn total(tally: &db::statistics::Tally, definition: RateDefinition) -> TotalRow {
+fn total(
+    tally: &db::statistics::Tally,
+    definition: RateDefinition,
+    followup: FollowupCounts,
+) -> TotalRow {
     TotalRow {
         figures: figures(&tally.total, definition),
         channels: tally.total.channels.clone(),
+        followup: followup.into(),
     }
+}
+
+/// The follow-up counts of each period, in order, read on one connection.
+async fn followup_by_period(
+    state: &State,
+    scope: &Scope,
+    periods: &[(NaiveDate, NaiveDate)],
+) -> ApiResult<Vec<FollowupCounts>> {
+    let filter = FollowupFilter {
+        organ_ids: scope.filter.organ_ids.clone(),
+        respondent_id: scope.filter.respondent_id,
+        domain: scope.filter.domain.clone(),
+        act_type: scope.filter.act_type.clone(),
+        enterprise_related: scope.filter.enterprise_related,
+        procedure: scope.filter.procedure.clone(),
+    };
+    let mut conn = state.pool.get().await?;
+    let mut counts = Vec::with_capacity(periods.len());
+    for (from, to) in periods {
+        counts.push(followup_figures_filtered(&mut conn, &filter, *from, *to).await?);
+    }
+    Ok(counts)
 }
 
 fn report_organ(scope: &Scope) -> ReportOrgan {
@@ -337,16 +389,32 @@ pub async fn monthly(
         .and_then(|next| next.pred_opt())
         .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let tally =
-        db::statistics::tally(&state.pool, &scope.filter, Grouping::Month, from, to).await?;
-    let rows = month_ends(from, to)
+    let ends = month_ends(from, to);
+    // Each month, then the whole range, for the follow-up figures.
+    let mut periods: Vec<(NaiveDate, NaiveDate)> = ends
+        .iter()
+        .map(|end| (end.with_day(1).unwrap_or(*end), *end))
+        .collect();
+    periods.push((from, to));
+    let (tally, mut followup) = tokio::try_join!(
+        async {
+            db::statistics::tally(&state.pool, &scope.filter, Grouping::Month, from, to)
+                .await
+                .map_err(ApiError::from)
+        },
+        followup_by_period(&state, &scope, &periods),
+    )?;
+    let range_followup = followup.pop().unwrap_or_default();
+    let rows = ends
         .into_iter()
-        .map(|end| {
+        .zip(followup)
+        .map(|(end, followup)| {
             let month = end.format("%Y-%m").to_string();
             let bucket = tally.buckets.get(&month).cloned().unwrap_or_default();
             MonthRow {
                 figures: figures(&bucket, scope.definition),
                 channels: bucket.channels,
+                followup: followup.into(),
                 month,
             }
         })
@@ -357,10 +425,10 @@ pub async fn monthly(
         to,
         definition: scope.definition,
         rows,
-        total: total(&tally, scope.definition),
+        total: total(&tally, scope.definition, range_followup),
     };
     answer(format, &report, "月份", |row: &MonthRow| {
-        (row.month.clone(), &row.figures)
+        (row.month.clone(), &row.figures, Some(&row.followup))
     })
 }
 
@@ -392,24 +460,31 @@ pub async fn summary(
     let query = query.into_inner();
     check_range(query.from, query.to, "from")?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let tally = db::statistics::tally(
-        &state.pool,
-        &scope.filter,
-        Grouping::Whole,
-        query.from,
-        query.to,
-    )
-    .await?;
+    let range = [(query.from, query.to)];
+    let (tally, mut followup) = tokio::try_join!(
+        async {
+            db::statistics::tally(
+                &state.pool,
+                &scope.filter,
+                Grouping::Whole,
+                query.from,
+                query.to,
+            )
+            .await
+            .map_err(ApiError::from)
+        },
+        followup_by_period(&state, &scope, &range),
+    )?;
     let report: MonthlyReport = Report {
         organ: report_organ(&scope),
         from: query.from,
         to: query.to,
         definition: scope.definition,
         rows: Vec::new(),
-        total: total(&tally, scope.definition),
+        total: total(&tally, scope.definition, followup.pop().unwrap_or_default()),
     };
     answer(format, &report, "期间", |row: &MonthRow| {
-        (row.month.clone(), &row.figures)
+        (row.month.clone(), &row.figures, Some(&row.followup))
     })
 }
 
@@ -443,8 +518,15 @@ pub async fn breakdown(
     check_range(query.from, query.to, "from")?;
     let grouping = Grouping::from(query.by);
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let tally =
-        db::statistics::tally(&state.pool, &scope.filter, grouping, query.from, query.to).await?;
+    let range = [(query.from, query.to)];
+    let (tally, mut followup) = tokio::try_join!(
+        async {
+            db::statistics::tally(&state.pool, &scope.filter, grouping, query.from, query.to)
+                .await
+                .map_err(ApiError::from)
+        },
+        followup_by_period(&state, &scope, &range),
+    )?;
     let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
         let mut conn = state.pool.get().await?;
@@ -477,10 +559,10 @@ pub async fn breakdown(
         to: query.to,
         definition: scope.definition,
         rows,
-        total: total(&tally, scope.definition),
+        total: total(&tally, scope.definition, followup.pop().unwrap_or_default()),
     };
     answer(format, &report, "分组", |row: &GroupRow| {
-        (row.label.clone(), &row.figures)
+        (row.label.clone(), &row.figures, None)
     })
 }
 
@@ -517,7 +599,7 @@ fn answer<R: Serialize>(
     format: Format,
     report: &Report<R>,
     row_heading: &str,
-    row: impl Fn(&R) -> (String, &Figures),
+    row: impl Fn(&R) -> (String, &Figures, Option<&FollowupFigures>),
 ) -> ApiResult<HttpResponse> {
     if format == Format::Json {
         return Ok(HttpResponse::Ok().json(report));
@@ -538,7 +620,7 @@ fn answer<R: Serialize>(
         ),
         row_heading: row_heading.to_owned(),
         rows: report.rows.iter().map(&row).collect(),
-        total: &report.total.figures,
+        total: (&report.total.figures, Some(&report.total.followup)),
     };
     let file_stem = format!("fuyi-statistics-{}-{}", report.from, report.to);
     export::render(format, &sheet, &file_stem)

@@ -700,3 +700,98 @@ fn period_contains(
 fn db_month_end(day: chrono::NaiveDate) -> chrono::NaiveDate {
     fuyi::db::statistics::month_ends(day, day + chrono::Days::new(40))[0]
 }
+
+/// Letters (and the other follow-up figures) appear in the month they were issued, in the
+/// range's total and in the exports, under the same organ scope as every other figure.
+#[tokio::test]
+async fn follow_up_figures_travel_with_the_monthly_figures() {
+    let app = TestApp::spawn().await;
+    for (kind, number, issued_on) in [
+        ("opinion", "榕复意〔2024〕1号", "2024-02-10"),
+        ("recommendation", "榕复建〔2024〕1号", "2024-03-05"),
+        ("opinion", "榕复意〔2024〕2号", "2024-03-20"),
+    ] {
+        let (status, body) = status_and_json(
+            app.as_user(&app.officer, Method::POST, "/api/v1/letters")
+                .json(&json!({
+                    "kind": kind,
+                    "document_number": number,
+                    "issued_on": issued_on,
+                    "recipient_id": app.respondent,
+                    "summary": "执法程序不规范，建议整改"
+                }))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let body = report(&app, "/api/v1/statistics/monthly?from=2024-01&to=2024-03").await;
+    assert_eq!(
+        month(&body, "2024-02")["followup"]["letters_issued"],
+        json!({"opinion": 1, "recommendation": 0})
+    );
+    assert_eq!(
+        month(&body, "2024-03")["followup"]["letters_issued"],
+        json!({"opinion": 1, "recommendation": 1})
+    );
+    let total = &body["total"]["followup"];
+    assert_eq!(
+        total["letters_issued"],
+        json!({"opinion": 2, "recommendation": 1})
+    );
+    assert_eq!(
+        total["head_appearance_rate"],
+        json!({"definition": "head_appearance", "numerator": 0, "denominator": 0, "percent": null})
+    );
+
+    // A district user reaches none of the city's letters.
+    let district_officer = app
+        .user(
+            "district-officer",
+            app.district.id,
+            &[fuyi::auth::Role::Officer],
+        )
+        .await;
+    let (status, own) = get(
+        &app,
+        &district_officer,
+        "/api/v1/statistics/summary?from=2024-01-01&to=2024-12-31",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(
+        own["total"]["followup"]["letters_issued"],
+        json!({"opinion": 0, "recommendation": 0})
+    );
+
+    let text = app
+        .as_user(
+            &app.statistician,
+            Method::GET,
+            "/api/v1/statistics/summary?from=2024-01-01&to=2024-12-31",
+        )
+        .header(header::ACCEPT, "text/csv")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<csv::StringRecord> = reader
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("valid CSV");
+    let headings: Vec<&str> = records[1].iter().collect();
+    let opinion = headings
+        .iter()
+        .position(|h| *h == "意见书")
+        .expect("an 意见书 column");
+    assert_eq!(&records[2][0], "合计");
+    assert_eq!(&records[2][opinion], "2");
+}
