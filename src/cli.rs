@@ -8,12 +8,13 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, password},
+    auth::{Role, password, tokens::TokenKeys},
     config::Settings,
     db::{self, organs::NewOrgan, users::NewUser},
     http::openapi,
     pg_local::{Durability, LocalPostgres},
-    startup::Application,
+    service::demo,
+    startup::{AppState, Application},
 };
 
 /// fuyi — administrative reconsideration case management.
@@ -43,6 +44,27 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Fill the database with a demo year: a city and its districts, their staff and
+    /// respondents, and a year of cases whose figures match the 2023 report. Runs once.
+    Demo {
+        /// The year of the cases: a past year whose working-day calendar is loaded.
+        #[arg(long)]
+        year: i32,
+        /// Password of every demo user (at least 8 characters); visible to other local users
+        /// while the command runs, so prefer --password-stdin beyond a try-out.
+        #[arg(
+            long,
+            required_unless_present = "password_stdin",
+            conflicts_with = "password_stdin"
+        )]
+        password: Option<String>,
+        /// Read the password from standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Seed of the random choices: the same seed gives the same cases (default 2023).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -176,6 +198,19 @@ async fn run_with_database(command: Command, settings: &Settings, url: &str) -> 
             db::migrate_up(url).await.map_err(anyhow_from)?;
             user(command, url).await
         }
+        Command::Demo {
+            year,
+            password,
+            password_stdin,
+            seed,
+        } => {
+            db::migrate_up(url).await.map_err(anyhow_from)?;
+            let password = match password {
+                Some(password) if !password_stdin => password,
+                _ => read_password_stdin()?,
+            };
+            demo(settings, url, year, password, seed).await
+        }
         Command::Openapi => Ok(()),
         Command::Import { file } => {
             db::migrate_up(url).await.map_err(anyhow_from)?;
@@ -308,6 +343,49 @@ async fn organ(command: OrganCommand, settings: &Settings, url: &str) -> anyhow:
     .await
     .with_context(|| format!("cannot create organ {code:?}"))?;
     println!("created organ {} ({})", organ.code, organ.id);
+    Ok(())
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut secret = String::new();
+    std::io::stdin().read_to_string(&mut secret)?;
+    Ok(secret.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn demo(
+    settings: &Settings,
+    url: &str,
+    year: i32,
+    password: String,
+    seed: Option<u64>,
+) -> anyhow::Result<()> {
+    use tracing::instrument::WithSubscriber;
+    use tracing_subscriber::{EnvFilter, layer::SubscriberExt};
+
+    // Demo data can be generated again at will, so its commits need not wait for the disk: a
+    // crash would lose only a demo to rerun. The setting lives in this pool's sessions only.
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{separator}options=-c%20synchronous_commit%3Doff");
+    let pool = db::pool(&url, settings.db_pool_size)?;
+    let state = AppState {
+        tokens: TokenKeys::from_settings(&settings.auth),
+        pool,
+        settings: settings.clone(),
+    };
+    let options = demo::DemoOptions {
+        year,
+        password,
+        seed: seed.unwrap_or(demo::DEFAULT_SEED),
+    };
+    eprintln!("fuyi: generating the demo year {year}…");
+    // Every transition logs at info; thousands of lines would bury the summary.
+    let quiet = tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with(tracing_subscriber::fmt::layer().with_target(false));
+    let summary = demo::generate(&state, &options)
+        .with_subscriber(quiet)
+        .await?;
+    print!("{summary}");
     Ok(())
 }
 

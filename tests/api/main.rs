@@ -5,6 +5,7 @@ mod support;
 mod auth;
 mod authorization;
 mod cases;
+mod demo;
 mod followup;
 mod foundation;
 mod import;

@@ -1,0 +1,249 @@
+//! `fuyi demo`: a generated year reads as the 2023 report through the statistics API, its users
+//! sign in with the demo password, and a second run is refused.
+
+use std::{net::TcpListener, time::Instant};
+
+use fuyi::{
+    auth::tokens::TokenKeys,
+    service::demo::{self, DemoOptions, DemoSummary},
+    startup::{AppState, Application},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{TestDatabase, status_and_json, test_settings};
+
+const PASSWORD: &str = "secret123";
+
+/// A service over `db`, without the usual fixtures: the demo brings its own organs and users.
+struct DemoApp {
+    address: String,
+    client: reqwest::Client,
+    state: AppState,
+}
+
+impl DemoApp {
+    fn new(db: &TestDatabase, overrides: &[(&str, &str)]) -> Self {
+        let settings = test_settings(db.url(), overrides);
+        let pool = fuyi::db::pool(db.url(), settings.db_pool_size).expect("pool");
+        let state = AppState {
+            tokens: TokenKeys::from_settings(&settings.auth),
+            pool,
+            settings,
+        };
+        Self {
+            address: String::new(),
+            client: reqwest::Client::new(),
+            state,
+        }
+    }
+
+    async fn generate(&self, year: i32) -> anyhow::Result<DemoSummary> {
+        demo::generate(
+            &self.state,
+            &DemoOptions {
+                year,
+                password: PASSWORD.to_owned(),
+                seed: demo::DEFAULT_SEED,
+            },
+        )
+        .await
+    }
+
+    fn serve(&mut self) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let app = Application::build(
+            self.state.settings.clone(),
+            self.state.pool.clone(),
+            listener,
+        )
+        .expect("build");
+        self.address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+    }
+
+    async fn sign_in(&self, username: &str) -> (StatusCode, Value) {
+        status_and_json(
+            self.client
+                .post(format!("{}/api/v1/auth/token", self.address))
+                .json(&json!({ "username": username, "password": PASSWORD }))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn token(&self, username: &str) -> String {
+        let (status, body) = self.sign_in(username).await;
+        assert_eq!(status, StatusCode::OK, "{username}: {body}");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+
+    async fn get(&self, token: &str, path: &str) -> Value {
+        let (status, body) = status_and_json(
+            self.client
+                .request(Method::GET, format!("{}{path}", self.address))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body
+    }
+}
+
+#[tokio::test]
+async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
+    let db = TestDatabase::new().await;
+    let mut app = DemoApp::new(&db, &[("FUYI_ADMIN_PASSWORD", "first-start-password")]);
+    // A service that started once already has a root organ and an `admin`.
+    fuyi::service::bootstrap::ensure_admin(&app.state.pool, &app.state.settings)
+        .await
+        .expect("bootstrap");
+
+    let started = Instant::now();
+    let summary = app.generate(2023).await.expect("demo");
+    eprintln!(
+        "demo year generated in {:.1} s ({} cases, {} transitions)",
+        started.elapsed().as_secs_f64(),
+        summary.cases,
+        summary.transitions
+    );
+    assert!(summary.admin_reused);
+    assert_eq!(summary.counts.concluded, 1765);
+    assert_eq!(summary.organs.len(), 4);
+
+    // The report's follow-up figures, counted by the follow-up statistics over the demo organs.
+    let organ_ids: Vec<_> = summary.organs.iter().map(|o| o.id).collect();
+    let followup = {
+        let mut conn = app.state.pool.get().await.expect("connection");
+        fuyi::db::followup_stats::followup_figures(
+            &mut conn,
+            &organ_ids,
+            "2023-01-01".parse().expect("date"),
+            "2023-12-31".parse().expect("date"),
+        )
+        .await
+        .expect("follow-up figures")
+    };
+    assert_eq!(followup, summary.followup);
+    assert_eq!(
+        followup.letters_issued.opinion + followup.letters_issued.recommendation,
+        26
+    );
+    let head = followup.head_appearance_rate();
+    assert_eq!((head.numerator, head.denominator), (61, 62));
+    assert_eq!(head.percent, Some(98.39));
+    let lost = followup.first_instance_loss_rate();
+    assert_eq!((lost.numerator, lost.denominator), (21, 152));
+    assert_eq!(lost.percent, Some(13.82));
+
+    app.serve();
+    let statistician = app.token("statistician").await;
+    let monthly = app
+        .get(
+            &statistician,
+            "/api/v1/statistics/monthly?from=2023-01&to=2023-12",
+        )
+        .await;
+    let total = &monthly["total"];
+    let counts = &total["counts"];
+    assert_eq!(monthly["organ"]["code"], "fuzhou");
+    assert_eq!(counts["concluded"], 1765);
+    assert_eq!(counts["revoked"], 158);
+    assert_eq!(counts["confirmed_illegal"], 56);
+    assert_eq!(counts["ordered_to_perform"], 34);
+    assert_eq!(counts["altered"], 0);
+    assert_eq!(counts["confirmed_invalid"], 0);
+    assert_eq!(counts["corrected"], 248);
+    assert_eq!(
+        counts["mediated"].as_u64().expect("mediated")
+            + counts["terminated"].as_u64().expect("terminated")
+            + counts["application_dismissed"].as_u64().expect("dismissed"),
+        316
+    );
+    assert_eq!(
+        total["correction_rate"],
+        json!({"definition": "decided_on_merits", "numerator": 248, "denominator": 1449, "percent": 17.12})
+    );
+    let rows = monthly["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 12);
+    let by_month: u64 = rows
+        .iter()
+        .map(|row| row["counts"]["concluded"].as_u64().expect("count"))
+        .sum();
+    assert_eq!(by_month, 1765);
+    // A realistic year: some late, some heard at a hearing, some extended, some still open.
+    assert!(counts["concluded_late"].as_u64() > Some(0), "{counts}");
+    assert!(counts["hearings_held"].as_u64() > Some(0), "{counts}");
+    assert!(counts["extended"].as_u64() > Some(0), "{counts}");
+    assert!(counts["accepted_simplified"].as_u64() > Some(0), "{counts}");
+    assert!(total["open_at_end"]["open"].as_u64() > Some(0), "{total}");
+
+    let all = app
+        .get(
+            &statistician,
+            "/api/v1/statistics/monthly?from=2023-01&to=2023-12&definition=all_concluded",
+        )
+        .await;
+    assert_eq!(
+        all["total"]["correction_rate"],
+        json!({"definition": "all_concluded", "numerator": 248, "denominator": 1765, "percent": 14.05})
+    );
+
+    // Every demo user signs in with the demo password; the existing admin got it too.
+    for user in &summary.users {
+        let (status, body) = app.sign_in(&user.username).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", user.username);
+    }
+    // The city's first case number went to its first acceptance, and the case carries the
+    // whole history the service recorded, action by action.
+    let head = app.token("head").await;
+    let number = "榕复〔2023〕1号";
+    let query: String = url::form_urlencoded::byte_serialize(number.as_bytes()).collect();
+    let found = app
+        .get(&head, &format!("/api/v1/cases?q={query}&limit=50"))
+        .await;
+    let first = found["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|c| c["case_number"] == number))
+        .unwrap_or_else(|| panic!("{number} in {found}"));
+    let history = app
+        .get(
+            &head,
+            &format!("/api/v1/cases/{}/events", first["id"].as_str().expect("id")),
+        )
+        .await;
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(actions.first(), Some(&"register"), "{history}");
+    assert!(actions.contains(&"accept"), "{history}");
+    assert!(actions.contains(&"assign"), "{history}");
+
+    let again = app
+        .generate(2023)
+        .await
+        .expect_err("a second run is refused");
+    assert!(again.to_string().contains("already there"), "{again}");
+}
+
+#[tokio::test]
+async fn a_year_without_a_calendar_or_not_yet_over_is_refused() {
+    let db = TestDatabase::new().await;
+    let app = DemoApp::new(&db, &[]);
+    let err = app.generate(2022).await.expect_err("no 2022 calendar");
+    assert!(err.to_string().contains("no working-day calendar"), "{err}");
+    let this_year = chrono::Utc::now().format("%Y").to_string();
+    let err = app
+        .generate(this_year.parse().expect("year"))
+        .await
+        .expect_err("the current year is not over");
+    assert!(err.to_string().contains("past year"), "{err}");
+}
