@@ -225,6 +225,7 @@ async fn run_part(
     to: NaiveDate,
 ) -> Result<Vec<(String, Option<String>, Vec<i64>)>, TallyError> {
     let mut conn = pool.get().await?;
+    let started = std::time::Instant::now();
     let rows: Vec<MeasureRow> = bind_filter!(
         diesel::sql_query(part_sql(grouping, &part)),
         filter,
@@ -233,6 +234,13 @@ async fn run_part(
     )
     .load(&mut conn)
     .await?;
+    tracing::debug!(
+        part = part.date,
+        detail = part.detail.is_some(),
+        rows = rows.len(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "statistics part"
+    );
     Ok(rows
         .into_iter()
         .map(|r| (r.key.unwrap_or_default(), r.detail, r.measures))
