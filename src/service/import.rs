@@ -587,6 +587,13 @@ async fn write<R: Read>(
     if report.ids.len() != plan.rows {
         return Err(changed_meanwhile());
     }
+    // A large import can change the tables' shape more than autovacuum's next round would notice
+    // soon enough: the figures' plans must see the new rows from the first request.
+    if report.ids.len() >= BATCH {
+        diesel::sql_query("ANALYZE cases, case_parties, case_events")
+            .execute(conn)
+            .await?;
+    }
     Ok(report)
 }
 
