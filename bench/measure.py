@@ -69,8 +69,15 @@ class Service:
         self.credentials = (username, password)
 
     def request(self, method, path, body=None, headers=None):
-        self.conn.request(method, path, body=body, headers=headers or {})
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The service closes a keep-alive connection idle for a few seconds (while the
+            # plain SQL runs); open a new one.
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=headers or {})
+            response = self.conn.getresponse()
         return response.status, response.read()
 
     def monthly(self, query):
