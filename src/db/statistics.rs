@@ -1,11 +1,17 @@
-//! The figures of `domain::statistics`, computed in PostgreSQL straight from the case table at
-//! request time. Each count is taken over the one date that defines it (received, accepted,
-//! declined, concluded), through an index made for it; buckets are months or a grouping key.
+//! The figures of `domain::statistics`, computed in PostgreSQL at request time from one of two
+//! sources that agree figure for figure (`Source`):
 //!
-//! Month buckets are grouped by the raw date first (a streaming aggregate in index order) and only
-//! then by month, over at most one row per day; open and overdue cases at a period's end come from
-//! GiST lookups on the days each case is open (`open_span`, `overdue_span`). The independent parts
-//! run concurrently on separate connections.
+//! - the per-day rollups of migration 000006 (`statistics_days`, `statistics_handling_days`),
+//!   which triggers keep in step with every change of `cases` in the same transaction. They answer
+//!   the figures of whole organs (or organ trees), by month, for a range or per organ, reading a
+//!   few rows per organ and day whatever the number of cases;
+//! - the cases themselves, for any filter. Each count is taken over the one date that defines it
+//!   (received, accepted, declined, concluded), through an index made for it. Month buckets are
+//!   grouped by the raw date first (a streaming aggregate in index order) and only then by month;
+//!   open and overdue cases at a period's end come from GiST lookups on the days each case is open
+//!   (`open_span`, `overdue_span`).
+//!
+//! The independent parts of a tally run concurrently on separate connections.
 
 use std::collections::BTreeMap;
 
@@ -76,6 +82,27 @@ impl Grouping {
     fn partitions(self) -> bool {
         self != Self::Officer
     }
+
+    /// The SQL expression of the bucket key over the rollup tables (alias `s`), for the
+    /// groupings the rollups can answer.
+    fn rollup_key(self) -> Option<&'static str> {
+        match self {
+            Self::Whole => Some("''"),
+            Self::Month => Some("to_char(s.day, 'YYYY-MM')"),
+            Self::Organ => Some("s.organ_id::text"),
+            Self::Respondent | Self::Domain | Self::ActType | Self::Officer => None,
+        }
+    }
+}
+
+/// Where figures are counted from. Both give the same figures; the rollups are the fast one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The per-day rollups, where they can answer (whole organs, grouped by month, organ or not
+    /// at all); the cases otherwise.
+    Rollups,
+    /// The cases themselves, always.
+    Cases,
 }
 
 /// Which cases count: organs in scope plus optional filters.
@@ -87,6 +114,17 @@ pub struct StatsFilter {
     pub act_type: Option<String>,
     pub enterprise_related: Option<bool>,
     pub procedure: Option<String>,
+}
+
+impl StatsFilter {
+    /// Whether the filter chooses whole organs only, which the per-organ rollups can answer.
+    fn organs_only(&self) -> bool {
+        self.respondent_id.is_none()
+            && self.domain.is_none()
+            && self.act_type.is_none()
+            && self.enterprise_related.is_none()
+            && self.procedure.is_none()
+    }
 }
 
 /// The figures of one bucket (or of the whole range).
@@ -165,6 +203,8 @@ struct Part {
     detail: Option<&'static str>,
     /// Summable measures, each an SQL aggregate over the bucket's cases.
     measures: Vec<String>,
+    /// The column of `statistics_days` holding each measure per organ and day, in the same order.
+    columns: Vec<String>,
 }
 
 /// SQL of a part: `key`, `detail` (text) and `measures` (bigint[]), one row per bucket and
@@ -261,39 +301,68 @@ fn count_where(condition: &str) -> String {
     format!("count(*) FILTER (WHERE {condition})")
 }
 
-/// Received: all, enterprise-related, then one count per channel in `Channel` order.
-fn received_part() -> Part {
-    let mut measures = vec!["count(*)".to_owned(), count_where("c.enterprise_related")];
-    measures.extend(
-        Channel::iter().map(|channel| count_where(&format!("c.channel = '{}'", channel.as_str()))),
-    );
+/// A part of the tally from its measures, each an SQL aggregate over the cases paired with the
+/// rollup column that holds it.
+fn part(
+    date: &'static str,
+    condition: &'static str,
+    measures: impl IntoIterator<Item = (String, String)>,
+) -> Part {
+    let (measures, columns) = measures.into_iter().unzip();
     Part {
-        date: "received_on",
-        condition: "",
+        date,
+        condition,
         detail: None,
         measures,
+        columns,
     }
+}
+
+fn counted(condition: &str, column: &str) -> (String, String) {
+    (count_where(condition), column.to_owned())
+}
+
+fn all(column: &str) -> (String, String) {
+    ("count(*)".to_owned(), column.to_owned())
+}
+
+/// Received: all, enterprise-related, then one count per channel in `Channel` order.
+fn received_part() -> Part {
+    let channels = Channel::iter().map(|channel| {
+        counted(
+            &format!("c.channel = '{}'", channel.as_str()),
+            &format!("received_{}", channel.as_str()),
+        )
+    });
+    part(
+        "received_on",
+        "",
+        [
+            all("received"),
+            counted("c.enterprise_related", "received_enterprise"),
+        ]
+        .into_iter()
+        .chain(channels),
+    )
 }
 
 fn accepted_part() -> Part {
-    Part {
-        date: "accepted_on",
-        condition: "",
-        detail: None,
-        measures: vec![
-            "count(*)".to_owned(),
-            count_where("c.procedure = 'simplified'"),
+    part(
+        "accepted_on",
+        "",
+        [
+            all("accepted"),
+            counted("c.procedure = 'simplified'", "accepted_simplified"),
         ],
-    }
+    )
 }
 
 fn declined_part() -> Part {
-    Part {
-        date: "declined_on",
-        condition: "AND c.state = 'not_accepted'",
-        detail: None,
-        measures: vec!["count(*)".to_owned()],
-    }
+    part(
+        "declined_on",
+        "AND c.state = 'not_accepted'",
+        [all("not_accepted")],
+    )
 }
 
 /// The states a concluded case can be in, in the order of the concluded part's state counts.
@@ -313,33 +382,40 @@ const CONCLUDED_STATES: [CaseState; 10] = [
 /// Concluded: all, withdrawn, on time, late, hearings, extended, then one count per state of
 /// `CONCLUDED_STATES`.
 fn concluded_part() -> Part {
-    let mut measures = vec![
-        "count(*)".to_owned(),
-        count_where("c.termination_ground IN ('withdrawn', 'settled')"),
-        count_where("c.concluded_on <= c.decision_due_on"),
-        count_where("c.concluded_on > c.decision_due_on"),
-        "coalesce(sum(c.hearings_held), 0)".to_owned(),
-        count_where("c.extension_days > 0"),
-    ];
-    measures.extend(
-        CONCLUDED_STATES
-            .iter()
-            .map(|state| count_where(&format!("c.state = '{}'", state.as_str()))),
-    );
-    Part {
-        date: "concluded_on",
-        condition: "AND c.state <> 'not_accepted'",
-        detail: None,
-        measures,
-    }
+    let states = CONCLUDED_STATES
+        .iter()
+        .map(|state| counted(&format!("c.state = '{}'", state.as_str()), state.as_str()));
+    part(
+        "concluded_on",
+        "AND c.state <> 'not_accepted'",
+        [
+            all("concluded"),
+            counted(
+                "c.termination_ground IN ('withdrawn', 'settled')",
+                "withdrawn",
+            ),
+            counted("c.concluded_on <= c.decision_due_on", "concluded_on_time"),
+            counted("c.concluded_on > c.decision_due_on", "concluded_late"),
+            (
+                "coalesce(sum(c.hearings_held), 0)".to_owned(),
+                "hearings_held".to_owned(),
+            ),
+            counted("c.extension_days > 0", "extended"),
+        ]
+        .into_iter()
+        .chain(states),
+    )
 }
 
+/// Handling days of the cases concluded after acceptance; its rollup is
+/// `statistics_handling_days`, by month.
 fn handling_days_part() -> Part {
     Part {
         date: "concluded_on",
         condition: "AND c.state <> 'not_accepted' AND c.accepted_on IS NOT NULL",
         detail: Some("c.concluded_on - c.accepted_on - c.suspended_days"),
         measures: vec!["count(*)".to_owned()],
+        columns: Vec::new(),
     }
 }
 
@@ -351,7 +427,8 @@ fn measure(values: &[i64], index: usize) -> u64 {
     values.get(index).copied().map_or(0, count)
 }
 
-/// Tallies every figure over `from..=to`, bucketed by `grouping`, plus the range's total.
+/// Tallies every figure over `from..=to`, bucketed by `grouping`, plus the range's total, from
+/// the rollups where they can answer.
 pub async fn tally(
     pool: &DbPool,
     filter: &StatsFilter,
@@ -359,8 +436,20 @@ pub async fn tally(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Tally, TallyError> {
+    tally_from(pool, Source::Rollups, filter, grouping, from, to).await
+}
+
+/// `tally`, counted from a chosen source.
+pub async fn tally_from(
+    pool: &DbPool,
+    source: Source,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Tally, TallyError> {
     let mut tally = Tally {
-        buckets: tally_buckets(pool, filter, grouping, from, to).await?,
+        buckets: tally_buckets(pool, source, filter, grouping, from, to).await?,
         total: Bucket::default(),
     };
     if grouping.partitions() {
@@ -368,7 +457,7 @@ pub async fn tally(
             tally.total.absorb(bucket);
         }
     } else {
-        tally.total = tally_buckets(pool, filter, Grouping::Whole, from, to)
+        tally.total = tally_buckets(pool, source, filter, Grouping::Whole, from, to)
             .await?
             .remove("")
             .unwrap_or_default();
@@ -385,14 +474,44 @@ pub async fn tally(
     Ok(tally)
 }
 
+/// The rows of every part of a tally, from either source.
+struct PartRows {
+    received: Vec<PartRow>,
+    accepted: Vec<PartRow>,
+    declined: Vec<PartRow>,
+    concluded: Vec<PartRow>,
+    handling_days: Vec<PartRow>,
+    open: OpenAt,
+}
+
+/// A bucket key, a detail (the handling days) and the part's measures.
+type PartRow = (String, Option<String>, Vec<i64>);
+
 async fn tally_buckets(
     pool: &DbPool,
+    source: Source,
     filter: &StatsFilter,
     grouping: Grouping,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BTreeMap<String, Bucket>, TallyError> {
-    let (received, accepted, declined, concluded, days, open) = tokio::try_join!(
+    let rows = match grouping.rollup_key() {
+        Some(key) if source == Source::Rollups && filter.organs_only() => {
+            rollup_parts(pool, filter, grouping, key, from, to).await?
+        }
+        _ => case_parts(pool, filter, grouping, from, to).await?,
+    };
+    Ok(fill_buckets(rows, from, to))
+}
+
+async fn case_parts(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<PartRows, TallyError> {
+    let (received, accepted, declined, concluded, handling_days, open) = tokio::try_join!(
         run_part(pool, filter, grouping, received_part(), from, to),
         run_part(pool, filter, grouping, accepted_part(), from, to),
         run_part(pool, filter, grouping, declined_part(), from, to),
@@ -400,6 +519,233 @@ async fn tally_buckets(
         run_part(pool, filter, grouping, handling_days_part(), from, to),
         open_at_ends(pool, filter, grouping, from, to),
     )?;
+    Ok(PartRows {
+        received,
+        accepted,
+        declined,
+        concluded,
+        handling_days,
+        open,
+    })
+}
+
+/// The parts from the rollups: the flows of the range's days, the handling days of its months
+/// (of the cases when the range cuts through a month) and the stocks from all days up to its end.
+async fn rollup_parts(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    key: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<PartRows, TallyError> {
+    let parts = [
+        received_part(),
+        accepted_part(),
+        declined_part(),
+        concluded_part(),
+    ];
+    let whole_months = from.day() == 1 && to.succ_opt().is_none_or(|next| next.day() == 1);
+    let handling_days = async {
+        if whole_months {
+            rollup_handling_days(pool, filter, grouping, from, to).await
+        } else {
+            run_part(pool, filter, grouping, handling_days_part(), from, to).await
+        }
+    };
+    let (flows, handling_days, open) = tokio::try_join!(
+        rollup_flows(pool, filter, key, &parts, from, to),
+        handling_days,
+        rollup_stocks(pool, filter, grouping, key, from, to),
+    )?;
+    let [received, accepted, declined, concluded] = flows;
+    Ok(PartRows {
+        received,
+        accepted,
+        declined,
+        concluded,
+        handling_days,
+        open,
+    })
+}
+
+/// Sums the parts' rollup columns over the range's days, per key; one list of rows per part,
+/// holding only the keys with at least one case in that part (as counting the cases would).
+async fn rollup_flows(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    key: &str,
+    parts: &[Part; 4],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<[Vec<PartRow>; 4], TallyError> {
+    let sums: Vec<String> = parts
+        .iter()
+        .flat_map(|part| &part.columns)
+        .map(|column| format!("sum(s.{column})::bigint"))
+        .collect();
+    let sql = format!(
+        "SELECT {key} AS key, NULL::text AS detail, ARRAY[{sums}] AS measures \
+         FROM statistics_days s WHERE s.organ_id = ANY($1) AND s.day BETWEEN $2 AND $3 \
+         GROUP BY 1",
+        sums = sums.join(", "),
+    );
+    let rows = load_measures(pool, "rollup flows", &sql, filter, from, to).await?;
+    let mut split: [Vec<PartRow>; 4] = Default::default();
+    for (key, _, measures) in rows {
+        let mut rest = measures.as_slice();
+        for (part, out) in parts.iter().zip(split.iter_mut()) {
+            let (mine, others) = rest.split_at(part.columns.len().min(rest.len()));
+            rest = others;
+            // The first measure of each part counts its cases.
+            if mine.first().is_some_and(|&n| n != 0) {
+                out.push((key.clone(), None, mine.to_vec()));
+            }
+        }
+    }
+    Ok(split)
+}
+
+/// The handling-days histogram of the range's whole months, per key.
+async fn rollup_handling_days(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<PartRow>, TallyError> {
+    let key = match grouping {
+        Grouping::Month => "to_char(s.month, 'YYYY-MM')",
+        _ => grouping.rollup_key().unwrap_or("''"),
+    };
+    let sql = format!(
+        "SELECT {key} AS key, s.days::text AS detail, ARRAY[sum(s.cases)::bigint] AS measures \
+         FROM statistics_handling_days s \
+         WHERE s.organ_id = ANY($1) AND s.month BETWEEN $2 AND $3 \
+         GROUP BY 1, 2 HAVING sum(s.cases) <> 0"
+    );
+    load_measures(pool, "rollup handling days", &sql, filter, from, to).await
+}
+
+#[derive(QueryableByName)]
+struct StockRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    key: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    open: i64,
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
+}
+
+/// Open and overdue cases at the range's end (per key), or at each month's end: the sums of
+/// the stocks' daily changes up to that day.
+async fn rollup_stocks(
+    pool: &DbPool,
+    filter: &StatsFilter,
+    grouping: Grouping,
+    key: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<OpenAt, TallyError> {
+    // For months: the changes before the range in one sum (key NULL), then each month's.
+    let key = if grouping == Grouping::Month {
+        format!("CASE WHEN s.day >= $2 THEN {key} END")
+    } else {
+        key.to_owned()
+    };
+    let sql = format!(
+        "SELECT {key} AS key, sum(s.open_change)::bigint AS open, \
+           sum(s.overdue_change)::bigint AS overdue \
+         FROM statistics_days s WHERE s.organ_id = ANY($1) AND s.day <= $3 GROUP BY 1"
+    );
+    let mut conn = pool.get().await?;
+    let started = std::time::Instant::now();
+    let rows: Vec<StockRow> = diesel::sql_query(sql)
+        .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .load(&mut conn)
+        .await?;
+    tracing::debug!(
+        part = "rollup stocks",
+        rows = rows.len(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "statistics part"
+    );
+    let stock = |r: &StockRow| OpenAtEnd {
+        open: count(r.open),
+        overdue: count(r.overdue),
+    };
+    if grouping != Grouping::Month {
+        return Ok(OpenAt::PerKey(
+            rows.iter()
+                .filter(|r| r.open != 0 || r.overdue != 0)
+                .map(|r| (r.key.clone().unwrap_or_default(), stock(r)))
+                .collect(),
+        ));
+    }
+    let changes: BTreeMap<Option<String>, (i64, i64)> = rows
+        .into_iter()
+        .map(|r| (r.key, (r.open, r.overdue)))
+        .collect();
+    let (mut open, mut overdue) = changes.get(&None).copied().unwrap_or_default();
+    let mut at_ends = Vec::new();
+    for end in month_ends(from, to) {
+        let month = end.format("%Y-%m").to_string();
+        if let Some((o, d)) = changes.get(&Some(month.clone())) {
+            open += o;
+            overdue += d;
+        }
+        at_ends.push((
+            month,
+            OpenAtEnd {
+                open: count(open),
+                overdue: count(overdue),
+            },
+        ));
+    }
+    Ok(OpenAt::PerKey(at_ends))
+}
+
+/// Runs a query of the rollups binding the organs ($1) and the range ($2, $3).
+async fn load_measures(
+    pool: &DbPool,
+    part: &'static str,
+    sql: &str,
+    filter: &StatsFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<PartRow>, TallyError> {
+    let mut conn = pool.get().await?;
+    let started = std::time::Instant::now();
+    let rows: Vec<MeasureRow> = diesel::sql_query(sql)
+        .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .load(&mut conn)
+        .await?;
+    tracing::debug!(
+        part,
+        rows = rows.len(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "statistics part"
+    );
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.key.unwrap_or_default(), r.detail, r.measures))
+        .collect())
+}
+
+/// Folds the parts' rows into buckets.
+fn fill_buckets(rows: PartRows, from: NaiveDate, to: NaiveDate) -> BTreeMap<String, Bucket> {
+    let PartRows {
+        received,
+        accepted,
+        declined,
+        concluded,
+        handling_days: days,
+        open,
+    } = rows;
     let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
     for (key, _, m) in received {
         let bucket = buckets.entry(key).or_default();
@@ -488,7 +834,7 @@ async fn tally_buckets(
             }
         }
     }
-    Ok(buckets)
+    buckets
 }
 
 enum OpenAt {

@@ -1,10 +1,14 @@
 //! `fuyi import`: historical cases from a CSV file, all rows or none, each with one `imported`
 //! event; the cases read, list, continue and replay like registered ones.
 
+use chrono::NaiveDate;
 use diesel::{QueryableByName, sql_types::BigInt};
 use diesel_async::RunQueryDsl;
 use fuyi::{
-    db,
+    db::{
+        self,
+        statistics::{Grouping, Source, StatsFilter, tally_from},
+    },
     service::{
         cases::replay,
         import::{ImportError, ImportReport, LineError, import_csv},
@@ -192,6 +196,31 @@ async fn a_good_file_is_imported_with_one_event_per_case() {
             .collect();
         let replayed = replay(row.received_on, &history, &app.settings.rules).expect("replay");
         assert_eq!(replayed, row.lifecycle().expect("stored aggregate"));
+    }
+
+    // The imported cases count in the figures: the per-day rollups, filled by the import's
+    // batched inserts, agree with counting the cases.
+    let filter = StatsFilter {
+        organ_ids: vec![app.city.id],
+        ..StatsFilter::default()
+    };
+    let day = |s: &str| s.parse::<NaiveDate>().expect("a date");
+    let (from, to) = (day("2024-01-01"), day("2024-12-31"));
+    for grouping in [Grouping::Month, Grouping::Whole] {
+        let rollups = tally_from(&app.pool, Source::Rollups, &filter, grouping, from, to)
+            .await
+            .expect("tally");
+        let cases = tally_from(&app.pool, Source::Cases, &filter, grouping, from, to)
+            .await
+            .expect("tally");
+        assert_eq!(rollups.buckets, cases.buckets, "{grouping:?}");
+        assert_eq!(rollups.total, cases.total, "{grouping:?}");
+        let counts = &rollups.total.counts;
+        assert_eq!(
+            (counts.received, counts.accepted, counts.not_accepted),
+            (7, 5, 1)
+        );
+        assert_eq!((counts.revoked, counts.terminated), (1, 1));
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    lifecycle::{accept, decide},
+    lifecycle::{accept, deadline, decide, reload},
     support::{TestApp, TestUser, sample_case, status_and_json},
 };
 
@@ -580,14 +580,68 @@ async fn the_figures_download_as_csv_and_as_an_excel_workbook() {
     );
 }
 
+/// A calendar change that moves a deadline moves the overdue figures in the very next request:
+/// the organ-wide figures (from the rollups) and the filtered ones (from the cases) alike.
+#[tokio::test]
+async fn a_calendar_change_moves_the_overdue_figures_at_once() {
+    let app = TestApp::spawn().await;
+    // Accepted 04-30 simplified: due within 30 days, by Thursday 05-30; still open, so overdue
+    // at the end of May.
+    let case = filed(&app, "2024-04-29", "2024-04-30", "simplified").await;
+    assert_eq!(deadline(&case, "decision")["due_on"], "2024-05-30");
+    let organ_wide = "/api/v1/statistics/monthly?from=2024-05&to=2024-06";
+    let filtered = format!("{organ_wide}&respondent={}", app.respondent);
+    for path in [organ_wide, filtered.as_str()] {
+        let body = report(&app, path).await;
+        assert_eq!(
+            month(&body, "2024-05")["open_at_end"],
+            json!({"open": 1, "overdue": 1}),
+            "{path}"
+        );
+    }
+
+    // 05-30 and 05-31 become holidays: the deadline moves to Monday 06-03.
+    let (status, mut year) = get(&app, &app.admin, "/api/v1/calendar/2024").await;
+    assert_eq!(status, StatusCode::OK, "{year}");
+    year.as_object_mut().expect("an object").remove("year");
+    let holidays = year["holidays"].as_array_mut().expect("holidays");
+    holidays.extend([json!("2024-05-30"), json!("2024-05-31")]);
+    let (status, body) = status_and_json(
+        app.as_user(&app.admin, Method::PUT, "/api/v1/calendar/2024")
+            .json(&year)
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let case = reload(&app, &app.head, &case).await;
+    assert_eq!(deadline(&case, "decision")["due_on"], "2024-06-03");
+    for path in [organ_wide, filtered.as_str()] {
+        let body = report(&app, path).await;
+        assert_eq!(
+            month(&body, "2024-05")["open_at_end"],
+            json!({"open": 1, "overdue": 0}),
+            "{path}"
+        );
+        assert_eq!(
+            month(&body, "2024-06")["open_at_end"],
+            json!({"open": 1, "overdue": 1}),
+            "{path}"
+        );
+    }
+}
+
 /// The SQL behind the endpoints and the domain's definitions (`domain::statistics`) agree on
 /// every figure, for every month and for ranges cutting through months, on one dataset that has
-/// every kind of ending, suspensions, a late decision and cases still open.
+/// every kind of ending, suspensions, a late decision and cases still open; and the per-day
+/// rollups the triggers keep give the same figures as counting the cases, for every grouping
+/// they answer.
 #[tokio::test]
 async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
     use chrono::NaiveDate;
     use fuyi::{
-        db::statistics::{Grouping, StatsFilter, case_facts, tally},
+        db::statistics::{Grouping, Source, StatsFilter, case_facts, tally_from},
         domain::statistics::{self as defs, Period},
     };
 
@@ -653,9 +707,26 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
         }
     }
     for (from, to) in ranges {
-        let sql = tally(&app.pool, &filter, Grouping::Month, from, to)
-            .await
-            .expect("tally");
+        for grouping in [Grouping::Whole, Grouping::Organ, Grouping::Month] {
+            let rollups = tally_from(&app.pool, Source::Rollups, &filter, grouping, from, to)
+                .await
+                .expect("tally");
+            let cases = tally_from(&app.pool, Source::Cases, &filter, grouping, from, to)
+                .await
+                .expect("tally");
+            assert_eq!(rollups.buckets, cases.buckets, "{grouping:?} {from}..{to}");
+            assert_eq!(rollups.total, cases.total, "{grouping:?} {from}..{to}");
+        }
+        let sql = tally_from(
+            &app.pool,
+            Source::Rollups,
+            &filter,
+            Grouping::Month,
+            from,
+            to,
+        )
+        .await
+        .expect("tally");
         let period = Period { from, to };
         assert_eq!(
             sql.total.counts,
