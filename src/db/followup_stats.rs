@@ -59,64 +59,86 @@ impl FollowupFilter {
     }
 }
 
-/// One statement, one row: each part scans only its own date's index within `$2..=$3`; `$4`–`$8`
-/// filter the case a record belongs to, and `$9` says whether any of them is set.
+/// One statement, one row per period of `$2`/`$3` (first and last days, in order; periods may
+/// overlap): each part scans only its own date's index; `$4`–`$8` filter the case a record
+/// belongs to, and `$9` says whether any of them is set.
 ///
 /// A time limit not complied with counts as late on its last day once that day has passed in
 /// the organ's time zone; while it runs it counts nowhere.
 const FIGURES: &str = "
 WITH
+periods AS (
+    SELECT p.first_day, p.last_day, p.n
+      FROM unnest($2::date[], $3::date[]) WITH ORDINALITY AS p (first_day, last_day, n)
+),
 letter_counts AS (
-    SELECT count(*) FILTER (WHERE kind = 'opinion') AS opinion,
+    SELECT p.n, count(*) FILTER (WHERE kind = 'opinion') AS opinion,
            count(*) FILTER (WHERE kind = 'recommendation') AS recommendation
-      FROM letters lt
-     WHERE lt.organ_id = ANY($1) AND lt.issued_on BETWEEN $2 AND $3
+      FROM periods p
+      JOIN letters lt ON lt.issued_on BETWEEN p.first_day AND p.last_day
+     WHERE lt.organ_id = ANY($1)
        AND (NOT $9 OR EXISTS (
             SELECT 1 FROM letter_cases lc JOIN cases c ON c.id = lc.case_id
              WHERE lc.letter_id = lt.id AND CASE_MATCHES))
+     GROUP BY p.n
 ),
 complied AS (
-    SELECT count(*) FILTER (WHERE cc.complied_on <= cc.due_on) AS on_time,
+    SELECT p.n, count(*) FILTER (WHERE cc.complied_on <= cc.due_on) AS on_time,
            count(*) FILTER (WHERE cc.complied_on > cc.due_on) AS late
-      FROM case_compliance cc
+      FROM periods p
+      JOIN case_compliance cc ON cc.complied_on BETWEEN p.first_day AND p.last_day
       JOIN cases c ON c.id = cc.case_id
      WHERE cc.organ_id = ANY($1) AND cc.complied_on IS NOT NULL AND cc.due_on IS NOT NULL
-       AND cc.complied_on BETWEEN $2 AND $3 AND CASE_MATCHES
+       AND CASE_MATCHES
+     GROUP BY p.n
 ),
 missed AS (
-    SELECT count(*) AS late
-      FROM case_compliance cc
+    SELECT p.n, count(*) AS late
+      FROM periods p
+      JOIN case_compliance cc ON cc.due_on BETWEEN p.first_day AND p.last_day
       JOIN organs o ON o.id = cc.organ_id
       JOIN cases c ON c.id = cc.case_id
      WHERE cc.organ_id = ANY($1) AND cc.due_on IS NOT NULL AND cc.complied_on IS NULL
-       AND cc.due_on BETWEEN $2 AND $3
        AND cc.due_on < (now() AT TIME ZONE o.time_zone)::date AND CASE_MATCHES
+     GROUP BY p.n
 ),
 heard AS (
-    SELECT h.lawsuit_id, h.instance, bool_or(h.head_appeared) AS appeared
-      FROM lawsuit_hearings h
+    SELECT p.n, h.lawsuit_id, h.instance, bool_or(h.head_appeared) AS appeared
+      FROM periods p
+      JOIN lawsuit_hearings h ON h.held_on BETWEEN p.first_day AND p.last_day
       JOIN lawsuits l ON l.id = h.lawsuit_id
       JOIN cases c ON c.id = l.case_id
-     WHERE l.organ_id = ANY($1) AND h.held_on BETWEEN $2 AND $3 AND CASE_MATCHES
-     GROUP BY h.lawsuit_id, h.instance
+     WHERE l.organ_id = ANY($1) AND CASE_MATCHES
+     GROUP BY p.n, h.lawsuit_id, h.instance
+),
+heard_counts AS (
+    SELECT n, count(*) AS heard, count(*) FILTER (WHERE appeared) AS appeared
+      FROM heard GROUP BY n
 ),
 judged AS (
-    SELECT count(*) AS concluded, count(*) FILTER (WHERE j.outcome = 'lost') AS lost
-      FROM lawsuit_judgments j
+    SELECT p.n, count(*) AS concluded, count(*) FILTER (WHERE j.outcome = 'lost') AS lost
+      FROM periods p
+      JOIN lawsuit_judgments j ON j.decided_on BETWEEN p.first_day AND p.last_day
       JOIN lawsuits l ON l.id = j.lawsuit_id
       JOIN cases c ON c.id = l.case_id
-     WHERE l.organ_id = ANY($1) AND j.instance = 'first' AND j.decided_on BETWEEN $2 AND $3
-       AND CASE_MATCHES
+     WHERE l.organ_id = ANY($1) AND j.instance = 'first' AND CASE_MATCHES
+     GROUP BY p.n
 )
-SELECT letter_counts.opinion AS letters_opinion,
-       letter_counts.recommendation AS letters_recommendation,
-       complied.on_time AS compliance_on_time,
-       complied.late + missed.late AS compliance_late,
-       (SELECT count(*) FROM heard) AS court_cases_heard,
-       (SELECT count(*) FROM heard WHERE appeared) AS head_appeared,
-       judged.concluded AS first_instance_concluded,
-       judged.lost AS first_instance_lost
-  FROM letter_counts, complied, missed, judged";
+SELECT coalesce(letter_counts.opinion, 0) AS letters_opinion,
+       coalesce(letter_counts.recommendation, 0) AS letters_recommendation,
+       coalesce(complied.on_time, 0) AS compliance_on_time,
+       coalesce(complied.late, 0) + coalesce(missed.late, 0) AS compliance_late,
+       coalesce(heard_counts.heard, 0) AS court_cases_heard,
+       coalesce(heard_counts.appeared, 0) AS head_appeared,
+       coalesce(judged.concluded, 0) AS first_instance_concluded,
+       coalesce(judged.lost, 0) AS first_instance_lost
+  FROM periods
+  LEFT JOIN letter_counts USING (n)
+  LEFT JOIN complied USING (n)
+  LEFT JOIN missed USING (n)
+  LEFT JOIN heard_counts USING (n)
+  LEFT JOIN judged USING (n)
+ ORDER BY periods.n";
 
 /// The case filters of `$4`–`$8`, the same as the other figures'.
 const CASE_MATCHES: &str = "($4::uuid IS NULL OR c.respondent_id = $4) \
@@ -157,28 +179,43 @@ pub async fn followup_figures_filtered(
     from: NaiveDate,
     to: NaiveDate,
 ) -> diesel::QueryResult<FollowupCounts> {
-    let row: Row = diesel::sql_query(QUERY.as_str())
+    let mut counts = followup_figures_by_period(conn, filter, &[(from, to)]).await?;
+    Ok(counts.pop().unwrap_or_default())
+}
+
+/// [`followup_figures_filtered`] for each of `periods` (first and last days), in one statement;
+/// the answer is in the order of `periods`.
+pub async fn followup_figures_by_period(
+    conn: &mut AsyncPgConnection,
+    filter: &FollowupFilter,
+    periods: &[(NaiveDate, NaiveDate)],
+) -> diesel::QueryResult<Vec<FollowupCounts>> {
+    let (firsts, lasts): (Vec<NaiveDate>, Vec<NaiveDate>) = periods.iter().copied().unzip();
+    let rows: Vec<Row> = diesel::sql_query(QUERY.as_str())
         .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
+        .bind::<Array<Date>, _>(&firsts)
+        .bind::<Array<Date>, _>(&lasts)
         .bind::<Nullable<SqlUuid>, _>(filter.respondent_id)
         .bind::<Nullable<Text>, _>(filter.domain.as_deref())
         .bind::<Nullable<Text>, _>(filter.act_type.as_deref())
         .bind::<Nullable<Bool>, _>(filter.enterprise_related)
         .bind::<Nullable<Text>, _>(filter.procedure.as_deref())
         .bind::<Bool, _>(filter.filters_cases())
-        .get_result(conn)
+        .load(conn)
         .await?;
-    Ok(FollowupCounts {
-        letters_issued: LettersIssued {
-            opinion: count(row.letters_opinion),
-            recommendation: count(row.letters_recommendation),
-        },
-        compliance_on_time: count(row.compliance_on_time),
-        compliance_late: count(row.compliance_late),
-        court_cases_heard: count(row.court_cases_heard),
-        head_appeared: count(row.head_appeared),
-        first_instance_concluded: count(row.first_instance_concluded),
-        first_instance_lost: count(row.first_instance_lost),
-    })
+    Ok(rows
+        .into_iter()
+        .map(|row| FollowupCounts {
+            letters_issued: LettersIssued {
+                opinion: count(row.letters_opinion),
+                recommendation: count(row.letters_recommendation),
+            },
+            compliance_on_time: count(row.compliance_on_time),
+            compliance_late: count(row.compliance_late),
+            court_cases_heard: count(row.court_cases_heard),
+            head_appeared: count(row.head_appeared),
+            first_instance_concluded: count(row.first_instance_concluded),
+            first_instance_lost: count(row.first_instance_lost),
+        })
+        .collect())
 }

@@ -15,7 +15,7 @@ use crate::{
     auth::{Caller, Role},
     db::{
         self,
-        followup_stats::{FollowupFilter, followup_figures_filtered},
+        followup_stats::{FollowupFilter, followup_figures_by_period},
         organs::Organ,
         statistics::{Bucket, Grouping, StatsFilter, month_ends},
     },
@@ -322,7 +322,7 @@ fn total(
     }
 }
 
-/// The follow-up counts of each period, in order, read on one connection.
+/// The follow-up counts of each period, in order, in one statement.
 async fn followup_by_period(
     state: &State,
     scope: &Scope,
@@ -337,11 +337,7 @@ async fn followup_by_period(
         procedure: scope.filter.procedure.clone(),
     };
     let mut conn = state.pool.get().await?;
-    let mut counts = Vec::with_capacity(periods.len());
-    for (from, to) in periods {
-        counts.push(followup_figures_filtered(&mut conn, &filter, *from, *to).await?);
-    }
-    Ok(counts)
+    Ok(followup_figures_by_period(&mut conn, &filter, periods).await?)
 }
 
 fn report_organ(scope: &Scope) -> ReportOrgan {
