@@ -88,7 +88,7 @@ print(json.dumps({"file": sys.argv[1], "cases": int(m[1]), "seconds": float(m[2]
 ' "$2" >> "$IMPORTS"
     # What autovacuum would do shortly after: the visibility map lets the figures' index-only
     # scans skip the heap.
-    psql -X -q "$DATABASE_URL" -c "VACUUM (ANALYZE) cases, case_parties, case_events"
+    psql -X -q "$DATABASE_URL" -c "VACUUM (ANALYZE) cases, case_parties, case_events, statistics_days, statistics_handling_days"
 }
 
 RESULTS=$WORK/results.json
