@@ -188,12 +188,17 @@ LANGUAGE sql AS $$
 $$;
 
 -- Adds whole cases to the rollups in one pass. A bulk load sets `fuyi.statistics_deferred` for
--- its transaction, inserts its cases untracked, and calls this for them before it commits:
--- each organ-day row is then written once per call instead of once per inserted batch.
+-- its transaction, inserts its cases untracked, and calls this for all of them before it
+-- commits: each organ-day row is then written once per import instead of once per inserted
+-- batch. The changes are summed per key first (a grouping PostgreSQL spills to disk past
+-- `work_mem`), so the array holds one change per organ, day and measure, not one per case.
 CREATE FUNCTION statistics_add_cases(ids uuid[]) RETURNS void
 LANGUAGE sql AS $$
     SELECT statistics_apply(ARRAY(
-        SELECT x FROM cases AS c, statistics_case_changes(c, 1) AS x WHERE c.id = ANY(ids)));
+        SELECT ROW(x.organ_id, x.day, x.measure, x.days, sum(x.n)::bigint)::statistics_change
+        FROM cases AS c, statistics_case_changes(c, 1) AS x
+        WHERE c.id = ANY(ids)
+        GROUP BY x.organ_id, x.day, x.measure, x.days));
 $$;
 
 CREATE FUNCTION statistics_follow_cases() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -50,10 +50,6 @@ pub const IMPORTED: &str = "imported";
 /// Cases written per statement: large enough that round trips do not count, small enough that a
 /// batch's arrays stay a few megabytes.
 const BATCH: usize = 5_000;
-/// Cases added to the statistics rollups per call: large enough that each organ-day row is
-/// written a few times per import, small enough to bound the backend's memory (~10 changes of
-/// ~100 bytes per case).
-const ROLLUP_CHUNK: usize = 50_000;
 
 /// One problem with the file, where it is: `line N: field: reason`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -555,8 +551,8 @@ async fn write<R: Read>(
         ids: Vec::with_capacity(plan.rows),
         ..ImportReport::default()
     };
-    // The statistics rollups take the cases in a few large passes at the end instead of one per
-    // batch; the setting ends with the transaction.
+    // The statistics rollups take all the cases in one pass at the end instead of one per batch;
+    // the setting ends with the transaction.
     diesel::sql_query("SET LOCAL fuyi.statistics_deferred = on")
         .execute(conn)
         .await?;
@@ -599,12 +595,10 @@ async fn write<R: Read>(
     diesel::sql_query("SET LOCAL fuyi.statistics_deferred = off")
         .execute(conn)
         .await?;
-    for ids in report.ids.chunks(ROLLUP_CHUNK) {
-        diesel::sql_query("SELECT statistics_add_cases($1)")
-            .bind::<Array<SqlUuid>, _>(ids)
-            .execute(conn)
-            .await?;
-    }
+    diesel::sql_query("SELECT statistics_add_cases($1)")
+        .bind::<Array<SqlUuid>, _>(&report.ids)
+        .execute(conn)
+        .await?;
     // A large import can change the tables' shape more than autovacuum's next round would notice
     // soon enough: the figures' plans must see the new rows from the first request.
     if report.ids.len() >= BATCH {
