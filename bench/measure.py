@@ -182,7 +182,10 @@ def report(args):
            f"- Machine: {meta['machine']}",
            f"- PostgreSQL: {meta['postgres']} (a private cluster with default settings, as"
            " `fuyi` starts its own)",
-           f"- Commit: {meta['commit']} (`-dirty`: with uncommitted changes in the working tree)",
+           f"- Commit: {meta['commit']}"
+           + (" (with uncommitted changes in the working tree)"
+              if meta["commit"].endswith("-dirty") else "")
+           + " when the run started",
            f"- Load on the machine while it ran (1/5/15-min load average at the end):"
            f" {meta.get('loadavg', '?')}; other work on the machine slows both sides alike", "",
            "## Import", "",

@@ -23,6 +23,8 @@ FUYI=$ROOT/target/release/fuyi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PGBIN=${PGBIN:-$(dirname "$(command -v pg_ctl)")}
 COMMAND="${ROWS:+ROWS=$ROWS }bench/run.sh"
+# The code measured is the code as the run starts; edits made while it runs do not count.
+COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -118,9 +120,9 @@ measure_phase small "$SMALL"
 import_file "$WORK/rest.csv" "rest.csv (on top of first.csv)"
 measure_phase full "$ROWS"
 
-python3 - "$WORK/meta.json" "$IMPORTS" "$COMMAND" "$ROOT" "$DATABASE_URL" <<'EOF'
+python3 - "$WORK/meta.json" "$IMPORTS" "$COMMAND" "$ROOT" "$DATABASE_URL" "$COMMIT" <<'EOF'
 import json, os, platform, subprocess, sys, datetime
-meta_path, imports, command, root, db = sys.argv[1:]
+meta_path, imports, command, root, db, commit = sys.argv[1:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
 meta = {
@@ -128,7 +130,7 @@ meta = {
     "command": command,
     "machine": f"{os.cpu_count()} CPUs ({cpu}), {int(mem) // 1024 // 1024} GiB RAM, {platform.system()} {platform.release()}",
     "postgres": subprocess.run(["psql", "-X", "-At", db, "-c", "SHOW server_version"], capture_output=True, text=True).stdout.strip(),
-    "commit": subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip(),
+    "commit": commit,
     "loadavg": " / ".join(open("/proc/loadavg").read().split()[:3]),
     "imports": [json.loads(l) for l in open(imports) if l.strip()],
     "notes_file": os.path.join(root, "bench", "NOTES.md"),
