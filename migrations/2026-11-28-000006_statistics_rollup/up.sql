@@ -187,9 +187,9 @@ LANGUAGE sql AS $$
     ON CONFLICT (organ_id, month, days) DO UPDATE SET cases = h.cases + EXCLUDED.cases;
 $$;
 
--- Adds whole cases to the rollups in one pass. A bulk load sets `fuyi.statistics_deferred` for
--- its transaction, inserts its cases untracked, and calls this for all of them before it
--- commits: each organ-day row is then written once per import instead of once per inserted
+-- Adds whole cases to the rollups in one pass: the cases stored before the rollups existed
+-- (below), and a bulk load's. A bulk load sets `fuyi.statistics_deferred` for its transaction,
+-- inserts its cases untracked, and calls this for all of them before it commits: each organ-day row is then written once per import instead of once per inserted
 -- batch. The changes are summed per key first (a grouping PostgreSQL spills to disk past
 -- `work_mem`), so the array holds one change per organ, day and measure, not one per case.
 CREATE FUNCTION statistics_add_cases(ids uuid[]) RETURNS void
@@ -234,15 +234,5 @@ CREATE TRIGGER cases_statistics_delete AFTER DELETE ON cases
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION statistics_follow_cases();
 
--- The cases already stored, one organ at a time to bound the memory of one call.
-DO $$
-DECLARE
-    organ uuid;
-BEGIN
-    FOR organ IN SELECT id FROM organs ORDER BY id LOOP
-        PERFORM statistics_apply(ARRAY(
-            SELECT x FROM cases AS c, statistics_case_changes(c, 1) AS x
-            WHERE c.organ_id = organ));
-    END LOOP;
-END;
-$$;
+-- The cases already stored.
+SELECT statistics_add_cases(ARRAY(SELECT id FROM cases));

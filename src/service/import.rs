@@ -551,11 +551,8 @@ async fn write<R: Read>(
         ids: Vec::with_capacity(plan.rows),
         ..ImportReport::default()
     };
-    // The statistics rollups take all the cases in one pass at the end instead of one per batch;
-    // the setting ends with the transaction.
-    diesel::sql_query("SET LOCAL fuyi.statistics_deferred = on")
-        .execute(conn)
-        .await?;
+    // The statistics rollups take all the cases in one pass at the end instead of one per batch.
+    defer_statistics(conn, true).await?;
     let mut batch = Batch::default();
     while let Some(next) = reader.next(lookup, rules)? {
         let Ok(mut resolved) = next else {
@@ -592,9 +589,7 @@ async fn write<R: Read>(
     if report.ids.len() != plan.rows {
         return Err(changed_meanwhile());
     }
-    diesel::sql_query("SET LOCAL fuyi.statistics_deferred = off")
-        .execute(conn)
-        .await?;
+    defer_statistics(conn, false).await?;
     diesel::sql_query("SELECT statistics_add_cases($1)")
         .bind::<Array<SqlUuid>, _>(&report.ids)
         .execute(conn)
@@ -609,6 +604,15 @@ async fn write<R: Read>(
         .await?;
     }
     Ok(report)
+}
+
+/// Switches the statistics trigger on `cases` off (or back on) for the rest of the transaction.
+async fn defer_statistics(conn: &mut AsyncPgConnection, deferred: bool) -> QueryResult<()> {
+    diesel::sql_query("SELECT set_config('fuyi.statistics_deferred', $1, true)")
+        .bind::<Text, _>(if deferred { "on" } else { "off" })
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 /// The second pass found the file different from the first (it was being edited).

@@ -5,12 +5,15 @@ pub mod db;
 
 use std::{collections::HashMap, net::TcpListener};
 
+use chrono::NaiveDate;
+
 use fuyi::{
     auth::{Caller, Role, password, tokens::TokenKeys},
     config::Settings,
     db::{
         DbPool,
         organs::{NewOrgan, NewRespondent, Organ},
+        statistics::{Grouping, Source, StatsFilter, Tally, tally_from},
         users::NewUser,
     },
     startup::Application,
@@ -263,6 +266,26 @@ impl TestApp {
             .await
             .expect("request");
         status_and_json(response).await
+    }
+
+    /// The figures of `filter` over `from..=to` from the per-day rollups, after checking that
+    /// counting the cases gives the same buckets and total.
+    pub async fn rollups_agreeing_with_cases(
+        &self,
+        filter: &StatsFilter,
+        grouping: Grouping,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Tally {
+        let rollups = tally_from(&self.pool, Source::Rollups, filter, grouping, from, to)
+            .await
+            .expect("tally of the rollups");
+        let cases = tally_from(&self.pool, Source::Cases, filter, grouping, from, to)
+            .await
+            .expect("tally of the cases");
+        assert_eq!(rollups.buckets, cases.buckets, "{grouping:?} {from}..{to}");
+        assert_eq!(rollups.total, cases.total, "{grouping:?} {from}..{to}");
+        rollups
     }
 }
 
