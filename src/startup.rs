@@ -83,8 +83,8 @@ impl Application {
     }
 }
 
-/// CORS for the browser front end: only the configured origins; scripts may read the ETag and the
-/// request id.
+/// CORS for the browser front end: only the configured origins; scripts may read the headers a
+/// client acts on (ETag, Location, an export's file name, Retry-After, the request id).
 fn cors(origins: &[String]) -> Cors {
     let cors = origins
         .iter()
@@ -100,6 +100,8 @@ fn cors(origins: &[String]) -> Cors {
         .expose_headers([
             header::ETAG,
             header::LOCATION,
+            header::CONTENT_DISPOSITION,
+            header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
         ])
         .max_age(3600)

@@ -1,6 +1,6 @@
 //! Liveness, readiness and the pool gauges exported with the metrics.
 
-use actix_web::{HttpResponse, get};
+use actix_web::HttpResponse;
 use diesel::{QueryableByName, sql_types::Text};
 use diesel_async::RunQueryDsl;
 use prometheus::{
@@ -26,7 +26,6 @@ pub struct Health {
 
 /// The process is up.
 #[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200, body = Health)))]
-#[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok",
@@ -45,7 +44,6 @@ struct AppliedVersion {
     get, path = "/health/ready", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = super::error::ProblemDetails))
 )]
-#[get("/health/ready")]
 pub async fn ready(state: State) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")

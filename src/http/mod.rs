@@ -28,8 +28,11 @@ use error::ApiError;
 /// Registers every route. Unknown paths answer 404 and known paths with another method 405, both
 /// as problem+json.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::live)
-        .service(health::ready)
+    cfg.service(resource("/health/live", vec![web::get().to(health::live)]))
+        .service(resource(
+            "/health/ready",
+            vec![web::get().to(health::ready)],
+        ))
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .url("/api-docs/openapi.json", openapi::ApiDoc::openapi()),

@@ -35,6 +35,12 @@ use super::{
         letters::create_receipt, letters::create_report_back,
         deadlines::list_deadlines,
     ),
+    // Generic reports (`Report<GroupRow>`) do not register their row types on their own; a
+    // reference to an unregistered schema would break client generators.
+    components(schemas(
+        statistics::GroupRow, statistics::BreakdownBy, statistics::MonthRow,
+        statistics::SortFigure, statistics::SortOrder,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-in, token refresh, sign-out and the signed-in user"),

@@ -81,6 +81,17 @@ async fn unknown_routes_and_wrong_methods_are_problems() {
         .unwrap();
     let (status, body) = status_and_json(response).await;
     assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
+
+    // The health checks are routes like any other: another method is 405, not 404.
+    for path in ["/health/live", "/health/ready"] {
+        let response = app
+            .request(Method::from_bytes(b"TRACE").unwrap(), path)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_and_json(response).await;
+        assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
+    }
 }
 
 #[tokio::test]
@@ -194,10 +205,15 @@ async fn cors_preflight_admits_the_front_end_only() {
         .to_str()
         .unwrap()
         .to_lowercase();
-    assert!(
-        exposed.contains("etag") && exposed.contains("x-request-id"),
-        "{exposed}"
-    );
+    for name in [
+        "etag",
+        "location",
+        "content-disposition",
+        "retry-after",
+        "x-request-id",
+    ] {
+        assert!(exposed.contains(name), "{name} is not exposed: {exposed}");
+    }
 
     let foreign = app
         .request(Method::OPTIONS, "/api/v1/cases")
@@ -226,6 +242,39 @@ async fn the_committed_openapi_document_matches_the_code() {
         committed == generated,
         "openapi/openapi.json is out of date: run `FUYI_UPDATE_OPENAPI=1 cargo test openapi` and commit it"
     );
+}
+
+/// Every `$ref` of the document names a schema (or other component) the document defines: a
+/// client generator stops at the first one that does not.
+#[test]
+fn every_reference_in_the_openapi_document_resolves() {
+    fn walk<'a>(node: &'a Value, refs: &mut Vec<&'a str>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    refs.push(reference);
+                }
+                map.values().for_each(|value| walk(value, refs));
+            }
+            Value::Array(items) => items.iter().for_each(|value| walk(value, refs)),
+            _ => {}
+        }
+    }
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let mut refs = Vec::new();
+    walk(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    let dangling: Vec<&str> = refs
+        .into_iter()
+        .filter(|reference| {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or("not a local reference");
+            doc.pointer(pointer).is_none()
+        })
+        .collect();
+    assert!(dangling.is_empty(), "unresolved references: {dangling:?}");
 }
 
 #[tokio::test]
