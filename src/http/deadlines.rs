@@ -13,7 +13,10 @@ use crate::{
     auth::Caller,
     db,
     domain::followup::{FeedKind, FeedStatus},
-    service::deadlines::{self as service, DeadlineItem, FeedFilter, FeedKey},
+    service::{
+        deadlines::{self as service, DeadlineItem, FeedFilter, FeedKey},
+        followup::require_reader,
+    },
     startup::State,
 };
 
@@ -67,6 +70,7 @@ pub async fn list_deadlines(
     caller: Caller,
     query: web::Query<DeadlineQuery>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {

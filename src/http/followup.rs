@@ -25,7 +25,7 @@ use crate::{
     service::followup::{
         self as service, ComplianceRequest, ComplianceView, FollowupSummary, HearingRequest,
         JudgmentRequest, LawsuitList, LawsuitRequest, LawsuitView, MeasureRequest, ServiceList,
-        ServiceRequest, require_recorder,
+        ServiceRequest, require_reader, require_recorder,
     },
     startup::State,
 };
@@ -58,6 +58,7 @@ pub async fn get_followup(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let summary = service::summary(&mut conn, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(summary))
@@ -81,6 +82,7 @@ pub async fn list_services(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let (row, lifecycle) = service::find_case(&mut conn, &caller, id.into_inner()).await?;
     let list = service::service_list(&mut conn, &row, &lifecycle).await?;
@@ -143,6 +145,7 @@ pub async fn get_compliance(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let view = service::find_compliance(&mut conn, &caller, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, view.version, &view))
@@ -232,6 +235,7 @@ pub async fn list_lawsuits(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let list = service::case_lawsuits(&mut conn, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(list))
@@ -300,6 +304,7 @@ pub async fn get_lawsuit(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let view = service::find_lawsuit(&mut conn, &caller, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, view.version, &view))

@@ -23,7 +23,7 @@ use crate::{
     db::followup::LetterFilter,
     domain::{ApiValue, followup::LetterKind},
     service::{
-        followup::require_recorder,
+        followup::{require_reader, require_recorder},
         letters::{
             self as service, LetterPage, LetterRequest, LetterView, ReceiptRequest,
             ReportBackRequest,
@@ -109,6 +109,7 @@ pub async fn get_letter(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let view = service::find(&mut conn, &caller, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, view.version, &view))
@@ -126,6 +127,7 @@ pub async fn list_letters(
     caller: Caller,
     query: web::Query<LetterListQuery>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
