@@ -62,7 +62,7 @@ pub struct DeadlinePage {
 #[utoipa::path(
     get, path = "/api/v1/deadlines", tag = "deadlines",
     params(DeadlineQuery),
-    responses((status = 200, body = DeadlinePage), (status = 400, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = DeadlinePage), (status = 400, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn list_deadlines(

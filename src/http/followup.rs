@@ -50,7 +50,7 @@ fn located(mut response: HttpResponse, location: &str) -> HttpResponse {
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/followup", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses((status = 200, body = FollowupSummary), (status = 404, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = FollowupSummary), (status = 404, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn get_followup(
@@ -71,7 +71,7 @@ pub async fn get_followup(
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/services", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = ServiceList, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -134,7 +134,7 @@ pub async fn create_service(
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/compliance", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = ComplianceView, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -227,7 +227,7 @@ pub async fn create_measure(
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/lawsuits", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses((status = 200, body = LawsuitList), (status = 404, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = LawsuitList), (status = 404, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn list_lawsuits(
@@ -293,7 +293,7 @@ pub async fn create_lawsuit(
 #[utoipa::path(
     get, path = "/api/v1/lawsuits/{id}", tag = "followup",
     params(("id" = Uuid, Path, description = "Lawsuit id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = LawsuitView, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),

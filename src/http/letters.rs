@@ -98,7 +98,7 @@ pub async fn create_letter(
 #[utoipa::path(
     get, path = "/api/v1/letters/{id}", tag = "letters",
     params(("id" = Uuid, Path, description = "Letter id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = LetterView, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -119,7 +119,7 @@ pub async fn get_letter(
 #[utoipa::path(
     get, path = "/api/v1/letters", tag = "letters",
     params(LetterListQuery),
-    responses((status = 200, body = LetterPage), (status = 400, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = LetterPage), (status = 400, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn list_letters(
