@@ -312,13 +312,11 @@ impl Settings {
             database_url: env.optional("DATABASE_URL"),
             data_dir: env.parse("FUYI_DATA_DIR", PathBuf::from(".fuyi"))?,
             bind: env.parse("FUYI_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
-            metrics_bind: match env.optional("FUYI_METRICS_BIND") {
-                None => None,
-                Some(_) => Some(env.parse(
-                    "FUYI_METRICS_BIND",
-                    SocketAddr::from(([127, 0, 0, 1], 9090)),
-                )?),
-            },
+            metrics_bind: env.parse_with("FUYI_METRICS_BIND", None, |raw| {
+                raw.parse::<SocketAddr>()
+                    .map(Some)
+                    .map_err(|err| err.to_string())
+            })?,
             log_format: env.parse("FUYI_LOG_FORMAT", LogFormat::Pretty)?,
             cors_origins: env
                 .optional("FUYI_CORS_ORIGINS")
@@ -573,6 +571,10 @@ mod tests {
         let defaults = settings(&[]).expect("defaults");
         assert_eq!(defaults.auth.session_cache, Duration::from_secs(5));
         assert!(defaults.metrics_bind.is_none());
+        let err = settings(&[("FUYI_METRICS_BIND", "metrics")]).unwrap_err();
+        assert_eq!(err.variable, "FUYI_METRICS_BIND");
+        let set = settings(&[("FUYI_METRICS_BIND", "127.0.0.1:9090")]).expect("valid");
+        assert_eq!(set.metrics_bind.map(|a| a.port()), Some(9090));
     }
 
     #[test]
