@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, password, tokens::TokenKeys},
+    auth::{Role, password, revocation::SessionCache, tokens::TokenKeys},
     config::Settings,
     db::{self, organs::NewOrgan, users::NewUser},
     http::openapi,
@@ -179,6 +179,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         print!("{}", openapi::document()?);
         return Ok(());
     }
+    // Before anything starts: `serve` refuses to run without a signing key it can keep.
+    let settings = match command {
+        Command::Serve => settings.with_signing_key()?,
+        _ => settings,
+    };
     let database = Database::open(&settings).await?;
     let outcome = run_with_database(command, &settings, &database.url).await;
     // Stop the private server whatever happened, then report.
@@ -367,8 +372,10 @@ async fn demo(
     let separator = if url.contains('?') { '&' } else { '?' };
     let url = format!("{url}{separator}options=-c%20synchronous_commit%3Doff");
     let pool = db::pool(&url, settings.db_pool_size)?;
+    // The demo hands out no tokens, so it needs no configured key.
     let state = AppState {
-        tokens: TokenKeys::from_settings(&settings.auth),
+        tokens: TokenKeys::ephemeral(&settings.auth),
+        sessions: SessionCache::new(settings.auth.session_cache),
         pool,
         settings: settings.clone(),
     };

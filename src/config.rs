@@ -3,7 +3,15 @@
 //! Every variable the service reads is listed here with its default; the README mirrors this list.
 //! A bad value stops the start with a message naming the variable.
 
-use std::{fmt::Display, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+use std::{
+    fmt::Display,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
+
+use secrecy::SecretString;
 
 use crate::domain::{
     deadlines::{ConvertedDecisionPeriod, DeadlineSettings},
@@ -38,6 +46,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `FUYI_BIND` (`127.0.0.1:8080`).
     pub bind: SocketAddr,
+    /// `FUYI_METRICS_BIND` (unset): address of a second listener that serves only `/metrics`
+    /// (Prometheus). Unset, the service exposes no metrics at all; the API address never does.
+    pub metrics_bind: Option<SocketAddr>,
     /// `FUYI_LOG_FORMAT` (`pretty`) — `pretty` or `json`. Levels come from `RUST_LOG` (`info`).
     pub log_format: LogFormat,
     /// `FUYI_CORS_ORIGINS` (empty): comma-separated origins a browser front end may call from.
@@ -54,34 +65,92 @@ pub struct Settings {
     pub rules: RuleSettings,
 }
 
-/// Token signing and sign-in settings.
+/// Token signing and sign-in settings. The secrets are wrapped so `Debug` never prints them.
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
-    /// `FUYI_JWT_SECRET`: HMAC key for access tokens (at least 32 bytes). When unset a random key is
-    /// generated at start-up, so tokens do not survive a restart — fine for a laptop, not for
-    /// production.
-    pub jwt_secret: Option<String>,
+    /// `FUYI_JWT_SECRET`: HMAC key for access tokens; see [`check_key_strength`] for what is
+    /// refused. Required with `DATABASE_URL`. Without `DATABASE_URL` it may be left unset: `serve`
+    /// then generates a key once and keeps it in `<FUYI_DATA_DIR>/jwt-secret` (mode 0600), so
+    /// tokens survive a restart (see [`Settings::with_signing_key`]).
+    pub jwt_secret: Option<SecretString>,
     /// `FUYI_JWT_KID` (`k1`): key id written into issued tokens.
     pub jwt_kid: String,
-    /// `FUYI_JWT_PREVIOUS_SECRET` / `FUYI_JWT_PREVIOUS_KID`: a retired key still accepted for
-    /// verification while its tokens expire.
-    pub previous_key: Option<(String, String)>,
+    /// `FUYI_JWT_PREVIOUS_SECRET` / `FUYI_JWT_PREVIOUS_KID` (unset): a retired key still accepted
+    /// for verification while its tokens expire, as `(kid, secret)`. The secret passes the same
+    /// checks as `FUYI_JWT_SECRET`, and its kid must differ from `FUYI_JWT_KID`.
+    pub previous_key: Option<(String, SecretString)>,
     /// `FUYI_JWT_ISSUER` (`fuyi`).
     pub issuer: String,
     /// `FUYI_JWT_AUDIENCE` (`fuyi-api`).
     pub audience: String,
-    /// `FUYI_ACCESS_TOKEN_TTL_SECONDS` (900).
+    /// `FUYI_ACCESS_TOKEN_TTL_SECONDS` (900; at most 3,600): an access token stays usable this
+    /// long unless its session is ended earlier (see `session_cache`).
     pub access_ttl: Duration,
     /// `FUYI_REFRESH_TOKEN_TTL_SECONDS` (1,209,600 = 14 days).
     pub refresh_ttl: Duration,
+    /// `FUYI_SESSION_CACHE_SECONDS` (5; 0 disables, at most 60): how long one process may trust
+    /// its last look at a session (user active, token version, sign-in not revoked) before
+    /// asking the database again. Changes made through the same process take effect at once;
+    /// other processes see them within this time.
+    pub session_cache: Duration,
     /// `FUYI_ADMIN_PASSWORD`: password of the `admin` user created on first start; when unset a
     /// one-time password is generated and printed once.
-    pub admin_password: Option<String>,
+    pub admin_password: Option<SecretString>,
     /// `FUYI_LOGIN_MAX_FAILURES` (5) within `FUYI_LOGIN_WINDOW_SECONDS` (900) lock sign-in for
     /// that username until the window has passed.
     pub login_max_failures: u32,
     /// See `login_max_failures`.
     pub login_window: Duration,
+}
+
+/// The longest access-token lifetime `FUYI_ACCESS_TOKEN_TTL_SECONDS` accepts.
+pub const MAX_ACCESS_TTL_SECONDS: u64 = 3600;
+/// The longest `FUYI_SESSION_CACHE_SECONDS` accepts: a revoked session must stop working soon.
+pub const MAX_SESSION_CACHE_SECONDS: u64 = 60;
+/// The shortest signing key accepted, in bytes (HS256 wants at least its 256-bit output).
+pub const MIN_KEY_BYTES: usize = 32;
+/// The fewest distinct byte values a signing key must contain.
+pub const MIN_KEY_DISTINCT_BYTES: usize = 10;
+/// The lowest Shannon entropy of a key's byte distribution, in bits per byte.
+pub const MIN_KEY_ENTROPY_BITS: f64 = 3.0;
+/// The file in `FUYI_DATA_DIR` that keeps the generated signing key of the embedded set-up.
+pub const JWT_SECRET_FILE: &str = "jwt-secret";
+
+/// Refuses a weak HMAC key, naming `variable`. A key must be at least [`MIN_KEY_BYTES`] bytes
+/// long, contain at least [`MIN_KEY_DISTINCT_BYTES`] distinct bytes, and its bytes' Shannon
+/// entropy must be at least [`MIN_KEY_ENTROPY_BITS`] bits per byte. Repeated characters
+/// (`aaaa…`) and short patterns (`abab…`) fail; 32+ random bytes in hex (4 bits per character)
+/// or base64 (up to 6) pass, as does the output of `openssl rand -base64 48`.
+pub fn check_key_strength(variable: &'static str, key: &str) -> Result<(), ConfigError> {
+    let bytes = key.as_bytes();
+    let refuse = |reason: String| ConfigError { variable, reason };
+    if bytes.len() < MIN_KEY_BYTES {
+        return Err(refuse(format!(
+            "must be at least {MIN_KEY_BYTES} bytes long (generate one with `openssl rand -base64 48`)"
+        )));
+    }
+    let mut counts = [0_usize; 256];
+    for byte in bytes {
+        counts[usize::from(*byte)] += 1;
+    }
+    let distinct = counts.iter().filter(|count| **count > 0).count();
+    let total = bytes.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|count| **count > 0)
+        .map(|count| {
+            let p = *count as f64 / total;
+            -p * p.log2()
+        })
+        .sum();
+    if distinct < MIN_KEY_DISTINCT_BYTES || entropy < MIN_KEY_ENTROPY_BITS {
+        return Err(refuse(format!(
+            "is too predictable ({distinct} distinct bytes, {entropy:.1} bits of entropy per byte; \
+             at least {MIN_KEY_DISTINCT_BYTES} and {MIN_KEY_ENTROPY_BITS:.1} are needed): use random \
+             bytes, e.g. `openssl rand -base64 48`"
+        )));
+    }
+    Ok(())
 }
 
 /// Rules the law leaves open and periods it fixes, gathered so none hides as a constant.
@@ -176,19 +245,26 @@ impl Settings {
         };
 
         let jwt_secret = env.optional("FUYI_JWT_SECRET");
-        if let Some(secret) = &jwt_secret
-            && secret.len() < 32
-        {
-            return Err(ConfigError {
-                variable: "FUYI_JWT_SECRET",
-                reason: "must be at least 32 bytes long".to_owned(),
-            });
+        if let Some(secret) = &jwt_secret {
+            check_key_strength("FUYI_JWT_SECRET", secret)?;
         }
+        let jwt_kid = env.string("FUYI_JWT_KID", "k1");
         let previous_key = match (
             env.optional("FUYI_JWT_PREVIOUS_SECRET"),
             env.optional("FUYI_JWT_PREVIOUS_KID"),
         ) {
-            (Some(secret), Some(kid)) => Some((kid, secret)),
+            (Some(secret), Some(kid)) => {
+                check_key_strength("FUYI_JWT_PREVIOUS_SECRET", &secret)?;
+                if kid == jwt_kid {
+                    return Err(ConfigError {
+                        variable: "FUYI_JWT_PREVIOUS_KID",
+                        reason: format!(
+                            "must differ from FUYI_JWT_KID ({jwt_kid:?}): the key id tells which key verifies a token"
+                        ),
+                    });
+                }
+                Some((kid, SecretString::from(secret)))
+            }
             (None, None) => None,
             _ => {
                 return Err(ConfigError {
@@ -198,17 +274,36 @@ impl Settings {
                 });
             }
         };
+        let access_ttl: u64 = env.parse("FUYI_ACCESS_TOKEN_TTL_SECONDS", 900)?;
+        if !(1..=MAX_ACCESS_TTL_SECONDS).contains(&access_ttl) {
+            return Err(ConfigError {
+                variable: "FUYI_ACCESS_TOKEN_TTL_SECONDS",
+                reason: format!(
+                    "must be between 1 and {MAX_ACCESS_TTL_SECONDS} seconds, not {access_ttl}"
+                ),
+            });
+        }
+        let session_cache: u64 = env.parse("FUYI_SESSION_CACHE_SECONDS", 5)?;
+        if session_cache > MAX_SESSION_CACHE_SECONDS {
+            return Err(ConfigError {
+                variable: "FUYI_SESSION_CACHE_SECONDS",
+                reason: format!(
+                    "must be at most {MAX_SESSION_CACHE_SECONDS} seconds, not {session_cache}"
+                ),
+            });
+        }
         let auth = AuthSettings {
-            jwt_secret,
-            jwt_kid: env.string("FUYI_JWT_KID", "k1"),
+            jwt_secret: jwt_secret.map(SecretString::from),
+            jwt_kid,
             previous_key,
             issuer: env.string("FUYI_JWT_ISSUER", "fuyi"),
             audience: env.string("FUYI_JWT_AUDIENCE", "fuyi-api"),
-            access_ttl: Duration::from_secs(env.parse("FUYI_ACCESS_TOKEN_TTL_SECONDS", 900)?),
+            access_ttl: Duration::from_secs(access_ttl),
             refresh_ttl: Duration::from_secs(
                 env.parse("FUYI_REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600)?,
             ),
-            admin_password: env.optional("FUYI_ADMIN_PASSWORD"),
+            session_cache: Duration::from_secs(session_cache),
+            admin_password: env.optional("FUYI_ADMIN_PASSWORD").map(SecretString::from),
             login_max_failures: env.parse("FUYI_LOGIN_MAX_FAILURES", 5)?,
             login_window: Duration::from_secs(env.parse("FUYI_LOGIN_WINDOW_SECONDS", 900)?),
         };
@@ -217,6 +312,11 @@ impl Settings {
             database_url: env.optional("DATABASE_URL"),
             data_dir: env.parse("FUYI_DATA_DIR", PathBuf::from(".fuyi"))?,
             bind: env.parse("FUYI_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            metrics_bind: env.parse_with("FUYI_METRICS_BIND", None, |raw| {
+                raw.parse::<SocketAddr>()
+                    .map(Some)
+                    .map_err(|err| err.to_string())
+            })?,
             log_format: env.parse("FUYI_LOG_FORMAT", LogFormat::Pretty)?,
             cors_origins: env
                 .optional("FUYI_CORS_ORIGINS")
@@ -238,6 +338,92 @@ impl Settings {
             rules,
         })
     }
+}
+
+impl Settings {
+    /// These settings with the signing key `serve` needs. `FUYI_JWT_SECRET` when set; otherwise,
+    /// with `DATABASE_URL` set, an error: replicas sharing a database must share a key, and a key
+    /// made up at start-up would sign everyone out at every restart. Without `DATABASE_URL` (the
+    /// embedded PostgreSQL) the key kept in `<FUYI_DATA_DIR>/jwt-secret` is used, generated there
+    /// on first start.
+    pub fn with_signing_key(mut self) -> Result<Self, ConfigError> {
+        if self.auth.jwt_secret.is_some() {
+            return Ok(self);
+        }
+        if self.database_url.is_some() {
+            return Err(ConfigError {
+                variable: "FUYI_JWT_SECRET",
+                reason: "must be set when DATABASE_URL is: every instance on that database must \
+                         sign with the same key (generate one with `openssl rand -base64 48`)"
+                    .to_owned(),
+            });
+        }
+        self.auth.jwt_secret = Some(data_dir_signing_key(&self.data_dir)?);
+        Ok(self)
+    }
+}
+
+/// The signing key kept in `data_dir`, generated on first use: 48 random bytes in base64url,
+/// in a file only its owner may read. A file others may read is refused, not silently used.
+pub fn data_dir_signing_key(data_dir: &Path) -> Result<SecretString, ConfigError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+    let path = data_dir.join(JWT_SECRET_FILE);
+    let fail = |what: &str, err: std::io::Error| ConfigError {
+        variable: "FUYI_DATA_DIR",
+        reason: format!("{what} {}: {err}", path.display()),
+    };
+    if !path.exists() {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|err| fail("cannot create the directory of", err))?;
+        let key = {
+            use base64::Engine;
+            let bytes: [u8; 48] = rand::random();
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        };
+        // Written whole under a private name, then linked into place: a second process starting
+        // at the same moment either links first or reads the complete file, never half of it.
+        let temporary = data_dir.join(format!(".{JWT_SECRET_FILE}.{}", std::process::id()));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)
+            .and_then(|mut file| {
+                use std::io::Write;
+                file.write_all(key.as_bytes())?;
+                file.sync_all()
+            });
+        let linked = written.and_then(|()| match std::fs::hard_link(&temporary, &path) {
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            other => other,
+        });
+        // The temporary name goes whatever happened; a leftover would only be clutter.
+        let _ = std::fs::remove_file(&temporary);
+        linked.map_err(|err| fail("cannot write the signing key to", err))?;
+        tracing::info!(path = %path.display(), "generated the signing key for access tokens");
+    }
+    let mode = std::fs::metadata(&path)
+        .map_err(|err| fail("cannot read", err))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(ConfigError {
+            variable: "FUYI_DATA_DIR",
+            reason: format!(
+                "{} may be read by other users (mode {:o}); allow its owner only: chmod 600",
+                path.display(),
+                mode & 0o777
+            ),
+        });
+    }
+    let key = std::fs::read_to_string(&path).map_err(|err| fail("cannot read", err))?;
+    let key = key.trim();
+    check_key_strength("FUYI_DATA_DIR", key).map_err(|err| ConfigError {
+        variable: "FUYI_DATA_DIR",
+        reason: format!("the signing key in {} {}", path.display(), err.reason),
+    })?;
+    Ok(SecretString::from(key))
 }
 
 /// A variable source with typed, named-error accessors.
@@ -316,6 +502,184 @@ mod tests {
 
         let err = settings(&[("FUYI_JWT_SECRET", "short")]).unwrap_err();
         assert_eq!(err.variable, "FUYI_JWT_SECRET");
+    }
+
+    const STRONG: &str = "Xq3v9LmT2pR8sK4wY7zB1nC6dF0gH5jA";
+    const OTHER_STRONG: &str = "mN8bV2cX6zL4kJ9hG3fD7sA1pO5iU0yT";
+
+    #[test]
+    fn weak_signing_keys_are_refused() {
+        for weak in [
+            "a".repeat(64),
+            "ab".repeat(32),
+            "abcd".repeat(16),
+            "0123456789".repeat(2),
+        ] {
+            let err = settings(&[("FUYI_JWT_SECRET", &weak)]).unwrap_err();
+            assert_eq!(err.variable, "FUYI_JWT_SECRET", "{weak}");
+            let err = settings(&[
+                ("FUYI_JWT_SECRET", STRONG),
+                ("FUYI_JWT_PREVIOUS_KID", "k0"),
+                ("FUYI_JWT_PREVIOUS_SECRET", &weak),
+            ])
+            .unwrap_err();
+            assert_eq!(err.variable, "FUYI_JWT_PREVIOUS_SECRET", "{weak}");
+        }
+        // Random bytes pass, in hex (4 bits per character) as in base64.
+        for strong in [
+            STRONG,
+            "0123456789abcdef0123456789abcdef",
+            "test-secret-that-is-at-least-32-bytes-long",
+        ] {
+            assert!(settings(&[("FUYI_JWT_SECRET", strong)]).is_ok(), "{strong}");
+        }
+    }
+
+    #[test]
+    fn the_previous_key_needs_its_own_kid() {
+        let err = settings(&[
+            ("FUYI_JWT_SECRET", STRONG),
+            ("FUYI_JWT_KID", "k2"),
+            ("FUYI_JWT_PREVIOUS_KID", "k2"),
+            ("FUYI_JWT_PREVIOUS_SECRET", OTHER_STRONG),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "FUYI_JWT_PREVIOUS_KID");
+        let ok = settings(&[
+            ("FUYI_JWT_SECRET", STRONG),
+            ("FUYI_JWT_KID", "k2"),
+            ("FUYI_JWT_PREVIOUS_KID", "k1"),
+            ("FUYI_JWT_PREVIOUS_SECRET", OTHER_STRONG),
+        ])
+        .expect("a rotation");
+        assert_eq!(
+            ok.auth.previous_key.map(|(kid, _)| kid).as_deref(),
+            Some("k1")
+        );
+    }
+
+    #[test]
+    fn access_tokens_live_at_most_an_hour() {
+        let err = settings(&[("FUYI_ACCESS_TOKEN_TTL_SECONDS", "3601")]).unwrap_err();
+        assert_eq!(err.variable, "FUYI_ACCESS_TOKEN_TTL_SECONDS");
+        let err = settings(&[("FUYI_ACCESS_TOKEN_TTL_SECONDS", "0")]).unwrap_err();
+        assert_eq!(err.variable, "FUYI_ACCESS_TOKEN_TTL_SECONDS");
+        let ok = settings(&[("FUYI_ACCESS_TOKEN_TTL_SECONDS", "3600")]).expect("an hour");
+        assert_eq!(ok.auth.access_ttl, Duration::from_secs(3600));
+        let err = settings(&[("FUYI_SESSION_CACHE_SECONDS", "61")]).unwrap_err();
+        assert_eq!(err.variable, "FUYI_SESSION_CACHE_SECONDS");
+        let defaults = settings(&[]).expect("defaults");
+        assert_eq!(defaults.auth.session_cache, Duration::from_secs(5));
+        assert!(defaults.metrics_bind.is_none());
+        let err = settings(&[("FUYI_METRICS_BIND", "metrics")]).unwrap_err();
+        assert_eq!(err.variable, "FUYI_METRICS_BIND");
+        let set = settings(&[("FUYI_METRICS_BIND", "127.0.0.1:9090")]).expect("valid");
+        assert_eq!(set.metrics_bind.map(|a| a.port()), Some(9090));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = settings(&[
+            ("FUYI_JWT_SECRET", STRONG),
+            ("FUYI_JWT_PREVIOUS_KID", "k0"),
+            ("FUYI_JWT_PREVIOUS_SECRET", OTHER_STRONG),
+            ("FUYI_ADMIN_PASSWORD", "admin-password-1234"),
+        ])
+        .expect("valid");
+        let printed = format!("{settings:?} {settings:#?}");
+        for secret in [STRONG, OTHER_STRONG, "admin-password-1234"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+    }
+
+    /// A fresh directory under the system's temporary directory, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            Self(std::env::temp_dir().join(format!("fuyi-{name}-{}-{nanos}", std::process::id())))
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn the_embedded_set_up_keeps_its_generated_key_across_starts() {
+        use secrecy::ExposeSecret;
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = TempDir::new("key");
+        let data_dir = dir.0.join("data");
+        let data_dir = data_dir.to_str().expect("utf-8 path");
+        let first = settings(&[("FUYI_DATA_DIR", data_dir)])
+            .expect("valid")
+            .with_signing_key()
+            .expect("a key is generated");
+        let second = settings(&[("FUYI_DATA_DIR", data_dir)])
+            .expect("valid")
+            .with_signing_key()
+            .expect("the key is read back");
+        let key = |s: &Settings| {
+            s.auth
+                .jwt_secret
+                .as_ref()
+                .map(|k| k.expose_secret().to_owned())
+        };
+        assert!(key(&first).is_some());
+        assert_eq!(key(&first), key(&second));
+        let file = Path::new(data_dir).join(JWT_SECRET_FILE);
+        let mode = std::fs::metadata(&file)
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        check_key_strength("key", key(&first).as_deref().unwrap_or_default()).expect("strong");
+
+        // A key file others may read is refused.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let err = settings(&[("FUYI_DATA_DIR", data_dir)])
+            .expect("valid")
+            .with_signing_key()
+            .unwrap_err();
+        assert_eq!(err.variable, "FUYI_DATA_DIR");
+
+        // A configured key wins, and nothing is generated for it.
+        let configured = TempDir::new("configured");
+        let configured_dir = configured.0.to_str().expect("utf-8 path");
+        let explicit = settings(&[
+            ("FUYI_DATA_DIR", configured_dir),
+            ("FUYI_JWT_SECRET", STRONG),
+        ])
+        .expect("valid")
+        .with_signing_key()
+        .expect("valid");
+        assert_eq!(key(&explicit).as_deref(), Some(STRONG));
+        assert!(!configured.0.join(JWT_SECRET_FILE).exists());
+    }
+
+    #[test]
+    fn an_external_database_needs_a_configured_key() {
+        let err = settings(&[("DATABASE_URL", "postgres://db/fuyi")])
+            .expect("valid")
+            .with_signing_key()
+            .unwrap_err();
+        assert_eq!(err.variable, "FUYI_JWT_SECRET");
+        assert!(
+            settings(&[
+                ("DATABASE_URL", "postgres://db/fuyi"),
+                ("FUYI_JWT_SECRET", STRONG)
+            ])
+            .expect("valid")
+            .with_signing_key()
+            .is_ok()
+        );
     }
 
     #[test]

@@ -4,11 +4,13 @@
 use std::net::TcpListener;
 
 use actix_cors::Cors;
-use actix_web::{App, HttpServer, dev::Server, http::header, middleware::from_fn, web};
+use actix_web::{
+    App, HttpResponse, HttpServer, dev::Server, http::header, middleware::from_fn, web,
+};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 
 use crate::{
-    auth::tokens::TokenKeys,
+    auth::{revocation::SessionCache, tokens::TokenKeys},
     config::Settings,
     db::DbPool,
     http::{self, extract::BodyLimit},
@@ -22,15 +24,30 @@ pub struct AppState {
     pub settings: Settings,
     /// Access-token keys.
     pub tokens: TokenKeys,
+    /// What this process last saw of each session (`FUYI_SESSION_CACHE_SECONDS`).
+    pub sessions: SessionCache,
+}
+
+impl AppState {
+    /// The state of a service: the signing key must be resolved already (`Settings::with_signing_key`).
+    pub fn new(settings: Settings, pool: DbPool) -> Result<Self, crate::config::ConfigError> {
+        Ok(Self {
+            tokens: TokenKeys::from_settings(&settings.auth)?,
+            sessions: SessionCache::new(settings.auth.session_cache),
+            pool,
+            settings,
+        })
+    }
 }
 
 /// Handler-side handle on the shared state.
 pub type State = web::Data<AppState>;
 
-/// A bound, not yet running server.
+/// A bound, not yet running server, and the metrics listener when `FUYI_METRICS_BIND` is set.
 pub struct Application {
     server: Server,
     port: u16,
+    metrics: Option<(Server, u16)>,
 }
 
 impl Application {
@@ -42,11 +59,11 @@ impl Application {
     ) -> Result<Self, anyhow::Error> {
         let port = listener.local_addr()?.port();
         let metrics = metrics(&pool)?;
-        let state = web::Data::new(AppState {
-            tokens: TokenKeys::from_settings(&settings.auth),
-            pool,
-            settings,
-        });
+        let metrics_server = match settings.metrics_bind {
+            Some(address) => Some(metrics_server(address, metrics.registry.clone())?),
+            None => None,
+        };
+        let state = web::Data::new(AppState::new(settings, pool)?);
         let body_limit = web::Data::new(BodyLimit(state.settings.max_body_bytes));
         let workers = state.settings.workers.max(1);
         let server = HttpServer::new(move || {
@@ -64,7 +81,16 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
-        Ok(Self { server, port })
+        Ok(Self {
+            server,
+            port,
+            metrics: metrics_server,
+        })
+    }
+
+    /// The port of the metrics listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     /// The port the server listens on (useful when bound to port 0).
@@ -72,9 +98,15 @@ impl Application {
         self.port
     }
 
-    /// Runs until the server is stopped (Ctrl-C / SIGTERM stop it gracefully).
+    /// Runs until the server is stopped (Ctrl-C / SIGTERM stop it, and the metrics listener,
+    /// gracefully).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            Some((metrics, _)) => futures_util::future::try_join(self.server, metrics)
+                .await
+                .map(drop),
+            None => self.server.await,
+        }
     }
 
     /// The server, for callers that spawn it.
@@ -107,14 +139,52 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
-/// Request counts and latency histograms by route and status, plus the pool's usage.
+/// Request counts and latency histograms by route and status, plus the pool's usage. Recorded on
+/// the API but served only by the metrics listener: the middleware gets no endpoint of its own.
 fn metrics(pool: &DbPool) -> Result<PrometheusMetrics, anyhow::Error> {
     let registry = prometheus::Registry::new();
     registry.register(Box::new(http::health::PoolCollector::new(pool.clone())?))?;
     PrometheusMetricsBuilder::new("fuyi")
         .registry(registry)
-        .endpoint("/metrics")
         .mask_unmatched_patterns("UNMATCHED")
         .build()
         .map_err(|err| anyhow::anyhow!("metrics set-up failed: {err}"))
+}
+
+/// A second, small server on `FUYI_METRICS_BIND` answering `GET /metrics` and nothing else, so
+/// the figures never reach the API's public address.
+fn metrics_server(
+    address: std::net::SocketAddr,
+    registry: prometheus::Registry,
+) -> Result<(Server, u16), anyhow::Error> {
+    let listener = TcpListener::bind(address)
+        .map_err(|err| anyhow::anyhow!("cannot listen on {address} (FUYI_METRICS_BIND): {err}"))?;
+    let port = listener.local_addr()?.port();
+    let registry = web::Data::new(registry);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(registry.clone())
+            .route("/metrics", web::get().to(serve_metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .shutdown_timeout(5)
+    .run();
+    tracing::info!(%address, "metrics at /metrics");
+    Ok((server, port))
+}
+
+async fn serve_metrics(registry: web::Data<prometheus::Registry>) -> HttpResponse {
+    use prometheus::Encoder;
+    let encoder = prometheus::TextEncoder::new();
+    let mut buffer = Vec::new();
+    match encoder.encode(&registry.gather(), &mut buffer) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type(encoder.format_type())
+            .body(buffer),
+        Err(err) => {
+            tracing::error!(error = %err, "encoding the metrics failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }

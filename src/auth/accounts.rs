@@ -89,11 +89,13 @@ pub struct NewUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub display_name: Option<String>,
-    /// Replaces the roles; at least one. Takes effect at the user's next refresh or sign-in.
+    /// Replaces the roles; at least one. Not allowed on your own account. The user's access
+    /// tokens are refused from their next request; a refresh brings one with the new roles.
     pub roles: Option<Vec<Role>>,
-    /// `false` stops sign-in and refresh and revokes the user's refresh tokens.
+    /// `false` stops sign-in and refresh, revokes the user's refresh tokens and refuses their
+    /// access tokens from their next request.
     pub active: Option<bool>,
-    /// A new password (at least 8 characters); revokes the user's refresh tokens.
+    /// A new password (at least 8 characters); ends the user's sessions like `active: false`.
     #[schema(format = Password)]
     pub password: Option<String>,
 }
@@ -233,7 +235,9 @@ pub async fn create(
 }
 
 /// Changes a user within the administrator's reach. A new password or deactivation ends the
-/// user's sessions by revoking their refresh tokens.
+/// user's sessions: their refresh tokens are revoked. Both, and new roles, raise the user's token
+/// version, so their access tokens are refused from their next request; after a role change a
+/// refresh brings a token with the new roles. No one changes their own roles.
 pub async fn update(
     state: &AppState,
     caller: &Caller,
@@ -241,6 +245,12 @@ pub async fn update(
     patch: UserPatch,
 ) -> ApiResult<UserView> {
     require_admin(caller)?;
+    // Roles are granted by someone else: an admin must not make themselves head, nor anything.
+    if id == caller.user_id && patch.roles.is_some() {
+        return Err(ApiError::forbidden(
+            "you cannot change your own roles; another administrator must",
+        ));
+    }
     let mut errors = FieldErrors::default();
     if let Some(display_name) = &patch.display_name {
         errors.check_text("display_name", display_name, 100);
@@ -252,52 +262,62 @@ pub async fn update(
         check_roles(&mut errors, roles);
     }
     // Guards against an organ left without anyone able to administer it by accident.
-    if id == caller.user_id {
-        if patch.active == Some(false) {
-            errors.push("active", "you cannot deactivate your own account");
-        }
-        if patch
-            .roles
-            .as_ref()
-            .is_some_and(|roles| !roles.contains(&Role::Admin))
-        {
-            errors.push("roles", "you cannot remove your own admin role");
-        }
+    if id == caller.user_id && patch.active == Some(false) {
+        errors.push("active", "you cannot deactivate your own account");
     }
     errors.into_result()?;
 
-    {
+    let current = {
         let mut conn = state.pool.get().await?;
         db::users::find_within(&mut conn, id, &caller.organ_path)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
-    }
+            .ok_or_else(|| ApiError::not_found(format!("user {id}")))?
+            .0
+    };
     let password_hash = match &patch.password {
         Some(secret) => Some(hash_password(secret).await?),
         None => None,
     };
-    let ends_sessions = password_hash.is_some() || patch.active == Some(false);
+    let roles = patch.roles.as_deref().map(store_roles);
+    let roles_change = roles.as_ref().is_some_and(|roles| *roles != current.roles);
+    // A new password or deactivation ends the sign-ins; new roles only void the access tokens
+    // carrying the old ones, and a refresh brings a token with the new roles.
+    let ends_sessions = password_hash.is_some() || (patch.active == Some(false) && current.active);
+    let voids_access_tokens = ends_sessions || roles_change;
     let changes = UserChanges {
         display_name: patch
             .display_name
             .as_deref()
             .map(|name| name.trim().to_owned()),
         password_hash,
-        roles: patch.roles.as_deref().map(store_roles),
+        roles,
         active: patch.active,
     };
     let mut conn = state.pool.get().await?;
     let user = conn
         .transaction(async |conn| {
-            let user = db::users::update(conn, id, &changes).await?;
+            let mut user = db::users::update(conn, id, &changes).await?;
             if ends_sessions {
                 db::users::revoke_all_of_user(conn, id, Utc::now()).await?;
+            }
+            if voids_access_tokens {
+                user.token_version = db::users::bump_token_version(conn, id).await?;
             }
             Ok::<_, ApiError>(user)
         })
         .await?;
+    if voids_access_tokens {
+        // After the commit: a check reading the database now sees the new version.
+        state.sessions.forget_user(id);
+    }
     let organ = db::organs::find_organ(&mut conn, user.organ_id).await?;
-    tracing::info!(user_id = %id, by = %caller.user_id, ends_sessions, "user changed");
+    tracing::info!(
+        user_id = %id,
+        by = %caller.user_id,
+        ends_sessions,
+        voids_access_tokens,
+        "user changed"
+    );
     UserView::of(user, &organ)
 }
 

@@ -9,6 +9,7 @@ pub use crate::domain::lifecycle::Role;
 pub mod accounts;
 pub mod password;
 pub mod refresh;
+pub mod revocation;
 pub mod session;
 pub mod tokens;
 

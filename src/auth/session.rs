@@ -11,7 +11,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::{Caller, password, refresh};
+use super::{
+    Caller, password, refresh,
+    tokens::{SessionRef, TokenKeys},
+};
 use crate::{
     db::{self, users::NewRefreshToken},
     http::error::{ApiError, ApiResult},
@@ -130,7 +133,11 @@ pub async fn sign_in(state: &AppState, username: &str, secret: &str) -> ApiResul
     db::users::clear_failures(&mut conn, username).await?;
     let organ = db::organs::find_organ(&mut conn, user.organ_id).await?;
     let caller = Caller::of_user(&user, &organ)?;
-    let tokens = issue(&mut conn, state, &caller, Uuid::now_v7(), now).await?;
+    let session = SessionRef {
+        id: Uuid::now_v7(),
+        token_version: user.token_version,
+    };
+    let tokens = issue(&mut conn, state, &caller, session, now).await?;
     tracing::info!(user_id = %user.id, "signed in");
     Ok(tokens)
 }
@@ -142,6 +149,8 @@ pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<IssuedToken
     let now = Utc::now();
     let mut conn = state.pool.get().await?;
     // A refusal that revokes must still commit, so refusals travel as `Ok(Err(_))`.
+    // A family revoked here is forgotten by the session cache once the revocation committed.
+    let mut revoked = None;
     let outcome = conn
         .transaction(async |conn| {
             let Some(token) = db::users::lock_refresh_token(conn, &hash).await? else {
@@ -152,6 +161,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<IssuedToken
             }
             if token.replaced_at.is_some() {
                 db::users::revoke_family(conn, token.family_id, now).await?;
+                revoked = Some(token.family_id);
                 tracing::warn!(
                     user_id = %token.user_id,
                     family_id = %token.family_id,
@@ -167,23 +177,30 @@ pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<IssuedToken
             };
             if !user.active {
                 db::users::revoke_family(conn, token.family_id, now).await?;
+                revoked = Some(token.family_id);
                 return Ok(Err(Refusal::UserInactive));
             }
             let caller = Caller::of_user(&user, &organ)?;
             db::users::mark_replaced(conn, token.id, now).await?;
-            issue(conn, state, &caller, token.family_id, now)
-                .await
-                .map(Ok)
+            let session = SessionRef {
+                id: token.family_id,
+                token_version: user.token_version,
+            };
+            issue(conn, state, &caller, session, now).await.map(Ok)
         })
         .await?;
+    if let Some(family_id) = revoked {
+        state.sessions.forget_session(family_id);
+    }
     outcome.map_err(|refusal| {
         tracing::info!(reason = %refusal, "refresh token refused");
         bad_refresh_token()
     })
 }
 
-/// Ends the session a refresh token belongs to by revoking its family. Unknown tokens and tokens
-/// of other users are ignored without saying so, as RFC 7009 asks of revocation.
+/// Ends the session a refresh token belongs to by revoking its family: its refresh tokens and its
+/// access tokens stop working. Unknown tokens and tokens of other users are ignored without saying
+/// so, as RFC 7009 asks of revocation.
 pub async fn sign_out(state: &AppState, caller: &Caller, presented: &str) -> ApiResult<()> {
     let hash = refresh::hash(presented);
     let mut conn = state.pool.get().await?;
@@ -191,17 +208,40 @@ pub async fn sign_out(state: &AppState, caller: &Caller, presented: &str) -> Api
         && token.user_id == caller.user_id
     {
         db::users::revoke_family(&mut conn, token.family_id, Utc::now()).await?;
+        state.sessions.forget_session(token.family_id);
         tracing::info!(user_id = %caller.user_id, "signed out");
     }
     Ok(())
 }
 
-/// Stores a new refresh token of `family_id` and signs an access token for `caller`.
+/// Stores a new refresh token of `session` and signs an access token for `caller`.
 async fn issue(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     caller: &Caller,
-    family_id: Uuid,
+    session: SessionRef,
+    now: DateTime<Utc>,
+) -> ApiResult<IssuedTokens> {
+    issue_pair(
+        conn,
+        &state.tokens,
+        state.settings.auth.refresh_ttl,
+        caller,
+        session,
+        now,
+    )
+    .await
+}
+
+/// Stores a new refresh token of `session` (a new sign-in when its id is new) living
+/// `refresh_ttl`, and signs an access token for `caller` in it. Sign-in and refresh use it; tests
+/// use it to sign fixture users in without their password.
+pub async fn issue_pair(
+    conn: &mut AsyncPgConnection,
+    tokens: &TokenKeys,
+    refresh_ttl: Duration,
+    caller: &Caller,
+    session: SessionRef,
     now: DateTime<Utc>,
 ) -> ApiResult<IssuedTokens> {
     let minted = refresh::mint();
@@ -209,17 +249,17 @@ async fn issue(
         conn,
         &NewRefreshToken {
             id: Uuid::now_v7(),
-            family_id,
+            family_id: session.id,
             user_id: caller.user_id,
             token_hash: &minted.hash,
-            expires_at: after(now, state.settings.auth.refresh_ttl)?,
+            expires_at: after(now, refresh_ttl)?,
         },
     )
     .await?;
-    let access_token = state.tokens.issue(caller).map_err(ApiError::internal)?;
+    let access_token = tokens.issue(caller, session).map_err(ApiError::internal)?;
     Ok(IssuedTokens {
         access_token,
-        expires_in: state.tokens.ttl().as_secs(),
+        expires_in: tokens.ttl().as_secs(),
         refresh_token: minted.token,
     })
 }

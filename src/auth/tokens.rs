@@ -1,14 +1,26 @@
 //! Access tokens: short-lived HS256 JWTs with a key id, so keys rotate while tokens signed with the
-//! previous key stay valid until they expire.
+//! previous key stay valid until they expire. Each token names its session (the refresh-token
+//! family of its sign-in) and the user's token version, so it can be refused before it expires.
 
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{Caller, Role};
-use crate::config::AuthSettings;
+use crate::config::{AuthSettings, ConfigError};
+
+/// The session an access token belongs to, as the token names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionRef {
+    /// The refresh-token family of the sign-in: signing out revokes it.
+    pub id: Uuid,
+    /// The user's token version when the token was issued: deactivation, a new password and a
+    /// role change raise it, which refuses every older token.
+    pub token_version: i32,
+}
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,6 +45,10 @@ pub struct AccessClaims {
     pub exp: i64,
     /// Token id.
     pub jti: Uuid,
+    /// Session id: the refresh-token family of the sign-in.
+    pub sid: Uuid,
+    /// The user's token version at issue.
+    pub ver: i32,
 }
 
 /// Why a presented token was refused. The message is safe to show the client.
@@ -63,22 +79,36 @@ pub struct TokenKeys {
 }
 
 impl TokenKeys {
-    /// Builds the keys from the settings; without a configured secret, a random one is generated.
-    pub fn from_settings(settings: &AuthSettings) -> Self {
-        let secret = settings.jwt_secret.clone().unwrap_or_else(|| {
-            tracing::warn!(
-                "FUYI_JWT_SECRET is not set: using a random signing key; tokens will not survive a restart"
-            );
-            random_secret()
-        });
+    /// Builds the keys from the settings. The signing key must be there: `serve` resolves it
+    /// first ([`crate::config::Settings::with_signing_key`]).
+    pub fn from_settings(settings: &AuthSettings) -> Result<Self, ConfigError> {
+        let secret = settings.jwt_secret.as_ref().ok_or_else(|| ConfigError {
+            variable: "FUYI_JWT_SECRET",
+            reason: "no signing key: set FUYI_JWT_SECRET".to_owned(),
+        })?;
+        Ok(Self::with_secret(settings, secret))
+    }
+
+    /// Keys under a random secret that lives as long as this value: for commands that never hand
+    /// a token to anyone (`fuyi demo`).
+    pub fn ephemeral(settings: &AuthSettings) -> Self {
+        use base64::Engine;
+        let bytes: [u8; 48] = rand::random();
+        let secret =
+            SecretString::from(base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes));
+        Self::with_secret(settings, &secret)
+    }
+
+    fn with_secret(settings: &AuthSettings, secret: &SecretString) -> Self {
+        let secret = secret.expose_secret().as_bytes();
         let mut verifying = vec![VerifyingKey {
             kid: settings.jwt_kid.clone(),
-            key: DecodingKey::from_secret(secret.as_bytes()),
+            key: DecodingKey::from_secret(secret),
         }];
         if let Some((kid, previous)) = &settings.previous_key {
             verifying.push(VerifyingKey {
                 kid: kid.clone(),
-                key: DecodingKey::from_secret(previous.as_bytes()),
+                key: DecodingKey::from_secret(previous.expose_secret().as_bytes()),
             });
         }
         // Pinning the algorithm refuses `alg: none` and algorithm-confusion tokens.
@@ -89,7 +119,7 @@ impl TokenKeys {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         Self {
             kid: settings.jwt_kid.clone(),
-            signing: EncodingKey::from_secret(secret.as_bytes()),
+            signing: EncodingKey::from_secret(secret),
             verifying,
             validation,
             issuer: settings.issuer.clone(),
@@ -103,8 +133,12 @@ impl TokenKeys {
         self.ttl
     }
 
-    /// Issues an access token for `caller`.
-    pub fn issue(&self, caller: &Caller) -> Result<String, jsonwebtoken::errors::Error> {
+    /// Issues an access token for `caller` in `session`.
+    pub fn issue(
+        &self,
+        caller: &Caller,
+        session: SessionRef,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
         let claims = AccessClaims {
@@ -118,14 +152,17 @@ impl TokenKeys {
             iat: now,
             exp: now.saturating_add(ttl),
             jti: Uuid::new_v4(),
+            sid: session.id,
+            ver: session.token_version,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, &claims, &self.signing)
     }
 
-    /// Verifies a token: known key id, HS256 only, signature, expiry, issuer and audience.
-    pub fn verify(&self, token: &str) -> Result<Caller, TokenError> {
+    /// Verifies a token: known key id, HS256 only, signature, expiry, issuer and audience. Whether
+    /// its session still holds is for the caller to check (`crate::auth::revocation`).
+    pub fn verify(&self, token: &str) -> Result<(Caller, SessionRef), TokenError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
         let kid = header.kid.ok_or(TokenError::UnknownKey)?;
@@ -137,20 +174,19 @@ impl TokenKeys {
         let data = jsonwebtoken::decode::<AccessClaims>(token, &key.key, &self.validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
-        Ok(Caller {
+        let session = SessionRef {
+            id: claims.sid,
+            token_version: claims.ver,
+        };
+        let caller = Caller {
             user_id: claims.sub,
             username: claims.name,
             organ_id: claims.org,
             organ_path: claims.org_path,
             roles: claims.roles,
-        })
+        };
+        Ok((caller, session))
     }
-}
-
-fn random_secret() -> String {
-    use base64::Engine;
-    let bytes: [u8; 48] = rand::random();
-    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]
@@ -159,13 +195,14 @@ mod tests {
 
     fn settings(secret: &str, kid: &str) -> AuthSettings {
         AuthSettings {
-            jwt_secret: Some(secret.to_owned()),
+            jwt_secret: Some(SecretString::from(secret)),
             jwt_kid: kid.to_owned(),
             previous_key: None,
             issuer: "fuyi".into(),
             audience: "fuyi-api".into(),
             access_ttl: Duration::from_secs(900),
             refresh_ttl: Duration::from_secs(3600),
+            session_cache: Duration::from_secs(5),
             admin_password: None,
             login_max_failures: 5,
             login_window: Duration::from_secs(900),
@@ -182,38 +219,43 @@ mod tests {
         }
     }
 
+    fn keys_of(settings: &AuthSettings) -> TokenKeys {
+        TokenKeys::from_settings(settings).expect("keys")
+    }
+
+    const SESSION: SessionRef = SessionRef {
+        id: Uuid::nil(),
+        token_version: 3,
+    };
+
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
     const OTHER: &str = "fedcba9876543210fedcba9876543210";
 
     #[test]
     fn a_token_round_trips() {
-        let keys = TokenKeys::from_settings(&settings(SECRET, "k1"));
+        let keys = keys_of(&settings(SECRET, "k1"));
         let caller = caller();
-        let token = keys.issue(&caller).expect("signs");
-        assert_eq!(keys.verify(&token).expect("verifies"), caller);
+        let token = keys.issue(&caller, SESSION).expect("signs");
+        assert_eq!(keys.verify(&token).expect("verifies"), (caller, SESSION));
     }
 
     #[test]
     fn a_token_of_the_previous_key_is_still_accepted_after_rotation() {
-        let old = TokenKeys::from_settings(&settings(OTHER, "k0"));
-        let token = old.issue(&caller()).expect("signs");
+        let old = keys_of(&settings(OTHER, "k0"));
+        let token = old.issue(&caller(), SESSION).expect("signs");
         let mut rotated = settings(SECRET, "k1");
-        rotated.previous_key = Some(("k0".into(), OTHER.into()));
-        assert!(TokenKeys::from_settings(&rotated).verify(&token).is_ok());
+        rotated.previous_key = Some(("k0".into(), SecretString::from(OTHER)));
+        assert!(keys_of(&rotated).verify(&token).is_ok());
         // Without the previous key the old token is refused.
-        assert!(
-            TokenKeys::from_settings(&settings(SECRET, "k1"))
-                .verify(&token)
-                .is_err()
-        );
+        assert!(keys_of(&settings(SECRET, "k1")).verify(&token).is_err());
     }
 
     #[test]
     fn a_wrong_signature_is_refused() {
-        let forged = TokenKeys::from_settings(&settings(OTHER, "k1"))
-            .issue(&caller())
+        let forged = keys_of(&settings(OTHER, "k1"))
+            .issue(&caller(), SESSION)
             .expect("signs");
-        let keys = TokenKeys::from_settings(&settings(SECRET, "k1"));
+        let keys = keys_of(&settings(SECRET, "k1"));
         assert!(matches!(keys.verify(&forged), Err(TokenError::Invalid(_))));
     }
 
@@ -221,17 +263,13 @@ mod tests {
     fn a_wrong_audience_or_issuer_is_refused() {
         let mut other = settings(SECRET, "k1");
         other.audience = "someone-else".into();
-        let token = TokenKeys::from_settings(&other)
-            .issue(&caller())
-            .expect("signs");
-        let keys = TokenKeys::from_settings(&settings(SECRET, "k1"));
+        let token = keys_of(&other).issue(&caller(), SESSION).expect("signs");
+        let keys = keys_of(&settings(SECRET, "k1"));
         assert!(keys.verify(&token).is_err());
 
         let mut other = settings(SECRET, "k1");
         other.issuer = "evil".into();
-        let token = TokenKeys::from_settings(&other)
-            .issue(&caller())
-            .expect("signs");
+        let token = keys_of(&other).issue(&caller(), SESSION).expect("signs");
         assert!(keys.verify(&token).is_err());
     }
 }

@@ -142,6 +142,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_version -> Int4,
     }
 }
 

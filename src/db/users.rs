@@ -24,6 +24,8 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Raised to refuse every access token issued before.
+    pub token_version: i32,
 }
 
 /// A new user.
@@ -125,6 +127,53 @@ pub async fn update(
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await
+}
+
+/// Raises a user's token version, refusing every access token issued before; returns the new one.
+pub async fn bump_token_version(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<i32> {
+    diesel::update(users::table.find(id))
+        .set(users::token_version.eq(users::token_version + 1))
+        .returning(users::token_version)
+        .get_result(conn)
+        .await
+}
+
+/// What decides whether an access token still holds, as stored now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionState {
+    /// The user may sign in.
+    pub active: bool,
+    /// The user's current token version.
+    pub token_version: i32,
+    /// The sign-in (refresh-token family) has a token not revoked.
+    pub live: bool,
+}
+
+/// The state of `user_id`'s session `family_id`, in one query; `None` when the user is gone.
+pub async fn session_state(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    family_id: Uuid,
+) -> QueryResult<Option<SessionState>> {
+    let live = diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    );
+    users::table
+        .find(user_id)
+        .select((users::active, users::token_version, live))
+        .first::<(bool, i32, bool)>(conn)
+        .await
+        .optional()
+        .map(|row| {
+            row.map(|(active, token_version, live)| SessionState {
+                active,
+                token_version,
+                live,
+            })
+        })
 }
 
 /// A refresh token as stored (only the SHA-256 of the token itself).

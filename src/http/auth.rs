@@ -137,8 +137,8 @@ pub async fn refresh_token(
 
 /// Sign out.
 ///
-/// Revokes the refresh token and every token of the same sign-in. Access tokens already issued
-/// stay valid until they expire (`expires_in`).
+/// Revokes the refresh token and every token of the same sign-in. Access tokens of that sign-in
+/// are refused from the next request (other sign-ins of the user go on).
 #[utoipa::path(
     post, path = "/api/v1/auth/logout", tag = "auth",
     request_body = RefreshRequest,

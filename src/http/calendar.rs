@@ -63,7 +63,7 @@ pub async fn get_year(
     }))
 }
 
-/// Replace a year's working-day calendar (admin), e.g. when the State Council publishes the next
+/// Replace a year's working-day calendar (admin of a root organ), e.g. when the State Council publishes the next
 /// year's arrangement.
 ///
 /// The deadlines stored for the case list's filters are recomputed for every open case in the
@@ -72,7 +72,10 @@ pub async fn get_year(
     put, path = "/api/v1/calendar/{year}", tag = "calendar",
     params(("year" = i32, Path)),
     request_body = CalendarYearBody,
-    responses((status = 200, body = CalendarYearView), (status = 422, body = ProblemDetails)),
+    responses(
+        (status = 200, body = CalendarYearView), (status = 403, body = ProblemDetails),
+        (status = 422, body = ProblemDetails),
+    ),
     security(("bearer" = []))
 )]
 pub async fn put_year(
@@ -85,6 +88,17 @@ pub async fn put_year(
         return Err(ApiError::forbidden(
             "editing the calendar needs the admin role",
         ));
+    }
+    // The working-day calendar is national and binds every organ's deadlines: only the top of
+    // the organ tree changes it, not the admin of a district.
+    {
+        let mut conn = state.pool.get().await?;
+        let organ = db::organs::find_organ(&mut conn, caller.organ_id).await?;
+        if organ.parent_id.is_some() {
+            return Err(ApiError::forbidden(
+                "editing the calendar needs the admin role in a root organ (one with no superior)",
+            ));
+        }
     }
     let year = year.into_inner();
     if !(1990..=2200).contains(&year) {

@@ -13,7 +13,10 @@ use crate::{
     auth::Caller,
     db,
     domain::followup::{FeedKind, FeedStatus},
-    service::deadlines::{self as service, DeadlineItem, FeedFilter, FeedKey},
+    service::{
+        deadlines::{self as service, DeadlineItem, FeedFilter, FeedKey},
+        followup::require_reader,
+    },
     startup::State,
 };
 
@@ -59,7 +62,7 @@ pub struct DeadlinePage {
 #[utoipa::path(
     get, path = "/api/v1/deadlines", tag = "deadlines",
     params(DeadlineQuery),
-    responses((status = 200, body = DeadlinePage), (status = 400, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = DeadlinePage), (status = 400, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn list_deadlines(
@@ -67,6 +70,7 @@ pub async fn list_deadlines(
     caller: Caller,
     query: web::Query<DeadlineQuery>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {

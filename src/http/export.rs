@@ -244,15 +244,30 @@ fn all_rows<'a>(sheet: &'a Sheet<'a>) -> impl Iterator<Item = (&'a str, Vec<Cell
         )))
 }
 
+/// A text cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'`, as OWASP's CSV-injection guidance advises, so a respondent
+/// or organ named `=HYPERLINK(…)` shows as that text instead of becoming a formula. Only text
+/// cells pass through here; figures are written as numbers.
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 fn csv(sheet: &Sheet<'_>) -> anyhow::Result<Vec<u8>> {
     // The byte-order mark makes Excel read the Chinese headings as UTF-8.
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer("\u{feff}".as_bytes().to_vec());
-    writer.write_record([sheet.title.as_str()])?;
-    writer.write_record(headings(sheet))?;
+    writer.write_record([inert(&sheet.title).as_bytes()])?;
+    writer.write_record(
+        headings(sheet)
+            .into_iter()
+            .map(|heading| inert(heading).into_owned()),
+    )?;
     for (label, cells) in all_rows(sheet) {
-        let mut record = vec![label.to_owned()];
+        let mut record = vec![inert(label).into_owned()];
         record.extend(cells.into_iter().map(|cell| match cell {
             Cell::Count(n) => n.to_string(),
             Cell::Decimal(Some(x)) => format!("{x:.2}"),
@@ -295,4 +310,19 @@ fn xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     worksheet.set_freeze_panes(2, 1)?;
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formula_leading_text_is_made_inert() {
+        for risky in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert(risky), format!("'{risky}"));
+        }
+        for plain in ["福州市公安局", "a=b", "", "'quoted"] {
+            assert_eq!(inert(plain), plain);
+        }
+    }
 }

@@ -25,7 +25,7 @@ use crate::{
     service::followup::{
         self as service, ComplianceRequest, ComplianceView, FollowupSummary, HearingRequest,
         JudgmentRequest, LawsuitList, LawsuitRequest, LawsuitView, MeasureRequest, ServiceList,
-        ServiceRequest, require_recorder,
+        ServiceRequest, require_reader, require_recorder,
     },
     startup::State,
 };
@@ -50,7 +50,7 @@ fn located(mut response: HttpResponse, location: &str) -> HttpResponse {
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/followup", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses((status = 200, body = FollowupSummary), (status = 404, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = FollowupSummary), (status = 404, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn get_followup(
@@ -58,6 +58,7 @@ pub async fn get_followup(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let summary = service::summary(&mut conn, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(summary))
@@ -70,7 +71,7 @@ pub async fn get_followup(
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/services", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = ServiceList, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -81,6 +82,7 @@ pub async fn list_services(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let (row, lifecycle) = service::find_case(&mut conn, &caller, id.into_inner()).await?;
     let list = service::service_list(&mut conn, &row, &lifecycle).await?;
@@ -132,7 +134,7 @@ pub async fn create_service(
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/compliance", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = ComplianceView, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -143,6 +145,7 @@ pub async fn get_compliance(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let view = service::find_compliance(&mut conn, &caller, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, view.version, &view))
@@ -224,7 +227,7 @@ pub async fn create_measure(
 #[utoipa::path(
     get, path = "/api/v1/cases/{id}/lawsuits", tag = "followup",
     params(("id" = Uuid, Path, description = "Case id")),
-    responses((status = 200, body = LawsuitList), (status = 404, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = LawsuitList), (status = 404, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn list_lawsuits(
@@ -232,6 +235,7 @@ pub async fn list_lawsuits(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let list = service::case_lawsuits(&mut conn, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(list))
@@ -289,7 +293,7 @@ pub async fn create_lawsuit(
 #[utoipa::path(
     get, path = "/api/v1/lawsuits/{id}", tag = "followup",
     params(("id" = Uuid, Path, description = "Lawsuit id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = LawsuitView, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -300,6 +304,7 @@ pub async fn get_lawsuit(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let view = service::find_lawsuit(&mut conn, &caller, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, view.version, &view))

@@ -23,7 +23,7 @@ use crate::{
     db::followup::LetterFilter,
     domain::{ApiValue, followup::LetterKind},
     service::{
-        followup::require_recorder,
+        followup::{require_reader, require_recorder},
         letters::{
             self as service, LetterPage, LetterRequest, LetterView, ReceiptRequest,
             ReportBackRequest,
@@ -98,7 +98,7 @@ pub async fn create_letter(
 #[utoipa::path(
     get, path = "/api/v1/letters/{id}", tag = "letters",
     params(("id" = Uuid, Path, description = "Letter id")),
-    responses(
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), 
         (status = 200, body = LetterView, headers(("ETag" = String))),
         (status = 404, body = ProblemDetails),
     ),
@@ -109,6 +109,7 @@ pub async fn get_letter(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let mut conn = state.pool.get().await?;
     let view = service::find(&mut conn, &caller, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, view.version, &view))
@@ -118,7 +119,7 @@ pub async fn get_letter(
 #[utoipa::path(
     get, path = "/api/v1/letters", tag = "letters",
     params(LetterListQuery),
-    responses((status = 200, body = LetterPage), (status = 400, body = ProblemDetails)),
+    responses((status = 403, body = ProblemDetails, description = "Statisticians get figures only"), (status = 200, body = LetterPage), (status = 400, body = ProblemDetails)),
     security(("bearer" = []))
 )]
 pub async fn list_letters(
@@ -126,6 +127,7 @@ pub async fn list_letters(
     caller: Caller,
     query: web::Query<LetterListQuery>,
 ) -> ApiResult<HttpResponse> {
+    require_reader(&caller)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {

@@ -78,7 +78,8 @@ pub async fn get_user(
 /// Change a user's name, roles, password or whether they may sign in (admin).
 ///
 /// A new password or `active: false` ends the user's sessions: their refresh tokens are revoked.
-/// Role changes reach the user's next access token.
+/// Both, and new roles, make their access tokens fail from their next request (after a role
+/// change, a refresh brings a token with the new roles). Changing your own roles answers 403.
 #[utoipa::path(
     patch, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = Uuid, Path, description = "User id")),

@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use diesel_async::AsyncConnection;
+use secrecy::ExposeSecret;
 use uuid::Uuid;
 
 use crate::{
@@ -19,7 +20,7 @@ pub async fn ensure_admin(pool: &DbPool, settings: &Settings) -> anyhow::Result<
         return Ok(());
     }
     let (secret, generated) = match &settings.auth.admin_password {
-        Some(secret) => (secret.clone(), false),
+        Some(secret) => (secret.expose_secret().to_owned(), false),
         None => (password::generate(), true),
     };
     let hash = password::hash(&secret).map_err(|err| anyhow::anyhow!("{err}"))?;

@@ -51,6 +51,19 @@ pub fn require_recorder(caller: &Caller) -> ApiResult<()> {
     }
 }
 
+/// Follow-up records, letters and the deadline feed name cases and people, so reading them needs a
+/// role that works with cases (officer, head) or administers the organ (admin). Statisticians get
+/// figures only.
+pub fn require_reader(caller: &Caller) -> ApiResult<()> {
+    if caller.has_any_role(&[Role::Officer, Role::Head, Role::Admin]) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "reading follow-up records, letters and deadlines needs the officer, head or admin role; statisticians read figures",
+        ))
+    }
+}
+
 /// Reads stored text of a closed set of values; the database's checks make an unknown one a
 /// defect.
 pub(crate) fn parse_stored<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {

@@ -100,7 +100,7 @@ async fn signing_in_returns_tokens_that_open_the_api() {
 
 #[tokio::test]
 async fn the_refresh_token_is_stored_only_as_its_hash() {
-    use diesel::QueryDsl;
+    use diesel::{ExpressionMethods, QueryDsl};
     use diesel_async::RunQueryDsl;
     use fuyi::db::schema::refresh_tokens;
 
@@ -109,6 +109,8 @@ async fn the_refresh_token_is_stored_only_as_its_hash() {
     let presented = body["refresh_token"].as_str().unwrap();
     let mut conn = app.pool.get().await.unwrap();
     let stored: Vec<Vec<u8>> = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(app.officer.id))
+        .filter(refresh_tokens::family_id.ne(app.officer.session))
         .select(refresh_tokens::token_hash)
         .load(&mut conn)
         .await
@@ -656,12 +658,7 @@ async fn a_new_password_replaces_the_old_and_ends_sessions() {
 #[tokio::test]
 async fn an_admin_cannot_lock_themselves_out() {
     let app = TestApp::spawn().await;
-    let (status, body) = admin_patch(
-        &app,
-        app.admin.id,
-        json!({"active": false, "roles": ["officer"]}),
-    )
-    .await;
+    let (status, body) = admin_patch(&app, app.admin.id, json!({"active": false})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = body["errors"]
         .as_array()
@@ -669,7 +666,46 @@ async fn an_admin_cannot_lock_themselves_out() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["active", "roles"]);
+    assert_eq!(fields, ["active"]);
+}
+
+#[tokio::test]
+async fn no_one_changes_their_own_roles() {
+    let app = TestApp::spawn().await;
+    // Not even an admin granting themselves head, nor dropping a role.
+    for roles in [
+        json!(["admin", "head"]),
+        json!(["officer"]),
+        json!(["admin"]),
+    ] {
+        let (status, body) = admin_patch(&app, app.admin.id, json!({ "roles": roles })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{roles}: {body}");
+        assert_eq!(body["type"], "urn:fuyi:problem:forbidden");
+    }
+    let mut conn = app.pool.get().await.unwrap();
+    let (stored, _) = fuyi::db::users::find_with_organ(&mut conn, app.admin.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.roles, ["admin"]);
+    drop(conn);
+    // Another admin may still change them; and the admin may still rename themselves.
+    let (status, _) = admin_patch(&app, app.admin.id, json!({"display_name": "管理员"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let other = app
+        .user("admin2", app.city.id, &[fuyi::auth::Role::Admin])
+        .await;
+    let response = app
+        .as_user(
+            &other,
+            Method::PATCH,
+            &format!("/api/v1/users/{}", app.admin.id),
+        )
+        .json(&json!({"roles": ["admin", "head", "officer"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }
 
 // ---- refused access tokens ----
@@ -688,6 +724,8 @@ fn claims(app: &TestApp, overrides: Value) -> Value {
         "iat": now,
         "exp": now + 600,
         "jti": uuid::Uuid::new_v4(),
+        "sid": app.officer.session,
+        "ver": 0,
     });
     if let (Some(claims), Some(overrides)) = (claims.as_object_mut(), overrides.as_object()) {
         for (key, value) in overrides {

@@ -304,3 +304,165 @@ async fn each_event_names_the_user_who_acted() {
         ]
     );
 }
+
+// ---- least privilege ----
+
+#[tokio::test]
+async fn statisticians_get_figures_only() {
+    let app = TestApp::spawn().await;
+    let case = app.sample_case().await;
+    let id = case["id"].as_str().unwrap();
+    let unknown = uuid::Uuid::now_v7();
+    let records = [
+        format!("/api/v1/cases/{id}/followup"),
+        format!("/api/v1/cases/{id}/services"),
+        format!("/api/v1/cases/{id}/compliance"),
+        format!("/api/v1/cases/{id}/lawsuits"),
+        format!("/api/v1/lawsuits/{unknown}"),
+        "/api/v1/letters".to_owned(),
+        format!("/api/v1/letters/{unknown}"),
+        "/api/v1/deadlines".to_owned(),
+    ];
+    for path in &records {
+        let (status, body) = status_and_json(
+            app.as_user(&app.statistician, Method::GET, path)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_eq!(body["type"], "urn:fuyi:problem:forbidden");
+        // Those who handle cases, and admins, keep what they had.
+        for user in [&app.officer, &app.head, &app.admin] {
+            let response = app.as_user(user, Method::GET, path).send().await.unwrap();
+            assert_ne!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{} {path}",
+                user.username
+            );
+        }
+    }
+    for path in ["/api/v1/letters", "/api/v1/deadlines"] {
+        let response = app
+            .as_user(&app.officer, Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    // The figures stay theirs.
+    let response = app
+        .as_user(
+            &app.statistician,
+            Method::GET,
+            "/api/v1/statistics/monthly?from=2024-01&to=2024-03",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn only_admins_of_a_root_organ_change_the_calendar() {
+    use fuyi::auth::Role;
+    let app = TestApp::spawn().await;
+    let district_admin = app
+        .user("district-admin", app.district.id, &[Role::Admin])
+        .await;
+    let year = json!({"holidays": ["2031-01-01"], "makeup_workdays": []});
+    let (status, body) = status_and_json(
+        app.as_user(&district_admin, Method::PUT, "/api/v1/calendar/2031")
+            .json(&year)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["type"], "urn:fuyi:problem:forbidden");
+    // Nothing was stored.
+    let response = app
+        .as_user(&app.admin, Method::GET, "/api/v1/calendar/2031")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // The city has no superior: its admin may.
+    let response = app
+        .as_user(&app.admin, Method::PUT, "/api/v1/calendar/2031")
+        .json(&year)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn exported_csv_cells_never_start_a_formula() {
+    use fuyi::db::organs::NewRespondent;
+    let app = TestApp::spawn().await;
+    let formula = r#"=HYPERLINK("http://evil.example","点击")"#;
+    let mut conn = app.pool.get().await.unwrap();
+    let respondent = fuyi::db::organs::insert_respondent(
+        &mut conn,
+        &NewRespondent {
+            id: uuid::Uuid::now_v7(),
+            organ_id: app.city.id,
+            name: formula,
+            credit_code: None,
+            domain: "public_security",
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    drop(conn);
+    let (status, body) = app.register(&app.officer, &sample_case(respondent)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let path = "/api/v1/statistics/breakdown?by=respondent&from=2024-01-01&to=2024-12-31";
+    let response = app
+        .as_user(&app.statistician, Method::GET, path)
+        .header(header::ACCEPT, "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let row = records
+        .iter()
+        .find(|record| record[0].contains("HYPERLINK"))
+        .expect("the respondent's row");
+    assert_eq!(&row[0], format!("'{formula}"));
+    // Figures stay numbers: one case received.
+    assert_eq!(&row[1], "1");
+    for record in &records {
+        for cell in record {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {record:?}"
+            );
+        }
+    }
+    // JSON carries the name as it is.
+    let (_, json) = status_and_json(
+        app.as_user(&app.statistician, Method::GET, path)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(json.to_string().contains("=HYPERLINK"), "{json}");
+}

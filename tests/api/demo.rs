@@ -4,7 +4,6 @@
 use std::{net::TcpListener, time::Instant};
 
 use fuyi::{
-    auth::tokens::TokenKeys,
     service::demo::{self, DemoOptions, DemoSummary},
     startup::{AppState, Application},
 };
@@ -26,11 +25,7 @@ impl DemoApp {
     fn new(db: &TestDatabase, overrides: &[(&str, &str)]) -> Self {
         let settings = test_settings(db.url(), overrides);
         let pool = fuyi::db::pool(db.url(), settings.db_pool_size).expect("pool");
-        let state = AppState {
-            tokens: TokenKeys::from_settings(&settings.auth),
-            pool,
-            settings,
-        };
+        let state = AppState::new(settings, pool).expect("state");
         Self {
             address: String::new(),
             client: reqwest::Client::new(),

@@ -153,13 +153,15 @@ async fn a_wrong_field_type_is_422_naming_the_field() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_show_the_pool() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("FUYI_METRICS_BIND", "127.0.0.1:0")]).await;
     app.request(Method::GET, "/health/live")
         .send()
         .await
         .unwrap();
+    let metrics = app.metrics_address.as_deref().expect("a metrics listener");
     let text = app
-        .request(Method::GET, "/metrics")
+        .client
+        .get(format!("{metrics}/metrics"))
         .send()
         .await
         .unwrap()
@@ -173,6 +175,36 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
         "{text}"
     );
     assert!(text.contains("fuyi_db_pool_max 8"), "{text}");
+}
+
+#[tokio::test]
+async fn metrics_are_never_served_on_the_api_address() {
+    // Without FUYI_METRICS_BIND there is no metrics endpoint at all.
+    let app = TestApp::spawn().await;
+    assert!(app.metrics_address.is_none());
+    let response = app.request(Method::GET, "/metrics").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // With it, the figures are on the metrics address only.
+    let app = TestApp::spawn_with(&[("FUYI_METRICS_BIND", "127.0.0.1:0")]).await;
+    let response = app.request(Method::GET, "/metrics").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let metrics = app.metrics_address.as_deref().expect("a metrics listener");
+    let response = app
+        .client
+        .get(format!("{metrics}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // The metrics listener serves nothing of the API.
+    let response = app
+        .client
+        .get(format!("{metrics}/api/v1/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

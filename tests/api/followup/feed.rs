@@ -350,8 +350,11 @@ async fn the_feed_stays_within_reach_and_refuses_bad_queries() {
     let f = fixture(&app).await;
     let theirs = get_ok(&app, &f.district.officer, "/api/v1/deadlines").await;
     assert_eq!(items(&theirs), [entry("acceptance_review", &f.theirs)]);
-    let read = get_ok(&app, &app.statistician, "/api/v1/deadlines").await;
+    let read = get_ok(&app, &app.admin, "/api/v1/deadlines").await;
     assert_eq!(read["items"].as_array().expect("items").len(), 5);
+    // Statisticians get figures only.
+    let (status, _) = get(&app, &app.statistician, "/api/v1/deadlines").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     for query in [
         "status=late",

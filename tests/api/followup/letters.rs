@@ -264,7 +264,7 @@ async fn letters_are_listed_within_reach_with_filters() {
             .map(|l| id(l).to_owned())
             .collect()
     };
-    let all = get_ok(&app, &app.statistician, "/api/v1/letters").await;
+    let all = get_ok(&app, &app.admin, "/api/v1/letters").await;
     assert_eq!(
         ids(&all),
         [id(&theirs), id(&second), id(&first)],

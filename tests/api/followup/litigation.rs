@@ -105,8 +105,10 @@ async fn a_suit_goes_through_two_instances() {
     assert_eq!(done["judgments"].as_array().expect("judgments").len(), 2);
     assert_eq!(done["version"], 5);
 
-    let read = get_ok(&app, &app.statistician, &path).await;
+    let read = get_ok(&app, &app.admin, &path).await;
     assert_eq!(read, done);
+    let (status, _) = get(&app, &app.statistician, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let other = sued(&app, &case, "(2024)闽0102行初16号").await;
     let list = get_ok(
         &app,

@@ -262,8 +262,9 @@ async fn the_organ_boundary_holds_for_service_records() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
 
-    // Statisticians read; they do not record.
-    get_ok(&app, &app.statistician, &city_path).await;
+    // Statisticians get figures only: they neither read nor record.
+    let (status, _) = get(&app, &app.statistician, &city_path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = post(
         &app,
         &app.statistician,

@@ -8,7 +8,11 @@ use std::{collections::HashMap, net::TcpListener};
 use chrono::NaiveDate;
 
 use fuyi::{
-    auth::{Caller, Role, password, tokens::TokenKeys},
+    auth::{
+        Caller, Role, password,
+        session::issue_pair,
+        tokens::{SessionRef, TokenKeys},
+    },
     config::Settings,
     db::{
         DbPool,
@@ -35,11 +39,15 @@ pub struct TestUser {
     pub id: Uuid,
     pub username: String,
     pub token: String,
+    /// The session (refresh-token family) the token belongs to.
+    pub session: Uuid,
 }
 
 /// A running service with fixtures.
 pub struct TestApp {
     pub address: String,
+    /// The metrics listener's base URL, when `FUYI_METRICS_BIND` is set.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub pool: DbPool,
     pub settings: Settings,
@@ -95,6 +103,9 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let app = Application::build(settings.clone(), pool.clone(), listener).expect("build");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         tokio::spawn(app.run_until_stopped());
 
         let mut conn = pool.get().await.expect("connection");
@@ -137,9 +148,10 @@ impl TestApp {
         .id;
         drop(conn);
 
-        let keys = TokenKeys::from_settings(&settings.auth);
+        let keys = TokenKeys::from_settings(&settings.auth).expect("keys");
         let mut app = Self {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             pool,
             settings,
@@ -185,20 +197,32 @@ impl TestApp {
         let organ = fuyi::db::organs::find_organ(&mut conn, organ_id)
             .await
             .expect("organ");
-        let token = self
-            .keys
-            .issue(&Caller {
-                user_id: row.id,
-                username: username.to_owned(),
-                organ_id,
-                organ_path: organ.path,
-                roles: roles.to_vec(),
-            })
-            .expect("token");
+        let caller = Caller {
+            user_id: row.id,
+            username: username.to_owned(),
+            organ_id,
+            organ_path: organ.path,
+            roles: roles.to_vec(),
+        };
+        let session = SessionRef {
+            id: Uuid::now_v7(),
+            token_version: row.token_version,
+        };
+        let issued = issue_pair(
+            &mut conn,
+            &self.keys,
+            self.settings.auth.refresh_ttl,
+            &caller,
+            session,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("a session");
         TestUser {
             id: row.id,
             username: username.to_owned(),
-            token,
+            token: issued.access_token,
+            session: session.id,
         }
     }
 
@@ -294,6 +318,7 @@ fn placeholder() -> TestUser {
         id: Uuid::nil(),
         username: String::new(),
         token: String::new(),
+        session: Uuid::nil(),
     }
 }
 
