@@ -8,10 +8,10 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, password, tokens::TokenKeys},
+    auth::{Role, hashing::HashLimiter, password, tokens::TokenKeys},
     config::Settings,
     db::{self, organs::NewOrgan, users::NewUser},
-    http::openapi,
+    http::{openapi, rate_limit::AuthRateLimiter},
     pg_local::{Durability, LocalPostgres},
     service::demo,
     startup::{AppState, Application},
@@ -369,6 +369,8 @@ async fn demo(
     let pool = db::pool(&url, settings.db_pool_size)?;
     let state = AppState {
         tokens: TokenKeys::from_settings(&settings.auth),
+        hashing: HashLimiter::from_settings(&settings.auth),
+        auth_rate: AuthRateLimiter::new(0, 1),
         pool,
         settings: settings.clone(),
     };

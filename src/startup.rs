@@ -8,10 +8,11 @@ use actix_web::{App, HttpServer, dev::Server, http::header, middleware::from_fn,
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 
 use crate::{
-    auth::tokens::TokenKeys,
+    auth::{hashing::HashLimiter, tokens::TokenKeys},
     config::Settings,
     db::DbPool,
-    http::{self, extract::BodyLimit},
+    http::{self, extract::BodyLimit, rate_limit::AuthRateLimiter},
+    maintenance,
 };
 
 /// What every request handler can reach.
@@ -22,6 +23,10 @@ pub struct AppState {
     pub settings: Settings,
     /// Access-token keys.
     pub tokens: TokenKeys,
+    /// The bound on concurrent password hashing.
+    pub hashing: HashLimiter,
+    /// The per-address rate limit on `/api/v1/auth/*`.
+    pub auth_rate: AuthRateLimiter,
 }
 
 /// Handler-side handle on the shared state.
@@ -44,13 +49,21 @@ impl Application {
         let metrics = metrics(&pool)?;
         let state = web::Data::new(AppState {
             tokens: TokenKeys::from_settings(&settings.auth),
+            hashing: HashLimiter::from_settings(&settings.auth),
+            auth_rate: AuthRateLimiter::new(
+                settings.auth.auth_rate_per_minute,
+                settings.auth.auth_rate_burst,
+            ),
             pool,
             settings,
         });
+        maintenance::spawn(&state, state.settings.purge_interval);
         let body_limit = web::Data::new(BodyLimit(state.settings.max_body_bytes));
         let workers = state.settings.workers.max(1);
         let server = HttpServer::new(move || {
             App::new()
+                // Innermost, so refusals still get CORS headers, metrics and a log line.
+                .wrap(from_fn(http::rate_limit::limit_auth_requests))
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(from_fn(http::request_log::log_request))

@@ -4,7 +4,8 @@
 use std::{net::TcpListener, time::Instant};
 
 use fuyi::{
-    auth::tokens::TokenKeys,
+    auth::{hashing::HashLimiter, tokens::TokenKeys},
+    http::rate_limit::AuthRateLimiter,
     service::demo::{self, DemoOptions, DemoSummary},
     startup::{AppState, Application},
 };
@@ -28,6 +29,8 @@ impl DemoApp {
         let pool = fuyi::db::pool(db.url(), settings.db_pool_size).expect("pool");
         let state = AppState {
             tokens: TokenKeys::from_settings(&settings.auth),
+            hashing: HashLimiter::from_settings(&settings.auth),
+            auth_rate: AuthRateLimiter::new(0, 1),
             pool,
             settings,
         };
