@@ -415,16 +415,15 @@ mod tests {
 
     #[test]
     fn trusted_proxies_take_addresses_and_ranges() {
-        let parsed = settings(&[("FUYI_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")])
-            .expect("valid");
+        let parsed =
+            settings(&[("FUYI_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")]).expect("valid");
         let shown: Vec<String> = parsed
             .trusted_proxies
             .iter()
             .map(ToString::to_string)
             .collect();
         assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
-        let err = settings(&[("FUYI_TRUSTED_PROXIES", "10.0.0.0/8,proxy")])
-            .unwrap_err();
+        let err = settings(&[("FUYI_TRUSTED_PROXIES", "10.0.0.0/8,proxy")]).unwrap_err();
         assert_eq!(err.variable, "FUYI_TRUSTED_PROXIES");
     }
 

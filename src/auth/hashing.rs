@@ -71,8 +71,7 @@ impl HashLimiter {
             Ok(slot) => slot,
             Err(TryAcquireError::NoPermits) => {
                 let _place = self.enter_queue().ok_or_else(|| self.busy())?;
-                match tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned())
-                    .await
+                match tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned()).await
                 {
                     Ok(Ok(slot)) => slot,
                     Ok(Err(closed)) => return Err(ApiError::internal(closed)),
@@ -101,7 +100,10 @@ impl HashLimiter {
     /// 503 with `Retry-After`: the wait a queued request would have been allowed.
     pub fn busy(&self) -> ApiError {
         let retry_after = (self.wait.as_secs() + u64::from(self.wait.subsec_nanos() > 0)).max(1);
-        tracing::warn!(retry_after, "password hashing is saturated; request refused");
+        tracing::warn!(
+            retry_after,
+            "password hashing is saturated; request refused"
+        );
         ApiError::unavailable(
             "too many sign-ins are being checked right now; retry shortly".to_owned(),
         )

@@ -4,9 +4,9 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use ipnet::IpNet;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use ipnet::IpNet;
 use uuid::Uuid;
 
 use super::{

@@ -123,11 +123,7 @@ mod tests {
             ip("198.51.100.1")
         );
         assert_eq!(
-            client_ip(
-                Some(ip("198.51.100.1")),
-                &forwarded,
-                &nets(&["10.0.0.0/8"])
-            ),
+            client_ip(Some(ip("198.51.100.1")), &forwarded, &nets(&["10.0.0.0/8"])),
             ip("198.51.100.1")
         );
     }
@@ -181,9 +177,6 @@ mod tests {
             client_ip(Some(ip("::ffff:192.0.2.1")), &HeaderMap::new(), &[]),
             ip("192.0.2.1")
         );
-        assert_eq!(
-            client_ip(None, &HeaderMap::new(), &[]),
-            ip("0.0.0.0")
-        );
+        assert_eq!(client_ip(None, &HeaderMap::new(), &[]), ip("0.0.0.0"));
     }
 }

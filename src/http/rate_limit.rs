@@ -127,9 +127,21 @@ mod tests {
     #[test]
     fn an_ipv6_slash_64_is_one_client() {
         let limiter = AuthRateLimiter::new(60, 1);
-        assert!(limiter.check("2001:db8::1".parse().expect("address")).is_ok());
-        assert!(limiter.check("2001:db8::2".parse().expect("address")).is_err());
-        assert!(limiter.check("2001:db8:0:1::1".parse().expect("address")).is_ok());
+        assert!(
+            limiter
+                .check("2001:db8::1".parse().expect("address"))
+                .is_ok()
+        );
+        assert!(
+            limiter
+                .check("2001:db8::2".parse().expect("address"))
+                .is_err()
+        );
+        assert!(
+            limiter
+                .check("2001:db8:0:1::1".parse().expect("address"))
+                .is_ok()
+        );
     }
 
     #[test]
