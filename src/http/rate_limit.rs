@@ -94,7 +94,9 @@ pub async fn limit_auth_requests(
         );
         if let Err(wait) = state.auth_rate.check(address) {
             let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-            tracing::warn!(%address, retry_after, "auth rate limit exceeded");
+            // Debug only: under a flood a line per refusal would flood the logs too; the request
+            // log and the metrics already count the 429s.
+            tracing::debug!(%address, retry_after, "auth rate limit exceeded");
             let err = ApiError::too_many_requests(
                 format!(
                     "too many requests to the sign-in routes from your address; try again in {retry_after} seconds"
