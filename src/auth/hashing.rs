@@ -100,7 +100,8 @@ impl HashLimiter {
     /// 503 with `Retry-After`: the wait a queued request would have been allowed.
     pub fn busy(&self) -> ApiError {
         let retry_after = (self.wait.as_secs() + u64::from(self.wait.subsec_nanos() > 0)).max(1);
-        tracing::warn!(
+        // Debug only, as with the rate limit: the request log and the metrics count the 503s.
+        tracing::debug!(
             retry_after,
             "password hashing is saturated; request refused"
         );
