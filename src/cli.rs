@@ -8,10 +8,10 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, password, revocation::SessionCache, tokens::TokenKeys},
+    auth::{Role, hashing::HashLimiter, password, revocation::SessionCache, tokens::TokenKeys},
     config::Settings,
     db::{self, organs::NewOrgan, users::NewUser},
-    http::openapi,
+    http::{openapi, rate_limit::AuthRateLimiter},
     pg_local::{Durability, LocalPostgres},
     service::demo,
     startup::{AppState, Application},
@@ -376,6 +376,8 @@ async fn demo(
     let state = AppState {
         tokens: TokenKeys::ephemeral(&settings.auth),
         sessions: SessionCache::new(settings.auth.session_cache),
+        hashing: HashLimiter::from_settings(&settings.auth),
+        auth_rate: AuthRateLimiter::new(0, 1),
         pool,
         settings: settings.clone(),
     };

@@ -11,6 +11,7 @@ use std::{
     time::Duration,
 };
 
+use ipnet::IpNet;
 use secrecy::SecretString;
 
 use crate::domain::{
@@ -59,6 +60,14 @@ pub struct Settings {
     pub db_pool_size: usize,
     /// `FUYI_WORKERS` (the number of CPUs): HTTP worker threads.
     pub workers: usize,
+    /// `FUYI_TRUSTED_PROXIES` (empty): comma-separated IP addresses or CIDR ranges of reverse
+    /// proxies whose `X-Forwarded-For` is believed. The client address is then the right-most
+    /// address in that header that is not itself a trusted proxy; from any other peer the header
+    /// is ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `FUYI_PURGE_INTERVAL_SECONDS` (300): how often expired records (failed sign-ins older than
+    /// the sign-in window, idle rate-limiter entries) are deleted.
+    pub purge_interval: Duration,
     /// Authentication settings.
     pub auth: AuthSettings,
     /// The rules the law leaves open, and the statutory periods, as named settings.
@@ -96,11 +105,31 @@ pub struct AuthSettings {
     /// `FUYI_ADMIN_PASSWORD`: password of the `admin` user created on first start; when unset a
     /// one-time password is generated and printed once.
     pub admin_password: Option<SecretString>,
-    /// `FUYI_LOGIN_MAX_FAILURES` (5) within `FUYI_LOGIN_WINDOW_SECONDS` (900) lock sign-in for
-    /// that username until the window has passed.
+    /// `FUYI_LOGIN_MAX_FAILURES` (5) failed sign-ins of one username from one client address
+    /// within `FUYI_LOGIN_WINDOW_SECONDS` (900) refuse that username from that address only (429
+    /// with `Retry-After`) until the window has passed; the same user signs in from any other
+    /// address. 0 turns this off.
     pub login_max_failures: u32,
     /// See `login_max_failures`.
     pub login_window: Duration,
+    /// `FUYI_LOGIN_MAX_FAILURES_PER_ADDRESS` (20) failed sign-ins from one client address, whatever
+    /// the usernames, within the window refuse sign-in from that address (429). 0 turns this off.
+    pub login_max_failures_per_address: u32,
+    /// `FUYI_AUTH_RATE_PER_MINUTE` (30): requests to `/api/v1/auth/*` one client address may make
+    /// per minute, after a burst of `FUYI_AUTH_RATE_BURST` (10); more answer 429 with
+    /// `Retry-After` before any database or password work. IPv6 clients are counted per /64.
+    /// 0 turns the limit off.
+    pub auth_rate_per_minute: u32,
+    /// See `auth_rate_per_minute`.
+    pub auth_rate_burst: u32,
+    /// `FUYI_PASSWORD_HASH_CONCURRENCY` (the number of CPUs): password hashes (Argon2, 19 MiB
+    /// each) computed at once.
+    pub password_hash_concurrency: usize,
+    /// `FUYI_PASSWORD_HASH_QUEUE` (32): requests that may wait for a hashing slot; more answer 503
+    /// with `Retry-After` at once.
+    pub password_hash_queue: usize,
+    /// `FUYI_PASSWORD_HASH_WAIT_MS` (2000): the longest wait for a hashing slot before 503.
+    pub password_hash_wait: Duration,
 }
 
 /// The longest access-token lifetime `FUYI_ACCESS_TOKEN_TTL_SECONDS` accepts.
@@ -306,6 +335,18 @@ impl Settings {
             admin_password: env.optional("FUYI_ADMIN_PASSWORD").map(SecretString::from),
             login_max_failures: env.parse("FUYI_LOGIN_MAX_FAILURES", 5)?,
             login_window: Duration::from_secs(env.parse("FUYI_LOGIN_WINDOW_SECONDS", 900)?),
+            login_max_failures_per_address: env.parse("FUYI_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)?,
+            auth_rate_per_minute: env.parse("FUYI_AUTH_RATE_PER_MINUTE", 30)?,
+            auth_rate_burst: env.parse_with("FUYI_AUTH_RATE_BURST", 10, at_least_one)?,
+            password_hash_concurrency: env.parse_with(
+                "FUYI_PASSWORD_HASH_CONCURRENCY",
+                cpus(),
+                at_least_one,
+            )?,
+            password_hash_queue: env.parse("FUYI_PASSWORD_HASH_QUEUE", 32)?,
+            password_hash_wait: Duration::from_millis(
+                env.parse("FUYI_PASSWORD_HASH_WAIT_MS", 2000)?,
+            ),
         };
 
         Ok(Self {
@@ -328,12 +369,15 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            trusted_proxies: env.parse_with("FUYI_TRUSTED_PROXIES", Vec::new(), parse_networks)?,
+            purge_interval: Duration::from_secs(env.parse_with(
+                "FUYI_PURGE_INTERVAL_SECONDS",
+                300,
+                at_least_one,
+            )?),
             max_body_bytes: env.parse("FUYI_MAX_BODY_BYTES", 1024 * 1024)?,
             db_pool_size: env.parse("FUYI_DB_POOL_SIZE", 16)?,
-            workers: env.parse(
-                "FUYI_WORKERS",
-                std::thread::available_parallelism().map_or(2, usize::from),
-            )?,
+            workers: env.parse("FUYI_WORKERS", cpus())?,
             auth,
             rules,
         })
@@ -424,6 +468,36 @@ pub fn data_dir_signing_key(data_dir: &Path) -> Result<SecretString, ConfigError
         reason: format!("the signing key in {} {}", path.display(), err.reason),
     })?;
     Ok(SecretString::from(key))
+}
+
+/// The CPUs this process may use (2 when that cannot be told).
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+/// A positive count; 0 would make the setting refuse everything.
+fn at_least_one<T: FromStr + PartialOrd + From<u8>>(raw: &str) -> Result<T, String>
+where
+    T::Err: Display,
+{
+    match raw.parse::<T>() {
+        Ok(value) if value >= T::from(1) => Ok(value),
+        Ok(_) => Err("must be at least 1".to_owned()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// Comma-separated addresses (one host each) or CIDR ranges.
+fn parse_networks(raw: &str) -> Result<Vec<IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{item:?} is neither an IP address nor a CIDR range"))
+        })
+        .collect()
 }
 
 /// A variable source with typed, named-error accessors.
@@ -680,6 +754,40 @@ mod tests {
             .with_signing_key()
             .is_ok()
         );
+    }
+
+    #[test]
+    fn sign_in_limits_have_defaults_and_refuse_zero_where_zero_refuses_all() {
+        let defaults = settings(&[]).expect("defaults are valid");
+        assert_eq!(defaults.auth.login_max_failures_per_address, 20);
+        assert_eq!(defaults.auth.auth_rate_per_minute, 30);
+        assert_eq!(defaults.auth.password_hash_queue, 32);
+        assert_eq!(defaults.auth.password_hash_wait, Duration::from_secs(2));
+        assert!(defaults.auth.password_hash_concurrency >= 1);
+        assert_eq!(defaults.purge_interval, Duration::from_secs(300));
+        assert!(defaults.trusted_proxies.is_empty());
+        for variable in [
+            "FUYI_PASSWORD_HASH_CONCURRENCY",
+            "FUYI_AUTH_RATE_BURST",
+            "FUYI_PURGE_INTERVAL_SECONDS",
+        ] {
+            let err = settings(&[(variable, "0")]).unwrap_err();
+            assert_eq!(err.variable, variable);
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let parsed =
+            settings(&[("FUYI_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")]).expect("valid");
+        let shown: Vec<String> = parsed
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        let err = settings(&[("FUYI_TRUSTED_PROXIES", "10.0.0.0/8,proxy")]).unwrap_err();
+        assert_eq!(err.variable, "FUYI_TRUSTED_PROXIES");
     }
 
     #[test]

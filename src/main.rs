@@ -16,6 +16,8 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
+    // Before the first password hash: keeps the memory of past hashes from piling up.
+    fuyi::auth::hashing::keep_large_blocks_on_mmap();
     match cli::run(cli, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

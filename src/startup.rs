@@ -10,10 +10,11 @@ use actix_web::{
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 
 use crate::{
-    auth::{revocation::SessionCache, tokens::TokenKeys},
+    auth::{hashing::HashLimiter, revocation::SessionCache, tokens::TokenKeys},
     config::Settings,
     db::DbPool,
-    http::{self, extract::BodyLimit},
+    http::{self, extract::BodyLimit, rate_limit::AuthRateLimiter},
+    maintenance,
 };
 
 /// What every request handler can reach.
@@ -26,6 +27,10 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// What this process last saw of each session (`FUYI_SESSION_CACHE_SECONDS`).
     pub sessions: SessionCache,
+    /// The bound on concurrent password hashing.
+    pub hashing: HashLimiter,
+    /// The per-address rate limit on `/api/v1/auth/*`.
+    pub auth_rate: AuthRateLimiter,
 }
 
 impl AppState {
@@ -34,6 +39,11 @@ impl AppState {
         Ok(Self {
             tokens: TokenKeys::from_settings(&settings.auth)?,
             sessions: SessionCache::new(settings.auth.session_cache),
+            hashing: HashLimiter::from_settings(&settings.auth),
+            auth_rate: AuthRateLimiter::new(
+                settings.auth.auth_rate_per_minute,
+                settings.auth.auth_rate_burst,
+            ),
             pool,
             settings,
         })
@@ -64,10 +74,13 @@ impl Application {
             None => None,
         };
         let state = web::Data::new(AppState::new(settings, pool)?);
+        maintenance::spawn(&state, state.settings.purge_interval);
         let body_limit = web::Data::new(BodyLimit(state.settings.max_body_bytes));
         let workers = state.settings.workers.max(1);
         let server = HttpServer::new(move || {
             App::new()
+                // Innermost, so refusals still get CORS headers, metrics and a log line.
+                .wrap(from_fn(http::rate_limit::limit_auth_requests))
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(from_fn(http::request_log::log_request))

@@ -7,6 +7,7 @@ use crate::db::{organs::Organ, users::UserRow};
 pub use crate::domain::lifecycle::Role;
 
 pub mod accounts;
+pub mod hashing;
 pub mod password;
 pub mod refresh;
 pub mod revocation;

@@ -4,9 +4,8 @@
 //! a new one of the same family. A replaced token presented again means a copy leaked, so the
 //! whole family is revoked and whoever holds it must sign in again.
 
-use std::time::Duration;
+use std::{net::IpAddr, time::Duration};
 
-use actix_web::web;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
@@ -65,72 +64,120 @@ fn after(now: DateTime<Utc>, duration: Duration) -> ApiResult<DateTime<Utc>> {
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("duration {duration:?} is out of range")))
 }
 
-/// Checks a username and password and starts a new token family.
+/// Checks a username and password from client `address` and starts a new token family.
 ///
-/// Every attempt is first recorded as a failure and forgotten only once the password proves
-/// right, so parallel guesses count against `login_max_failures` too. While the username has that
-/// many failures within `login_window`, the attempt is refused with 429 before the password is
-/// looked at. A limit of 0 turns the lock off.
-pub async fn sign_in(state: &AppState, username: &str, secret: &str) -> ApiResult<IssuedTokens> {
+/// Every attempt is first recorded as a failure of (username, address) and forgotten only once
+/// the password proves right, so parallel guesses count against the limits too. While the pair has
+/// `login_max_failures` failures within `login_window`, or the address has
+/// `login_max_failures_per_address` failures whatever the usernames, the attempt is refused with
+/// 429 before the password is looked at. Failures from one address never refuse another address,
+/// so nobody can lock a user out by guessing their password. A limit of 0 turns it off.
+///
+/// The password check waits for a hashing slot ([`super::hashing::HashLimiter`]) and answers 503
+/// when none comes free in time.
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    secret: &str,
+    address: IpAddr,
+) -> ApiResult<IssuedTokens> {
+    // Refused before touching the database: under a flood this keeps the refusals cheap.
+    if state.hashing.is_saturated() {
+        return Err(state.hashing.busy());
+    }
     let settings = &state.settings.auth;
     let now = Utc::now();
     let window_start = TimeDelta::from_std(settings.login_window)
         .ok()
         .and_then(|window| now.checked_sub_signed(window))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let max_failures = usize::try_from(settings.login_max_failures).unwrap_or(usize::MAX);
 
-    let user = {
+    let (user, attempt) = {
         let mut conn = state.pool.get().await?;
-        db::users::purge_failures(&mut conn, username, window_start).await?;
-        let attempt = db::users::record_sign_in_attempt(&mut conn, username, now).await?;
-        let counted = db::users::other_failures(
-            &mut conn,
-            username,
-            window_start,
-            attempt,
-            i64::try_from(max_failures).unwrap_or(i64::MAX),
-        )
-        .await?;
-        if max_failures > 0
-            && let Some(oldest_counted) = counted.get(max_failures - 1)
-        {
-            // Attempts while locked are not counted: they would keep the lock on for ever.
+        let attempt = db::users::record_sign_in_attempt(&mut conn, username, address, now).await?;
+        let max_pair = settings.login_max_failures;
+        let pair = if max_pair > 0 {
+            db::users::other_failures_of_pair(
+                &mut conn,
+                username,
+                address,
+                window_start,
+                attempt,
+                i64::from(max_pair),
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        let max_address = settings.login_max_failures_per_address;
+        let from_address = if max_address > 0 {
+            db::users::other_failures_of_address(
+                &mut conn,
+                address,
+                window_start,
+                attempt,
+                i64::from(max_address),
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        let refusal = match (
+            locked_until(&pair, max_pair, settings.login_window)?,
+            locked_until(&from_address, max_address, settings.login_window)?,
+        ) {
+            (Some(until), _) => Some((until, "for this username from your address")),
+            (None, Some(until)) => Some((until, "from your address")),
+            (None, None) => None,
+        };
+        if let Some((unlocks_at, scope)) = refusal {
+            // Attempts while refused are not counted: they would keep the refusal on for ever.
             db::users::forget_attempt(&mut conn, attempt).await?;
-            let unlocks_at = after(*oldest_counted, settings.login_window)?;
             let wait_ms = u64::try_from((unlocks_at - now).num_milliseconds()).unwrap_or(0);
             let retry_after = wait_ms.div_ceil(1000).max(1);
-            tracing::warn!(retry_after, "sign-in locked after repeated failures");
+            tracing::warn!(%address, retry_after, "sign-in refused after repeated failures {scope}");
             return Err(ApiError::too_many_requests(
-                format!(
-                    "too many failed sign-ins for this username; try again in {retry_after} seconds"
-                ),
+                format!("too many failed sign-ins {scope}; try again in {retry_after} seconds"),
                 retry_after,
             ));
         }
-        db::users::find_by_username(&mut conn, username).await?
+        (
+            db::users::find_by_username(&mut conn, username).await?,
+            attempt,
+        )
     };
 
-    // Argon2 is deliberately slow: run it off the request threads, without holding a connection.
+    // Argon2 is deliberately slow: run it off the request threads, under the hashing bound, and
+    // without holding a connection.
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let presented = secret.to_owned();
-    let password_matches = web::block(move || match stored_hash {
-        Some(stored) => password::verify(&presented, &stored),
-        None => password::verify_dummy(&presented),
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let checked = state
+        .hashing
+        .run(move || match stored_hash {
+            Some(stored) => password::verify(&presented, &stored),
+            None => password::verify_dummy(&presented),
+        })
+        .await;
+    let password_matches = match checked {
+        Ok(matches) => matches,
+        Err(err) => {
+            // Not checked, so not a failure of the user's.
+            let mut conn = state.pool.get().await?;
+            db::users::forget_attempt(&mut conn, attempt).await?;
+            return Err(err);
+        }
+    };
 
     let user = match user {
         Some(user) if password_matches && user.active => user,
         _ => {
-            tracing::info!("sign-in refused: wrong credentials or inactive account");
+            tracing::info!(%address, "sign-in refused: wrong credentials or inactive account");
             return Err(bad_credentials());
         }
     };
 
     let mut conn = state.pool.get().await?;
-    db::users::clear_failures(&mut conn, username).await?;
+    db::users::clear_failures(&mut conn, username, address).await?;
     let organ = db::organs::find_organ(&mut conn, user.organ_id).await?;
     let caller = Caller::of_user(&user, &organ)?;
     let session = SessionRef {
@@ -138,8 +185,24 @@ pub async fn sign_in(state: &AppState, username: &str, secret: &str) -> ApiResul
         token_version: user.token_version,
     };
     let tokens = issue(&mut conn, state, &caller, session, now).await?;
-    tracing::info!(user_id = %user.id, "signed in");
+    tracing::info!(user_id = %user.id, %address, "signed in");
     Ok(tokens)
+}
+
+/// When `max` counted failures (newest first) refuse further attempts, the moment the oldest of
+/// them leaves the window; `None` when they are fewer than `max` or `max` is 0.
+fn locked_until(
+    counted: &[DateTime<Utc>],
+    max: u32,
+    window: Duration,
+) -> ApiResult<Option<DateTime<Utc>>> {
+    let Some(index) = usize::try_from(max).ok().and_then(|max| max.checked_sub(1)) else {
+        return Ok(None);
+    };
+    counted
+        .get(index)
+        .map(|oldest_counted| after(*oldest_counted, window))
+        .transpose()
 }
 
 /// Exchanges a refresh token for a new pair. The new access token carries the user's roles and

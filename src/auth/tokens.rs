@@ -204,8 +204,10 @@ mod tests {
             refresh_ttl: Duration::from_secs(3600),
             session_cache: Duration::from_secs(5),
             admin_password: None,
-            login_max_failures: 5,
-            login_window: Duration::from_secs(900),
+            // Sign-in limits play no part in tokens; their defaults fill the rest.
+            ..crate::config::Settings::from_lookup(|_| None)
+                .expect("defaults are valid")
+                .auth
         }
     }
 

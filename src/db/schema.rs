@@ -164,6 +164,7 @@ diesel::table! {
         id -> Int8,
         username -> Text,
         failed_at -> Timestamptz,
+        source_address -> Inet,
     }
 }
 

@@ -1,9 +1,12 @@
 //! Users: staff accounts with roles, bound to one organ; their refresh tokens; and the record of
-//! failed sign-ins that locks a username after too many.
+//! failed sign-ins, by username and source address, that throttles sign-in after too many.
+
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use ipnet::IpNet;
 use uuid::Uuid;
 
 use super::{
@@ -286,16 +289,19 @@ pub async fn revoke_all_of_user(
     .await
 }
 
-/// Records a sign-in attempt for `username` as a failure until it is proven right; returns its
-/// id. Recording before checking the password means parallel guesses count against the limit.
+/// Records a sign-in attempt for `username` from `address` as a failure until it is proven
+/// right; returns its id. Recording before checking the password means parallel guesses count
+/// against the limits.
 pub async fn record_sign_in_attempt(
     conn: &mut AsyncPgConnection,
     username: &str,
+    address: IpAddr,
     at: DateTime<Utc>,
 ) -> QueryResult<i64> {
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::username.eq(username),
+            login_failures::source_address.eq(IpNet::from(address)),
             login_failures::failed_at.eq(at),
         ))
         .returning(login_failures::id)
@@ -303,18 +309,40 @@ pub async fn record_sign_in_attempt(
         .await
 }
 
-/// Times of the failures for `username` after `since` other than attempt `own_id`, newest first,
-/// at most `limit`. Attempts still being checked count too: of two racing attempts the later to
-/// count always sees the other, so no more than the limit can ever be checked at once.
-pub async fn other_failures(
+/// Times of the failures of `username` from `address` after `since` other than attempt
+/// `own_id`, newest first, at most `limit`. Attempts still being checked count too: of two racing
+/// attempts the later to count always sees the other, so no more than the limit can ever be
+/// checked at once.
+pub async fn other_failures_of_pair(
     conn: &mut AsyncPgConnection,
     username: &str,
+    address: IpAddr,
     since: DateTime<Utc>,
     own_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<DateTime<Utc>>> {
     login_failures::table
         .filter(login_failures::username.eq(username))
+        .filter(login_failures::source_address.eq(IpNet::from(address)))
+        .filter(login_failures::failed_at.gt(since))
+        .filter(login_failures::id.ne(own_id))
+        .order(login_failures::failed_at.desc())
+        .limit(limit)
+        .select(login_failures::failed_at)
+        .load(conn)
+        .await
+}
+
+/// Like [`other_failures_of_pair`], for every username tried from `address`.
+pub async fn other_failures_of_address(
+    conn: &mut AsyncPgConnection,
+    address: IpAddr,
+    since: DateTime<Utc>,
+    own_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<DateTime<Utc>>> {
+    login_failures::table
+        .filter(login_failures::source_address.eq(IpNet::from(address)))
         .filter(login_failures::failed_at.gt(since))
         .filter(login_failures::id.ne(own_id))
         .order(login_failures::failed_at.desc())
@@ -332,26 +360,29 @@ pub async fn forget_attempt(conn: &mut AsyncPgConnection, id: i64) -> QueryResul
         .map(drop)
 }
 
-/// Forgets every failure of `username` (after a successful sign-in).
-pub async fn clear_failures(conn: &mut AsyncPgConnection, username: &str) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::username.eq(username)))
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
-/// Forgets failures of `username` recorded at or before `before`; they no longer count.
-pub async fn purge_failures(
+/// Forgets the failures of `username` from `address` (after a successful sign-in from there).
+/// Failures from other addresses stay: they were someone else's guesses.
+pub async fn clear_failures(
     conn: &mut AsyncPgConnection,
     username: &str,
-    before: DateTime<Utc>,
+    address: IpAddr,
 ) -> QueryResult<()> {
     diesel::delete(
         login_failures::table
             .filter(login_failures::username.eq(username))
-            .filter(login_failures::failed_at.le(before)),
+            .filter(login_failures::source_address.eq(IpNet::from(address))),
     )
     .execute(conn)
     .await
     .map(drop)
+}
+
+/// Deletes every failure recorded at or before `before`: they no longer count. Returns how many.
+pub async fn purge_failures_before(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::failed_at.le(before)))
+        .execute(conn)
+        .await
 }

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
+    client_ip::ClientIp,
     error::{ApiResult, ProblemDetails},
     extract::Json,
 };
@@ -78,9 +79,12 @@ fn token_response(tokens: IssuedTokens) -> HttpResponse {
 /// Sign in.
 ///
 /// A wrong password, an unknown username and an inactive account all answer the same 401. After
-/// `FUYI_LOGIN_MAX_FAILURES` failures for a username within `FUYI_LOGIN_WINDOW_SECONDS`, sign-in
-/// for it answers 429 with `Retry-After` until the window has passed, even with the right
-/// password.
+/// `FUYI_LOGIN_MAX_FAILURES` failures for a username from one client address within
+/// `FUYI_LOGIN_WINDOW_SECONDS`, sign-in for that username from that address answers 429 with
+/// `Retry-After` until the window has passed, even with the right password; other addresses are
+/// not affected. After `FUYI_LOGIN_MAX_FAILURES_PER_ADDRESS` failures from one address, whatever
+/// the usernames, that address gets 429. When too many passwords are being checked at once the
+/// answer is 503 with `Retry-After`.
 #[utoipa::path(
     post, path = "/api/v1/auth/token", tag = "auth",
     request_body = TokenRequest,
@@ -89,9 +93,14 @@ fn token_response(tokens: IssuedTokens) -> HttpResponse {
         (status = 401, body = ProblemDetails, headers(("WWW-Authenticate" = String))),
         (status = 422, body = ProblemDetails),
         (status = 429, body = ProblemDetails, headers(("Retry-After" = u64))),
+        (status = 503, body = ProblemDetails, headers(("Retry-After" = u64))),
     )
 )]
-pub async fn issue_token(state: State, Json(body): Json<TokenRequest>) -> ApiResult<HttpResponse> {
+pub async fn issue_token(
+    state: State,
+    client: ClientIp,
+    Json(body): Json<TokenRequest>,
+) -> ApiResult<HttpResponse> {
     let mut errors = FieldErrors::default();
     if body.username.trim().is_empty() {
         errors.push("username", "must not be blank");
@@ -110,7 +119,7 @@ pub async fn issue_token(state: State, Json(body): Json<TokenRequest>) -> ApiRes
         );
     }
     errors.into_result()?;
-    let tokens = session::sign_in(&state, &body.username, &body.password).await?;
+    let tokens = session::sign_in(&state, &body.username, &body.password, client.0).await?;
     Ok(token_response(tokens))
 }
 
@@ -125,6 +134,7 @@ pub async fn issue_token(state: State, Json(body): Json<TokenRequest>) -> ApiRes
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, body = ProblemDetails, headers(("WWW-Authenticate" = String))),
+        (status = 429, body = ProblemDetails, headers(("Retry-After" = u64))),
     )
 )]
 pub async fn refresh_token(
@@ -142,7 +152,11 @@ pub async fn refresh_token(
 #[utoipa::path(
     post, path = "/api/v1/auth/logout", tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 204), (status = 401, body = ProblemDetails)),
+    responses(
+        (status = 204),
+        (status = 401, body = ProblemDetails),
+        (status = 429, body = ProblemDetails, headers(("Retry-After" = u64))),
+    ),
     security(("bearer" = []))
 )]
 pub async fn logout(

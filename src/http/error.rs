@@ -234,16 +234,13 @@ impl ApiError {
 
     /// 429: too many attempts; `retry_after` seconds until the next may succeed.
     pub fn too_many_requests(detail: impl Into<String>, retry_after: u64) -> Self {
-        let mut err = Self::new(
+        Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-requests",
             "Too many requests",
             detail.into(),
-        );
-        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-            err.0.headers.push((header::RETRY_AFTER, value));
-        }
-        err
+        )
+        .with_retry_after(retry_after)
     }
 
     /// 503: a dependency is down.
@@ -266,6 +263,14 @@ impl ApiError {
         );
         err.0.cause = Some(cause.into());
         err
+    }
+
+    /// Adds `Retry-After: seconds` (RFC 9110 §10.2.3), for 429 and 503 answers.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            self.0.headers.push((header::RETRY_AFTER, value));
+        }
+        self
     }
 
     /// Adds field errors to the body.

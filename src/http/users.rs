@@ -42,6 +42,7 @@ pub async fn list_users(state: State, caller: Caller) -> ApiResult<HttpResponse>
         (status = 201, body = UserView, headers(("Location" = String))),
         (status = 403, body = ProblemDetails), (status = 409, body = ProblemDetails),
         (status = 422, body = ProblemDetails),
+        (status = 503, body = ProblemDetails, headers(("Retry-After" = u64))),
     ),
     security(("bearer" = []))
 )]
@@ -87,6 +88,7 @@ pub async fn get_user(
     responses(
         (status = 200, body = UserView), (status = 403, body = ProblemDetails),
         (status = 404, body = ProblemDetails), (status = 422, body = ProblemDetails),
+        (status = 503, body = ProblemDetails, headers(("Retry-After" = u64))),
     ),
     security(("bearer" = []))
 )]

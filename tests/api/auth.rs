@@ -154,7 +154,11 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 #[tokio::test]
 async fn an_unknown_user_takes_as_long_to_refuse_as_a_wrong_password() {
-    let app = TestApp::spawn_with(&[("FUYI_LOGIN_MAX_FAILURES", "100")]).await;
+    let app = TestApp::spawn_with(&[
+        ("FUYI_LOGIN_MAX_FAILURES", "100"),
+        ("FUYI_LOGIN_MAX_FAILURES_PER_ADDRESS", "100"),
+    ])
+    .await;
     // Warm up the connection pool and the worker.
     refusal_time(&app, "officer").await;
     // Interleaved, so a busy moment on the machine slows both kinds alike.
@@ -189,7 +193,7 @@ async fn an_inactive_user_cannot_sign_in() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_the_username_even_for_the_right_password() {
+async fn repeated_failures_lock_the_username_from_that_address_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     let limit = app.settings.auth.login_max_failures;
     assert_eq!(limit, 5, "the default limit");
@@ -215,9 +219,21 @@ async fn repeated_failures_lock_the_username_even_for_the_right_password() {
     let (_, body) = status_and_json(locked).await;
     assert_eq!(body["type"], "urn:fuyi:problem:too-many-requests");
 
-    // Only that username is locked.
+    // Only that username is locked from that address, and the user still signs in elsewhere.
     assert_eq!(
         sign_in(&app, "head", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        sign_in_from(
+            &app,
+            &client_bound_to("127.0.0.2"),
+            "officer",
+            PASSWORD,
+            None
+        )
+        .await
+        .status(),
         StatusCode::OK
     );
     // Unknown usernames lock the same way, so the lock does not reveal which names exist.
@@ -228,6 +244,242 @@ async fn repeated_failures_lock_the_username_even_for_the_right_password() {
         sign_in(&app, "nobody", "wrong-password").await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+/// A client whose connections come from `local` (any 127.0.0.0/8 address is loopback on Linux).
+fn client_bound_to(local: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(local.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Signs in with `client`, optionally saying `X-Forwarded-For: forwarded_for`.
+async fn sign_in_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> Response {
+    let mut request = client
+        .post(format!("{}/api/v1/auth/token", app.address))
+        .json(&json!({ "username": username, "password": password }));
+    if let Some(forwarded_for) = forwarded_for {
+        request = request.header("X-Forwarded-For", forwarded_for);
+    }
+    request.send().await.expect("request")
+}
+
+async fn retry_after(response: &Response) -> u64 {
+    response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The recorded failed sign-ins as (username, source address).
+async fn failure_rows(app: &TestApp) -> Vec<(String, String)> {
+    use diesel::{QueryDsl, dsl::sql, sql_types::Text};
+    use diesel_async::RunQueryDsl;
+    use fuyi::db::schema::login_failures;
+
+    let mut conn = app.pool.get().await.unwrap();
+    login_failures::table
+        .order(login_failures::id)
+        .select((
+            login_failures::username,
+            sql::<Text>("host(source_address)"),
+        ))
+        .load(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stranger_guessing_from_one_address_cannot_lock_the_user_out_of_another() {
+    // Behind a trusted proxy, the address is the one it forwards.
+    let app = TestApp::spawn_with(&[("FUYI_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let attacker = Some("203.0.113.7");
+    for _ in 0..6 {
+        let _ = sign_in_from(&app, &app.client, "admin", "guess", attacker).await;
+    }
+    let refused = sign_in_from(&app, &app.client, "admin", PASSWORD, attacker).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let real_admin = sign_in_from(&app, &app.client, "admin", PASSWORD, Some("198.51.100.8")).await;
+    assert_eq!(real_admin.status(), StatusCode::OK);
+    // And over a direct connection from another address.
+    let direct = sign_in_from(&app, &client_bound_to("127.0.0.2"), "admin", PASSWORD, None).await;
+    assert_eq!(direct.status(), StatusCode::OK);
+    let rows = failure_rows(&app).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|(user, address)| user == "admin" && address == "203.0.113.7"),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_address_over_its_failure_limit_is_refused_for_every_username() {
+    let app = TestApp::spawn_with(&[("FUYI_LOGIN_MAX_FAILURES_PER_ADDRESS", "3")]).await;
+    for username in ["alice", "bob", "carol"] {
+        assert_eq!(
+            sign_in(&app, username, "guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let blocked = sign_in(&app, "officer", PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&blocked).await >= 890);
+    let (_, body) = status_and_json(blocked).await;
+    assert_eq!(body["type"], "urn:fuyi:problem:too-many-requests");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("from your address"),
+        "{body}"
+    );
+    // Only that address.
+    let elsewhere = sign_in_from(
+        &app,
+        &client_bound_to("127.0.0.2"),
+        "officer",
+        PASSWORD,
+        None,
+    )
+    .await;
+    assert_eq!(elsewhere.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    // No trusted proxies: the header is the client's own claim.
+    let app = TestApp::spawn_with(&[("FUYI_LOGIN_MAX_FAILURES", "2")]).await;
+    for forwarded in ["203.0.113.1", "203.0.113.2"] {
+        let response = sign_in_from(&app, &app.client, "officer", "guess", Some(forwarded)).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let refused = sign_in_from(&app, &app.client, "officer", PASSWORD, Some("203.0.113.3")).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let addresses: Vec<String> = failure_rows(&app)
+        .await
+        .into_iter()
+        .map(|(_, address)| address)
+        .collect();
+    assert_eq!(addresses, ["127.0.0.1", "127.0.0.1"]);
+}
+
+#[tokio::test]
+async fn the_auth_routes_are_rate_limited_per_address_before_any_work() {
+    let app = TestApp::spawn_with(&[
+        ("FUYI_AUTH_RATE_PER_MINUTE", "1"),
+        ("FUYI_AUTH_RATE_BURST", "2"),
+    ])
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            sign_in(&app, "officer", "guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = sign_in(&app, "officer", "guess").await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&limited).await;
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    assert_eq!(
+        limited.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let (_, body) = status_and_json(limited).await;
+    assert_eq!(body["status"], 429);
+    // Refused before the database: the third guess was not recorded.
+    assert_eq!(failure_rows(&app).await.len(), 2);
+
+    // Every auth route shares the address's budget…
+    let (status, _) = refresh(&app, &json!("whatever")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // …other routes do not, and other addresses have their own.
+    let live = app
+        .request(Method::GET, "/health/live")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let elsewhere = sign_in_from(
+        &app,
+        &client_bound_to("127.0.0.2"),
+        "officer",
+        PASSWORD,
+        None,
+    )
+    .await;
+    assert_eq!(elsewhere.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_full_password_hashing_queue_answers_503_with_retry_after() {
+    let app = TestApp::spawn_with(&[
+        ("FUYI_PASSWORD_HASH_CONCURRENCY", "1"),
+        ("FUYI_PASSWORD_HASH_QUEUE", "0"),
+        ("FUYI_PASSWORD_HASH_WAIT_MS", "1000"),
+        // Parallel attempts would otherwise count against the failure limits first.
+        ("FUYI_LOGIN_MAX_FAILURES", "0"),
+        ("FUYI_LOGIN_MAX_FAILURES_PER_ADDRESS", "0"),
+    ])
+    .await;
+    let attempts = (0..16).map(|_| sign_in(&app, "officer", PASSWORD));
+    let responses = futures_util::future::join_all(attempts).await;
+    let statuses: Vec<StatusCode> = responses.iter().map(Response::status).collect();
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    let busy: Vec<&Response> = responses
+        .iter()
+        .filter(|response| response.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(!busy.is_empty(), "one slot, no queue: {statuses:?}");
+    for response in busy {
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    // Refused attempts were not checked, so they are not failures.
+    assert!(failure_rows(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn expired_failures_are_purged_on_a_schedule() {
+    let app = TestApp::spawn_with(&[
+        ("FUYI_LOGIN_WINDOW_SECONDS", "1"),
+        ("FUYI_PURGE_INTERVAL_SECONDS", "1"),
+    ])
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            sign_in(&app, "officer", "guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert!(!failure_rows(&app).await.is_empty());
+    // No further sign-in: only the schedule can remove them. Polled, not timed.
+    let mut remaining = failure_rows(&app).await;
+    for _ in 0..100 {
+        if remaining.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        remaining = failure_rows(&app).await;
+    }
+    assert!(remaining.is_empty(), "{remaining:?}");
 }
 
 #[tokio::test]

@@ -75,6 +75,8 @@ pub fn test_settings(database_url: &str, overrides: &[(&str, &str)]) -> Settings
         ("FUYI_WORKERS", "1"),
         ("FUYI_DB_POOL_SIZE", "8"),
         ("FUYI_CORS_ORIGINS", "https://front.example"),
+        // Every test signs in from 127.0.0.1; the rate-limit tests set their own limit.
+        ("FUYI_AUTH_RATE_PER_MINUTE", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -1,0 +1,59 @@
+//! Housekeeping on a schedule: one task, started with the server, deletes what has expired every
+//! `FUYI_PURGE_INTERVAL_SECONDS`. New kinds of expiring records add a step to [`purge_expired`].
+
+use std::{sync::Arc, time::Duration};
+
+use actix_web::web;
+use chrono::{TimeDelta, Utc};
+use tokio::time::MissedTickBehavior;
+
+use crate::{db, startup::AppState};
+
+/// What one purge removed or kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Failed sign-ins older than the sign-in window, deleted.
+    pub sign_in_failures: usize,
+    /// Addresses the auth rate limiter still remembers after forgetting the idle ones.
+    pub rate_limited_addresses: usize,
+}
+
+/// Deletes every expired record once.
+pub async fn purge_expired(state: &AppState) -> anyhow::Result<Purged> {
+    let window = TimeDelta::from_std(state.settings.auth.login_window)?;
+    let cutoff = Utc::now()
+        .checked_sub_signed(window)
+        .ok_or_else(|| anyhow::anyhow!("FUYI_LOGIN_WINDOW_SECONDS is out of range"))?;
+    let mut conn = state.pool.get().await?;
+    let sign_in_failures = db::users::purge_failures_before(&mut conn, cutoff).await?;
+    drop(conn);
+    let rate_limited_addresses = state.auth_rate.purge();
+    Ok(Purged {
+        sign_in_failures,
+        rate_limited_addresses,
+    })
+}
+
+/// Starts the schedule: a purge at once, then one every `interval`. The task holds the state only
+/// weakly and ends once the server that owns the state has stopped.
+pub fn spawn(state: &web::Data<AppState>, interval: Duration) {
+    let state = Arc::downgrade(&state.clone().into_inner());
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Some(state) = state.upgrade() else {
+                break;
+            };
+            match purge_expired(&state).await {
+                Ok(purged) if purged.sign_in_failures > 0 => {
+                    tracing::info!(?purged, "expired records purged");
+                }
+                Ok(purged) => tracing::debug!(?purged, "nothing expired to purge"),
+                // A database hiccup: the next tick tries again.
+                Err(err) => tracing::warn!(error = %err, "purging expired records failed"),
+            }
+        }
+    });
+}
