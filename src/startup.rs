@@ -10,18 +10,41 @@ use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use crate::{
     auth::tokens::TokenKeys,
     config::Settings,
-    db::DbPool,
-    http::{self, extract::BodyLimit},
+    db::{DbPool, PoolShare},
+    http::{
+        self,
+        extract::BodyLimit,
+        timeout::{BodyReadTimeout, RequestTimeout},
+    },
 };
 
 /// What every request handler can reach.
 pub struct AppState {
     /// The database pool.
     pub pool: DbPool,
+    /// The share of `pool` statistics requests take their connections from
+    /// (`FUYI_STATISTICS_CONNECTIONS`), so reports never starve the other requests.
+    pub statistics_pool: PoolShare,
     /// The settings the service started with.
     pub settings: Settings,
     /// Access-token keys.
     pub tokens: TokenKeys,
+}
+
+impl AppState {
+    /// The state of a service over `pool` with `settings`.
+    pub fn new(pool: DbPool, settings: Settings) -> Self {
+        Self {
+            tokens: TokenKeys::from_settings(&settings.auth),
+            statistics_pool: PoolShare::new(
+                pool.clone(),
+                settings.limits.statistics_connections,
+                settings.limits.pool_wait,
+            ),
+            pool,
+            settings,
+        }
+    }
 }
 
 /// Handler-side handle on the shared state.
@@ -42,25 +65,29 @@ impl Application {
     ) -> Result<Self, anyhow::Error> {
         let port = listener.local_addr()?.port();
         let metrics = metrics(&pool)?;
-        let state = web::Data::new(AppState {
-            tokens: TokenKeys::from_settings(&settings.auth),
-            pool,
-            settings,
-        });
+        let state = web::Data::new(AppState::new(pool, settings));
         let body_limit = web::Data::new(BodyLimit(state.settings.max_body_bytes));
+        let limits = state.settings.limits.clone();
+        let request_timeout = web::Data::new(RequestTimeout(limits.request_timeout));
+        let body_read_timeout = web::Data::new(BodyReadTimeout(limits.body_read_timeout));
         let workers = state.settings.workers.max(1);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(http::timeout::limit_duration))
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(from_fn(http::request_log::log_request))
                 .app_data(state.clone())
                 .app_data(body_limit.clone())
+                .app_data(request_timeout.clone())
+                .app_data(body_read_timeout.clone())
                 .app_data(web::QueryConfig::default().error_handler(http::extract::query_error))
                 .app_data(web::PathConfig::default().error_handler(http::extract::path_error))
                 .configure(http::routes)
         })
         .workers(workers)
+        // Slow request heads are cut off by actix itself (408).
+        .client_request_timeout(limits.body_read_timeout)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

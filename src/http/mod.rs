@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod organs;
 pub mod request_log;
 pub mod statistics;
+pub mod timeout;
 pub mod users;
 
 use error::ApiError;

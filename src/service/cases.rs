@@ -253,7 +253,7 @@ fn party_view(party: PartyRow, unmasked: bool) -> ApiResult<PartyView> {
         name: party.name,
         id_number: mask(party.id_number, masking::mask_id_number),
         phone: mask(party.phone, masking::mask_phone),
-        address: party.address,
+        address: mask(party.address, masking::mask_address),
         acts_for: party.acts_for,
     })
 }

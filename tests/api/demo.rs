@@ -4,14 +4,13 @@
 use std::{net::TcpListener, time::Instant};
 
 use fuyi::{
-    auth::tokens::TokenKeys,
     service::demo::{self, DemoOptions, DemoSummary},
     startup::{AppState, Application},
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestDatabase, status_and_json, test_settings};
+use crate::support::{TestDatabase, service_settings, status_and_json};
 
 const PASSWORD: &str = "secret123";
 
@@ -24,13 +23,9 @@ struct DemoApp {
 
 impl DemoApp {
     fn new(db: &TestDatabase, overrides: &[(&str, &str)]) -> Self {
-        let settings = test_settings(db.url(), overrides);
-        let pool = fuyi::db::pool(db.url(), settings.db_pool_size).expect("pool");
-        let state = AppState {
-            tokens: TokenKeys::from_settings(&settings.auth),
-            pool,
-            settings,
-        };
+        let settings = service_settings(db, overrides);
+        let pool = fuyi::db::pool_for(db.app_url(), &settings).expect("pool");
+        let state = AppState::new(pool, settings);
         Self {
             address: String::new(),
             client: reqwest::Client::new(),
