@@ -295,6 +295,7 @@ async fn serve(settings: &Settings, migration_url: &str, url: &str) -> anyhow::R
     }
     let pool = db::pool_for(url, settings)?;
     crate::service::bootstrap::ensure_admin(&pool, settings).await?;
+    let _housekeeping = crate::maintenance::spawn(pool.clone(), settings.clone());
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("cannot listen on {} (FUYI_BIND)", settings.bind))?;
     let app = Application::build(settings.clone(), pool, listener)?;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod maintenance;
 pub mod pg_local;
 pub mod service;
 pub mod startup;

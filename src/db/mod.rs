@@ -19,6 +19,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{LimitSettings, Settings};
 
+pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod events;

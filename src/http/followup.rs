@@ -115,9 +115,8 @@ pub async fn create_service(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let list = service::record_service(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let list = service::record_service(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, list.version, json(&list)?))
     })
     .await?;
@@ -175,9 +174,8 @@ pub async fn create_compliance(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_compliance(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_compliance(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -211,9 +209,8 @@ pub async fn create_measure(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_measure(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_measure(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -265,9 +262,8 @@ pub async fn create_lawsuit(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_lawsuit(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_lawsuit(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -332,9 +328,8 @@ pub async fn create_hearing(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_hearing(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_hearing(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -368,9 +363,8 @@ pub async fn create_judgment(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_judgment(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_judgment(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
