@@ -73,7 +73,9 @@ pub struct LimitSettings {
     /// `FUYI_DB_CONNECT_TIMEOUT_MS` (5,000): how long opening a new database connection may take.
     pub connect_timeout: Duration,
     /// `FUYI_DB_STATEMENT_TIMEOUT_MS` (30,000): PostgreSQL's `statement_timeout` on every pooled
-    /// connection; a query cancelled by it is answered 503. 0 switches it off.
+    /// connection; a query cancelled by it is answered 503. Also the connections'
+    /// `idle_in_transaction_session_timeout`, which ends a transaction a cut-off request left
+    /// open. 0 switches both off.
     pub statement_timeout: Duration,
     /// `FUYI_REQUEST_TIMEOUT_SECONDS` (60): a request still running after this is answered 503.
     pub request_timeout: Duration,

@@ -150,12 +150,16 @@ pub fn pool_with(
     let statement_timeout_ms = limits.statement_timeout.as_millis();
     config.custom_setup = Box::new(move |url| {
         Box::pin(async move {
-            use diesel_async::{AsyncConnection, RunQueryDsl};
+            use diesel_async::{AsyncConnection, SimpleAsyncConnection};
             let mut conn = AsyncPgConnection::establish(url).await?;
-            diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
-                .execute(&mut conn)
-                .await
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            // A transaction left open by a request that was cut off ends as well: the server
+            // rolls it back once it has sat idle as long as one statement may run.
+            conn.batch_execute(&format!(
+                "SET statement_timeout = {statement_timeout_ms}; \
+                 SET idle_in_transaction_session_timeout = {statement_timeout_ms}"
+            ))
+            .await
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(conn)
         })
     });

@@ -116,10 +116,14 @@ where
     F: AsyncFnOnce(&mut AsyncPgConnection) -> ApiResult<(StatusCode, i32, serde_json::Value)>,
 {
     let key = idempotency_key(req)?;
-    let mut pooled = state.pool.get().await?;
-    let conn: &mut AsyncPgConnection = &mut pooled;
+    let mut guard = Abandoned(Some(state.pool.get().await?));
+    let Some(pooled) = guard.0.as_mut() else {
+        return Err(ApiError::internal(anyhow::anyhow!("no connection")));
+    };
+    let conn: &mut AsyncPgConnection = pooled;
     let Some(key) = key else {
         let (status, version, body) = action(conn).await?;
+        guard.release();
         return Ok(answer(req, status, version, &body));
     };
     // Keys are per user and per endpoint: two officers cannot collide.
@@ -140,11 +144,11 @@ where
         }
     }
     .await;
-    match outcome {
-        Ok(response) => {
-            Manager::commit_transaction(&mut *conn).await?;
-            Ok(response)
-        }
+    let result = match outcome {
+        Ok(response) => Manager::commit_transaction(&mut *conn)
+            .await
+            .map(|()| response)
+            .map_err(ApiError::from),
         Err(err) => {
             // A connection whose rollback fails is broken and the pool discards it; the server
             // then rolls back on its own.
@@ -152,6 +156,29 @@ where
                 tracing::warn!(error = %rollback, "rollback of a keyed request failed");
             }
             Err(err)
+        }
+    };
+    guard.release();
+    result
+}
+
+/// Holds the request's connection. Dropped before `release` (the request timed out, or the
+/// client went away, in the middle of the transaction), it closes the connection instead of
+/// returning it to the pool, so the server rolls the transaction back and frees the key now,
+/// not when the pool next hands that connection out.
+struct Abandoned(Option<db::DbConn>);
+
+impl Abandoned {
+    /// The request finished its transaction: the connection goes back to the pool.
+    fn release(mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(deadpool::managed::Object::take(conn));
         }
     }
 }

@@ -11,4 +11,5 @@ mod foundation;
 mod import;
 mod lifecycle;
 mod migrations;
+mod security;
 mod statistics;
