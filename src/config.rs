@@ -79,8 +79,9 @@ pub struct LimitSettings {
     pub statement_timeout: Duration,
     /// `FUYI_REQUEST_TIMEOUT_SECONDS` (60): a request still running after this is answered 503.
     pub request_timeout: Duration,
-    /// `FUYI_BODY_READ_TIMEOUT_SECONDS` (15): how long the client may take to send the request
-    /// head, and again its body; slower clients are answered 408.
+    /// `FUYI_BODY_READ_TIMEOUT_SECONDS` (15): how long the client may take to send a JSON request
+    /// body; slower clients are answered 408. The request head must arrive within 5 s (or this,
+    /// if shorter).
     pub body_read_timeout: Duration,
     /// `FUYI_STATISTICS_CONNECTIONS` (a quarter of `FUYI_DB_POOL_SIZE`, at least 1): pooled
     /// connections all statistics requests together may hold at once, so reports never starve

@@ -18,6 +18,9 @@ use crate::{
     },
 };
 
+/// The longest a client may take to send a request's head (actix's default).
+const HEAD_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What every request handler can reach.
 pub struct AppState {
     /// The database pool.
@@ -86,8 +89,9 @@ impl Application {
                 .configure(http::routes)
         })
         .workers(workers)
-        // Slow request heads are cut off by actix itself (408).
-        .client_request_timeout(limits.body_read_timeout)
+        // Slow request heads are cut off by actix itself (408), at its own default of 5 s unless
+        // the body read timeout is shorter.
+        .client_request_timeout(limits.body_read_timeout.min(HEAD_READ_TIMEOUT))
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

@@ -116,20 +116,21 @@ where
     F: AsyncFnOnce(&mut AsyncPgConnection) -> ApiResult<(StatusCode, i32, serde_json::Value)>,
 {
     let key = idempotency_key(req)?;
+    // Keys are per user and per endpoint: two officers cannot collide.
+    let scope = format!("{} {} {}", caller.user_id, req.method(), req.path());
+    let hash = Sha256::digest(serde_json::to_vec(request_body).map_err(ApiError::internal)?);
+    let retention = state.settings.limits.idempotency_retention;
     let mut guard = Abandoned(Some(state.pool.get().await?));
     let Some(pooled) = guard.0.as_mut() else {
         return Err(ApiError::internal(anyhow::anyhow!("no connection")));
     };
     let conn: &mut AsyncPgConnection = pooled;
     let Some(key) = key else {
-        let (status, version, body) = action(conn).await?;
+        let outcome = action(conn).await;
         guard.release();
+        let (status, version, body) = outcome?;
         return Ok(answer(req, status, version, &body));
     };
-    // Keys are per user and per endpoint: two officers cannot collide.
-    let scope = format!("{} {} {}", caller.user_id, req.method(), req.path());
-    let hash = Sha256::digest(serde_json::to_vec(request_body).map_err(ApiError::internal)?);
-    let retention = state.settings.limits.idempotency_retention;
 
     type Manager = <AsyncPgConnection as AsyncConnection>::TransactionManager;
     Manager::begin_transaction(&mut *conn).await?;
