@@ -5,13 +5,14 @@ use std::{io::Read, net::TcpListener, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, hashing::HashLimiter, password, revocation::SessionCache, tokens::TokenKeys},
+    auth::{Role, password, tokens::TokenKeys},
     config::Settings,
     db::{self, organs::NewOrgan, users::NewUser},
-    http::{openapi, rate_limit::AuthRateLimiter},
+    http::openapi,
     pg_local::{Durability, LocalPostgres},
     service::demo,
     startup::{AppState, Application},
@@ -131,26 +132,34 @@ pub enum UserCommand {
 
 /// Where the database is: given, or a private server this process started and must stop.
 pub struct Database {
-    pub url: String,
+    /// The service's role ([`db::APP_ROLE`] on the private server).
+    pub url: SecretString,
+    /// The role that owns the schema and runs the migrations.
+    pub migration_url: SecretString,
     local: Option<LocalPostgres>,
 }
 
 impl Database {
-    /// Connects to `DATABASE_URL`, or starts the private PostgreSQL under the data directory and
-    /// makes sure its `fuyi` database exists.
+    /// Connects to `DATABASE_URL` (migrating with `FUYI_MIGRATION_DATABASE_URL` when set), or
+    /// starts the private PostgreSQL under the data directory and makes sure its `fuyi` database
+    /// and the service's role exist. There the cluster's own superuser, reachable only through
+    /// the private socket, owns the schema and migrates; the service signs in as `fuyi_app`.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
         if let Some(url) = &settings.database_url {
             return Ok(Self {
                 url: url.clone(),
+                migration_url: settings.migration_url().unwrap_or(url).clone(),
                 local: None,
             });
         }
         let data_dir = absolute(&settings.data_dir)?;
         let local = LocalPostgres::start(&data_dir, Durability::Safe).await?;
         db::ensure_database(&local.admin_url(), "fuyi").await?;
+        db::ensure_app_login(&local.admin_url(), None).await?;
         tracing::info!(data_dir = %data_dir.display(), "using the private PostgreSQL");
         Ok(Self {
-            url: local.url("fuyi"),
+            url: SecretString::from(local.url_as(db::APP_ROLE, "fuyi")),
+            migration_url: SecretString::from(local.url("fuyi")),
             local: Some(local),
         })
     }
@@ -185,22 +194,28 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         _ => settings,
     };
     let database = Database::open(&settings).await?;
-    let outcome = run_with_database(command, &settings, &database.url).await;
+    let outcome = run_with_database(command, &settings, &database).await;
     // Stop the private server whatever happened, then report.
     let closed = database.close().await;
     outcome.and(closed)
 }
 
-async fn run_with_database(command: Command, settings: &Settings, url: &str) -> anyhow::Result<()> {
+async fn run_with_database(
+    command: Command,
+    settings: &Settings,
+    database: &Database,
+) -> anyhow::Result<()> {
+    let url = database.url.expose_secret();
+    let migration_url = database.migration_url.expose_secret();
     match command {
-        Command::Serve => serve(settings, url).await,
-        Command::Migrate { direction } => migrate(direction, url).await,
+        Command::Serve => serve(settings, migration_url, url).await,
+        Command::Migrate { direction } => migrate(direction, migration_url).await,
         Command::Organ { command } => {
-            db::migrate_up(url).await.map_err(anyhow_from)?;
+            db::migrate_up(migration_url).await.map_err(anyhow_from)?;
             organ(command, settings, url).await
         }
         Command::User { command } => {
-            db::migrate_up(url).await.map_err(anyhow_from)?;
+            db::migrate_up(migration_url).await.map_err(anyhow_from)?;
             user(command, url).await
         }
         Command::Demo {
@@ -209,7 +224,7 @@ async fn run_with_database(command: Command, settings: &Settings, url: &str) -> 
             password_stdin,
             seed,
         } => {
-            db::migrate_up(url).await.map_err(anyhow_from)?;
+            db::migrate_up(migration_url).await.map_err(anyhow_from)?;
             let password = match password {
                 Some(password) if !password_stdin => password,
                 _ => read_password_stdin()?,
@@ -218,8 +233,9 @@ async fn run_with_database(command: Command, settings: &Settings, url: &str) -> 
         }
         Command::Openapi => Ok(()),
         Command::Import { file } => {
-            db::migrate_up(url).await.map_err(anyhow_from)?;
-            import(&file, settings, url).await
+            db::migrate_up(migration_url).await.map_err(anyhow_from)?;
+            // The import analyses the tables it filled, which only their owner may.
+            import(&file, settings, migration_url).await
         }
     }
 }
@@ -277,12 +293,12 @@ fn anyhow_from(err: db::MigrationError) -> anyhow::Error {
     anyhow::anyhow!(err)
 }
 
-async fn serve(settings: &Settings, url: &str) -> anyhow::Result<()> {
-    let applied = db::migrate_up(url).await.map_err(anyhow_from)?;
+async fn serve(settings: &Settings, migration_url: &str, url: &str) -> anyhow::Result<()> {
+    let applied = db::migrate_up(migration_url).await.map_err(anyhow_from)?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "migrations applied");
     }
-    let pool = db::pool(url, settings.db_pool_size)?;
+    let pool = db::pool_for(url, settings)?;
     crate::service::bootstrap::ensure_admin(&pool, settings).await?;
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("cannot listen on {} (FUYI_BIND)", settings.bind))?;
@@ -373,14 +389,7 @@ async fn demo(
     let url = format!("{url}{separator}options=-c%20synchronous_commit%3Doff");
     let pool = db::pool(&url, settings.db_pool_size)?;
     // The demo hands out no tokens, so it needs no configured key.
-    let state = AppState {
-        tokens: TokenKeys::ephemeral(&settings.auth),
-        sessions: SessionCache::new(settings.auth.session_cache),
-        hashing: HashLimiter::from_settings(&settings.auth),
-        auth_rate: AuthRateLimiter::new(0, 1),
-        pool,
-        settings: settings.clone(),
-    };
+    let state = AppState::with_keys(TokenKeys::ephemeral(&settings.auth), settings.clone(), pool);
     let options = demo::DemoOptions {
         year,
         password,

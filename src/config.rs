@@ -14,6 +14,8 @@ use std::{
 use ipnet::IpNet;
 use secrecy::SecretString;
 
+use secrecy::SecretString;
+
 use crate::domain::{
     deadlines::{ConvertedDecisionPeriod, DeadlineSettings},
     lifecycle::LifecycleSettings,
@@ -41,8 +43,13 @@ pub enum LogFormat {
 /// Everything the service needs to know about its surroundings.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `DATABASE_URL`: an existing PostgreSQL server; when unset a private one is started.
-    pub database_url: Option<String>,
+    /// `DATABASE_URL`: an existing PostgreSQL server; when unset a private one is started. The
+    /// service's pool connects with it, so its role should only read and write rows (see
+    /// `migration_database_url`). Wrapped so that it never prints (it may carry a password).
+    pub database_url: Option<SecretString>,
+    /// `FUYI_MIGRATION_DATABASE_URL` (`DATABASE_URL`): the role that owns the schema and runs the
+    /// migrations, when it differs from the service's role. Only read with `DATABASE_URL`.
+    pub migration_database_url: Option<SecretString>,
     /// `FUYI_DATA_DIR` (`./.fuyi`): where the private PostgreSQL keeps its data.
     pub data_dir: PathBuf,
     /// `FUYI_BIND` (`127.0.0.1:8080`).
@@ -66,12 +73,58 @@ pub struct Settings {
     /// is ignored and the TCP peer is the client.
     pub trusted_proxies: Vec<IpNet>,
     /// `FUYI_PURGE_INTERVAL_SECONDS` (300): how often expired records (failed sign-ins older than
-    /// the sign-in window, idle rate-limiter entries) are deleted.
+    /// the sign-in window, idempotency keys past their retention, idle rate-limiter entries) are
+    /// deleted.
     pub purge_interval: Duration,
+    /// Timeouts and the statistics' share of the pool.
+    pub limits: LimitSettings,
     /// Authentication settings.
     pub auth: AuthSettings,
     /// The rules the law leaves open, and the statutory periods, as named settings.
     pub rules: RuleSettings,
+}
+
+/// Timeouts, so that no request, connection or query can hang, and the bounded share of the pool
+/// statistics may hold.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// `FUYI_DB_POOL_WAIT_MS` (5,000): how long a request waits for a pooled connection before it
+    /// is answered 503 with `Retry-After`.
+    pub pool_wait: Duration,
+    /// `FUYI_DB_CONNECT_TIMEOUT_MS` (5,000): how long opening a new database connection may take.
+    pub connect_timeout: Duration,
+    /// `FUYI_DB_STATEMENT_TIMEOUT_MS` (30,000): PostgreSQL's `statement_timeout` on every pooled
+    /// connection; a query cancelled by it is answered 503. Also the connections'
+    /// `idle_in_transaction_session_timeout`, which ends a transaction a cut-off request left
+    /// open. 0 switches both off.
+    pub statement_timeout: Duration,
+    /// `FUYI_REQUEST_TIMEOUT_SECONDS` (60): a request still running after this is answered 503.
+    pub request_timeout: Duration,
+    /// `FUYI_BODY_READ_TIMEOUT_SECONDS` (15): how long the client may take to send a JSON request
+    /// body; slower clients are answered 408. The request head must arrive within 5 s (or this,
+    /// if shorter).
+    pub body_read_timeout: Duration,
+    /// `FUYI_STATISTICS_CONNECTIONS` (a quarter of `FUYI_DB_POOL_SIZE`, at least 1): pooled
+    /// connections all statistics requests together may hold at once, so reports never starve
+    /// sign-in, case reads or readiness.
+    pub statistics_connections: usize,
+    /// `FUYI_IDEMPOTENCY_RETENTION_HOURS` (24): how long the answer to a keyed request is replayed
+    /// to retries; older keys are purged and never replayed.
+    pub idempotency_retention: Duration,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            pool_wait: Duration::from_millis(5_000),
+            connect_timeout: Duration::from_millis(5_000),
+            statement_timeout: Duration::from_millis(30_000),
+            request_timeout: Duration::from_secs(60),
+            body_read_timeout: Duration::from_secs(15),
+            statistics_connections: 4,
+            idempotency_retention: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 /// Token signing and sign-in settings. The secrets are wrapped so `Debug` never prints them.
@@ -349,8 +402,48 @@ impl Settings {
             ),
         };
 
+        let db_pool_size: usize = env.parse("FUYI_DB_POOL_SIZE", 16)?;
+        let limits = LimitSettings {
+            pool_wait: Duration::from_millis(env.parse("FUYI_DB_POOL_WAIT_MS", 5_000)?),
+            connect_timeout: Duration::from_millis(env.parse("FUYI_DB_CONNECT_TIMEOUT_MS", 5_000)?),
+            statement_timeout: Duration::from_millis(
+                env.parse("FUYI_DB_STATEMENT_TIMEOUT_MS", 30_000)?,
+            ),
+            request_timeout: Duration::from_secs(env.parse("FUYI_REQUEST_TIMEOUT_SECONDS", 60)?),
+            body_read_timeout: Duration::from_secs(
+                env.parse("FUYI_BODY_READ_TIMEOUT_SECONDS", 15)?,
+            ),
+            statistics_connections: env
+                .parse("FUYI_STATISTICS_CONNECTIONS", (db_pool_size / 4).max(1))?
+                .max(1),
+            idempotency_retention: Duration::from_secs(
+                env.parse::<u64>("FUYI_IDEMPOTENCY_RETENTION_HOURS", 24)?
+                    .saturating_mul(3600),
+            ),
+        };
+        for (variable, value) in [
+            ("FUYI_DB_POOL_WAIT_MS", limits.pool_wait),
+            ("FUYI_DB_CONNECT_TIMEOUT_MS", limits.connect_timeout),
+            ("FUYI_REQUEST_TIMEOUT_SECONDS", limits.request_timeout),
+            ("FUYI_BODY_READ_TIMEOUT_SECONDS", limits.body_read_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError {
+                    variable,
+                    reason: "must be greater than 0".to_owned(),
+                });
+            }
+        }
+        let database_url = env.optional("DATABASE_URL").map(SecretString::from);
+        let migration_database_url = database_url.as_ref().and_then(|_| {
+            env.optional("FUYI_MIGRATION_DATABASE_URL")
+                .map(SecretString::from)
+        });
+
         Ok(Self {
-            database_url: env.optional("DATABASE_URL"),
+            database_url,
+            migration_database_url,
+            limits,
             data_dir: env.parse("FUYI_DATA_DIR", PathBuf::from(".fuyi"))?,
             bind: env.parse("FUYI_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             metrics_bind: env.parse_with("FUYI_METRICS_BIND", None, |raw| {
@@ -376,7 +469,7 @@ impl Settings {
                 at_least_one,
             )?),
             max_body_bytes: env.parse("FUYI_MAX_BODY_BYTES", 1024 * 1024)?,
-            db_pool_size: env.parse("FUYI_DB_POOL_SIZE", 16)?,
+            db_pool_size,
             workers: env.parse("FUYI_WORKERS", cpus())?,
             auth,
             rules,
@@ -385,6 +478,13 @@ impl Settings {
 }
 
 impl Settings {
+    /// The URL migrations run with: `FUYI_MIGRATION_DATABASE_URL`, else `DATABASE_URL`.
+    pub fn migration_url(&self) -> Option<&SecretString> {
+        self.migration_database_url
+            .as_ref()
+            .or(self.database_url.as_ref())
+    }
+
     /// These settings with the signing key `serve` needs. `FUYI_JWT_SECRET` when set; otherwise,
     /// with `DATABASE_URL` set, an error: replicas sharing a database must share a key, and a key
     /// made up at start-up would sign everyone out at every restart. Without `DATABASE_URL` (the
@@ -788,6 +888,54 @@ mod tests {
         assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
         let err = settings(&[("FUYI_TRUSTED_PROXIES", "10.0.0.0/8,proxy")]).unwrap_err();
         assert_eq!(err.variable, "FUYI_TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn limits_have_defaults_and_statistics_get_a_quarter_of_the_pool() {
+        let settings = settings(&[("FUYI_DB_POOL_SIZE", "4")]).expect("valid");
+        assert_eq!(settings.limits.pool_wait, Duration::from_secs(5));
+        assert_eq!(settings.limits.statement_timeout, Duration::from_secs(30));
+        assert_eq!(settings.limits.request_timeout, Duration::from_secs(60));
+        assert_eq!(settings.limits.body_read_timeout, Duration::from_secs(15));
+        assert_eq!(settings.limits.statistics_connections, 1);
+        assert_eq!(
+            settings.limits.idempotency_retention,
+            Duration::from_secs(24 * 3600)
+        );
+        let err = settings_err(&[("FUYI_REQUEST_TIMEOUT_SECONDS", "0")]);
+        assert_eq!(err.variable, "FUYI_REQUEST_TIMEOUT_SECONDS");
+    }
+
+    #[test]
+    fn database_urls_never_print() {
+        let settings = settings(&[
+            ("DATABASE_URL", "postgres://app:app-password@db/fuyi"),
+            (
+                "FUYI_MIGRATION_DATABASE_URL",
+                "postgres://owner:owner-password@db/fuyi",
+            ),
+        ])
+        .expect("valid");
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("app-password"), "{printed}");
+        assert!(!printed.contains("owner-password"), "{printed}");
+        use secrecy::ExposeSecret;
+        assert_eq!(
+            settings.migration_url().map(|url| url.expose_secret()),
+            Some("postgres://owner:owner-password@db/fuyi")
+        );
+        let without = self::settings(&[("DATABASE_URL", "postgres://app@db/fuyi")]).expect("valid");
+        assert_eq!(
+            without.migration_url().map(|url| url.expose_secret()),
+            Some("postgres://app@db/fuyi")
+        );
+    }
+
+    fn settings_err(vars: &[(&str, &str)]) -> ConfigError {
+        match settings(vars) {
+            Ok(_) => panic!("{vars:?} should be refused"),
+            Err(err) => err,
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ use crate::{db, startup::AppState};
 pub struct Purged {
     /// Failed sign-ins older than the sign-in window, deleted.
     pub sign_in_failures: usize,
+    /// Idempotency keys older than `FUYI_IDEMPOTENCY_RETENTION_HOURS`, deleted with their answers.
+    pub idempotency_keys: usize,
     /// Addresses the auth rate limiter still remembers after forgetting the idle ones.
     pub rate_limited_addresses: usize,
 }
@@ -27,9 +29,15 @@ pub async fn purge_expired(state: &AppState) -> anyhow::Result<Purged> {
     let mut conn = state.pool.get().await?;
     let sign_in_failures = db::users::purge_failures_before(&mut conn, cutoff).await?;
     drop(conn);
+    let idempotency_keys = db::idempotency::purge_expired_idempotency_keys(
+        &state.pool,
+        state.settings.limits.idempotency_retention,
+    )
+    .await?;
     let rate_limited_addresses = state.auth_rate.purge();
     Ok(Purged {
         sign_in_failures,
+        idempotency_keys,
         rate_limited_addresses,
     })
 }
@@ -47,7 +55,7 @@ pub fn spawn(state: &web::Data<AppState>, interval: Duration) {
                 break;
             };
             match purge_expired(&state).await {
-                Ok(purged) if purged.sign_in_failures > 0 => {
+                Ok(purged) if purged.sign_in_failures > 0 || purged.idempotency_keys > 0 => {
                     tracing::info!(?purged, "expired records purged");
                 }
                 Ok(purged) => tracing::debug!(?purged, "nothing expired to purge"),

@@ -197,8 +197,15 @@ impl LocalPostgres {
     /// The authority has no host on purpose: tokio-postgres would try a host there (TCP) before
     /// the `host` parameter and so could reach another server on the machine.
     pub fn url(&self, database: &str) -> String {
+        self.url_as("postgres", database)
+    }
+
+    /// [`url`](Self::url) signing in as `role` (the socket trusts every role of the cluster; the
+    /// socket directory is private to the data directory's owner).
+    pub fn url_as(&self, role: &str, database: &str) -> String {
         format!(
-            "postgres://postgres@/{}?host={}",
+            "postgres://{}@/{}?host={}",
+            percent_encode(role.as_bytes()),
             percent_encode(database.as_bytes()),
             percent_encode(self.socket_dir.as_os_str().as_bytes())
         )

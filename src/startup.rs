@@ -12,15 +12,26 @@ use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use crate::{
     auth::{hashing::HashLimiter, revocation::SessionCache, tokens::TokenKeys},
     config::Settings,
-    db::DbPool,
-    http::{self, extract::BodyLimit, rate_limit::AuthRateLimiter},
+    db::{DbPool, PoolShare},
+    http::{
+        self,
+        extract::BodyLimit,
+        rate_limit::AuthRateLimiter,
+        timeout::{BodyReadTimeout, RequestTimeout},
+    },
     maintenance,
 };
+
+/// The longest a client may take to send a request's head (actix's default).
+const HEAD_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What every request handler can reach.
 pub struct AppState {
     /// The database pool.
     pub pool: DbPool,
+    /// The share of `pool` statistics requests take their connections from
+    /// (`FUYI_STATISTICS_CONNECTIONS`), so reports never starve the other requests.
+    pub statistics_pool: PoolShare,
     /// The settings the service started with.
     pub settings: Settings,
     /// Access-token keys.
@@ -31,22 +42,38 @@ pub struct AppState {
     pub hashing: HashLimiter,
     /// The per-address rate limit on `/api/v1/auth/*`.
     pub auth_rate: AuthRateLimiter,
+    /// The statistics' bounded share of the pool (`FUYI_STATISTICS_CONNECTIONS`).
+    pub statistics_pool: PoolShare,
 }
 
 impl AppState {
     /// The state of a service: the signing key must be resolved already (`Settings::with_signing_key`).
     pub fn new(settings: Settings, pool: DbPool) -> Result<Self, crate::config::ConfigError> {
-        Ok(Self {
-            tokens: TokenKeys::from_settings(&settings.auth)?,
+        Ok(Self::with_keys(
+            TokenKeys::from_settings(&settings.auth)?,
+            settings,
+            pool,
+        ))
+    }
+
+    /// The state of a service that signs with `tokens`.
+    pub fn with_keys(tokens: TokenKeys, settings: Settings, pool: DbPool) -> Self {
+        Self {
+            tokens,
             sessions: SessionCache::new(settings.auth.session_cache),
             hashing: HashLimiter::from_settings(&settings.auth),
             auth_rate: AuthRateLimiter::new(
                 settings.auth.auth_rate_per_minute,
                 settings.auth.auth_rate_burst,
             ),
+            statistics_pool: PoolShare::new(
+                pool.clone(),
+                settings.limits.statistics_connections,
+                settings.limits.pool_wait,
+            ),
             pool,
             settings,
-        })
+        }
     }
 }
 
@@ -76,21 +103,30 @@ impl Application {
         let state = web::Data::new(AppState::new(settings, pool)?);
         maintenance::spawn(&state, state.settings.purge_interval);
         let body_limit = web::Data::new(BodyLimit(state.settings.max_body_bytes));
+        let limits = state.settings.limits.clone();
+        let request_timeout = web::Data::new(RequestTimeout(limits.request_timeout));
+        let body_read_timeout = web::Data::new(BodyReadTimeout(limits.body_read_timeout));
         let workers = state.settings.workers.max(1);
         let server = HttpServer::new(move || {
             App::new()
                 // Innermost, so refusals still get CORS headers, metrics and a log line.
                 .wrap(from_fn(http::rate_limit::limit_auth_requests))
+                .wrap(from_fn(http::timeout::limit_duration))
                 .wrap(cors(&state.settings.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(from_fn(http::request_log::log_request))
                 .app_data(state.clone())
                 .app_data(body_limit.clone())
+                .app_data(request_timeout.clone())
+                .app_data(body_read_timeout.clone())
                 .app_data(web::QueryConfig::default().error_handler(http::extract::query_error))
                 .app_data(web::PathConfig::default().error_handler(http::extract::path_error))
                 .configure(http::routes)
         })
         .workers(workers)
+        // Slow request heads are cut off by actix itself (408), at its own default of 5 s unless
+        // the body read timeout is shorter.
+        .client_request_timeout(limits.body_read_timeout.min(HEAD_READ_TIMEOUT))
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

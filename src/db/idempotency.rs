@@ -1,9 +1,14 @@
-//! Idempotency keys: the first answer to a keyed request, replayed to retries.
+//! Idempotency keys: the first answer to a keyed request, replayed to retries. The claim, the
+//! request's own changes and the stored answer share one transaction (see
+//! `http::conditional::idempotent`), so a key holds either nothing or a finished answer.
+
+use std::time::Duration;
 
 use diesel::prelude::*;
+use diesel::sql_types::{Double, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::schema::idempotency_keys;
+use super::{DbPool, schema::idempotency_keys};
 
 /// What a key already holds.
 #[derive(Debug, Clone, Queryable)]
@@ -14,13 +19,26 @@ pub struct StoredKey {
 }
 
 /// Claims `key` in `scope` for a request with `request_hash`; returns what was already stored if
-/// the key was taken. Call inside the request's transaction so a failed request frees the key.
+/// the key was taken. Call inside the request's transaction: a concurrent request holding the
+/// same key makes the claim wait until that request commits (its answer is then returned) or
+/// rolls back (the claim then succeeds). A stored answer older than `retention` is deleted
+/// first, so it is never replayed, purged or not.
 pub async fn claim(
     conn: &mut AsyncPgConnection,
     scope: &str,
     key: &str,
     request_hash: &[u8],
+    retention: Duration,
 ) -> QueryResult<Option<StoredKey>> {
+    diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 \
+           AND created_at < now() - make_interval(secs => $3)",
+    )
+    .bind::<Text, _>(scope)
+    .bind::<Text, _>(key)
+    .bind::<Double, _>(retention.as_secs_f64())
+    .execute(conn)
+    .await?;
     let inserted = diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::scope.eq(scope),
@@ -63,20 +81,16 @@ pub async fn complete(
     Ok(())
 }
 
-/// Deletes keys older than `hours` (they are kept at least 24 hours).
-pub async fn purge_older_than(conn: &mut AsyncPgConnection, hours: i32) -> QueryResult<usize> {
-    diesel::sql_query(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
+/// Deletes keys older than `retention`; returns how many. For the maintenance schedule.
+pub async fn purge_expired_idempotency_keys(
+    pool: &DbPool,
+    retention: Duration,
+) -> anyhow::Result<usize> {
+    let mut conn = pool.get().await?;
+    Ok(diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)",
     )
-    .bind::<diesel::sql_types::Integer, _>(hours)
-    .execute(conn)
-    .await
-}
-
-/// Frees a key whose request failed, so a retry runs afresh.
-pub async fn release(conn: &mut AsyncPgConnection, scope: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(idempotency_keys::table.find((scope, key)))
-        .execute(conn)
-        .await?;
-    Ok(())
+    .bind::<Double, _>(retention.as_secs_f64())
+    .execute(&mut conn)
+    .await?)
 }

@@ -12,6 +12,14 @@ use diesel_async::{
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use std::{sync::Arc, time::Duration};
+
+use diesel_async::pooled_connection::deadpool::PoolError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::config::{LimitSettings, Settings};
+
+pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod events;
@@ -31,17 +39,140 @@ pub type DbPool = Pool<AsyncPgConnection>;
 /// One pooled connection.
 pub type DbConn = Object<AsyncPgConnection>;
 
+/// A bounded share of the pool: at most `size` of its connections at once, for work such as
+/// statistics that would otherwise take many connections per request and starve the rest.
+#[derive(Clone)]
+pub struct PoolShare {
+    pool: DbPool,
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl PoolShare {
+    /// A share of `size` connections of `pool`; waiting for one of them is bounded by `wait`.
+    pub fn new(pool: DbPool, size: usize, wait: Duration) -> Self {
+        Self {
+            pool,
+            slots: Arc::new(Semaphore::new(size.max(1))),
+            wait,
+        }
+    }
+
+    /// A connection of the share, waiting at most the share's wait timeout for room.
+    pub async fn get(&self) -> Result<SharedConn, PoolError> {
+        Connections::from(self).get().await
+    }
+}
+
+/// Where connections come from: the whole pool, or a bounded share of it.
+#[derive(Clone, Copy)]
+pub struct Connections<'a> {
+    pool: &'a DbPool,
+    share: Option<(&'a Arc<Semaphore>, Duration)>,
+}
+
+impl<'a> From<&'a DbPool> for Connections<'a> {
+    fn from(pool: &'a DbPool) -> Self {
+        Self { pool, share: None }
+    }
+}
+
+impl<'a> From<&'a PoolShare> for Connections<'a> {
+    fn from(share: &'a PoolShare) -> Self {
+        Self {
+            pool: &share.pool,
+            share: Some((&share.slots, share.wait)),
+        }
+    }
+}
+
+impl Connections<'_> {
+    /// A connection, once the share has room for it (within the wait timeout).
+    pub async fn get(self) -> Result<SharedConn, PoolError> {
+        let slot = match self.share {
+            None => None,
+            Some((slots, wait)) => Some(
+                tokio::time::timeout(wait, Arc::clone(slots).acquire_owned())
+                    .await
+                    .map_err(|_| PoolError::Timeout(deadpool::managed::TimeoutType::Wait))?
+                    .map_err(|_| PoolError::Closed)?,
+            ),
+        };
+        let conn = self.pool.get().await?;
+        Ok(SharedConn { conn, _slot: slot })
+    }
+}
+
+/// A pooled connection holding its place in a [`PoolShare`] until dropped.
+pub struct SharedConn {
+    conn: DbConn,
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+impl std::ops::Deref for SharedConn {
+    type Target = AsyncPgConnection;
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for SharedConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.conn
+    }
+}
+
 /// Errors of the migration runner, which speaks `Box<dyn Error>`.
 pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Builds the pool with the default limits (command-line tools and tests).
+pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, anyhow::Error> {
+    pool_with(database_url, max_size, &LimitSettings::default())
+}
+
+/// Builds the service's pool from its settings.
+pub fn pool_for(database_url: &str, settings: &Settings) -> Result<DbPool, anyhow::Error> {
+    pool_with(database_url, settings.db_pool_size, &settings.limits)
+}
+
 /// Builds the pool. Connections are recycled without a test query: a dead connection shows up as
 /// an error on first use anyway, and the check would cost a round trip on every request.
-pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, anyhow::Error> {
+///
+/// Waiting for a connection and opening one are bounded (the caller gets 503 instead of a hang),
+/// and every connection gets `statement_timeout` when it is opened, so no query runs unbounded.
+pub fn pool_with(
+    database_url: &str,
+    max_size: usize,
+    limits: &LimitSettings,
+) -> Result<DbPool, anyhow::Error> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
+    let statement_timeout_ms = limits.statement_timeout.as_millis();
+    config.custom_setup = Box::new(move |url| {
+        Box::pin(async move {
+            use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+            let mut conn = AsyncPgConnection::establish(url).await?;
+            // A transaction left open by a request that was cut off ends as well: the server
+            // rolls it back once it has sat idle as long as one statement may run.
+            conn.batch_execute(&format!(
+                "SET statement_timeout = {statement_timeout_ms}; \
+                 SET idle_in_transaction_session_timeout = {statement_timeout_ms}"
+            ))
+            .await
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        })
+    });
     let manager =
         AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
-    Ok(Pool::builder(manager).max_size(max_size).build()?)
+    Ok(Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(limits.pool_wait))
+        .create_timeout(Some(limits.connect_timeout))
+        // Recycling is a local check (`RecyclingMethod::Fast`), but bound it all the same.
+        .recycle_timeout(Some(limits.connect_timeout))
+        .build()?)
 }
 
 /// Runs `f` with a synchronous migration connection on a blocking thread (the migration harness is
@@ -136,6 +267,38 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> anyhow::Result<()> 
         diesel::sql_query(format!("CREATE DATABASE {}", quote_identifier(name)))
             .execute(&mut conn)
             .await?;
+    }
+    Ok(())
+}
+
+/// The role the service's pool connects as: it reads and writes rows but owns no table, so it
+/// cannot alter tables or disable their triggers (migration `database_roles` grants it its rights).
+pub const APP_ROLE: &str = "fuyi_app";
+
+/// Makes sure [`APP_ROLE`] exists and may sign in, with `password` when given, on the server
+/// behind `admin_url` (a role that may create roles). The embedded PostgreSQL and the tests call
+/// it; on a server of its own the operator manages roles.
+pub async fn ensure_app_login(admin_url: &str, password: Option<&str>) -> anyhow::Result<()> {
+    use diesel_async::RunQueryDsl;
+    let mut conn = connect(admin_url).await?;
+    diesel::sql_query(format!(
+        "DO $$ BEGIN \
+           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN \
+             CREATE ROLE {APP_ROLE} LOGIN; \
+           ELSE \
+             ALTER ROLE {APP_ROLE} LOGIN; \
+           END IF; \
+         END $$"
+    ))
+    .execute(&mut conn)
+    .await?;
+    if let Some(password) = password {
+        diesel::sql_query(format!(
+            "ALTER ROLE {APP_ROLE} PASSWORD '{}'",
+            password.replace('\'', "''")
+        ))
+        .execute(&mut conn)
+        .await?;
     }
     Ok(())
 }

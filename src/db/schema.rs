@@ -324,3 +324,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     letters,
     letter_cases,
 );
+
+diesel::table! {
+    personal_data_audit (id) {
+        id -> Int8,
+        viewed_at -> Timestamptz,
+        user_id -> Uuid,
+        username -> Text,
+        case_id -> Uuid,
+        endpoint -> Text,
+    }
+}
+
+diesel::joinable!(personal_data_audit -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(personal_data_audit, cases);
+diesel::allow_tables_to_appear_in_same_query!(personal_data_audit, organs);

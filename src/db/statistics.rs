@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use strum::IntoEnumIterator;
 
-use super::DbPool;
+use super::Connections;
 use crate::domain::{
     ApiValue,
     case::Channel,
@@ -257,7 +257,7 @@ fn part_sql(grouping: Grouping, part: &Part) -> String {
 
 /// Runs a part: each row's key, detail and measures (in `part.measures` order).
 async fn run_part(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     grouping: Grouping,
     part: Part,
@@ -429,25 +429,26 @@ fn measure(values: &[i64], index: usize) -> u64 {
 
 /// Tallies every figure over `from..=to`, bucketed by `grouping`, plus the range's total, from
 /// the rollups where they can answer.
-pub async fn tally(
-    pool: &DbPool,
+pub async fn tally<'a>(
+    pool: impl Into<Connections<'a>>,
     filter: &StatsFilter,
     grouping: Grouping,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Tally, TallyError> {
-    tally_from(pool, Source::Rollups, filter, grouping, from, to).await
+    tally_from(pool.into(), Source::Rollups, filter, grouping, from, to).await
 }
 
 /// `tally`, counted from a chosen source.
-pub async fn tally_from(
-    pool: &DbPool,
+pub async fn tally_from<'a>(
+    pool: impl Into<Connections<'a>>,
     source: Source,
     filter: &StatsFilter,
     grouping: Grouping,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Tally, TallyError> {
+    let pool: Connections<'a> = pool.into();
     let mut tally = Tally {
         buckets: tally_buckets(pool, source, filter, grouping, from, to).await?,
         total: Bucket::default(),
@@ -488,7 +489,7 @@ struct PartRows {
 type PartRow = (String, Option<String>, Vec<i64>);
 
 async fn tally_buckets(
-    pool: &DbPool,
+    pool: Connections<'_>,
     source: Source,
     filter: &StatsFilter,
     grouping: Grouping,
@@ -505,7 +506,7 @@ async fn tally_buckets(
 }
 
 async fn case_parts(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     grouping: Grouping,
     from: NaiveDate,
@@ -532,7 +533,7 @@ async fn case_parts(
 /// The parts from the rollups: the flows of the range's days, the handling days of its months
 /// (of the cases when the range cuts through a month) and the stocks from all days up to its end.
 async fn rollup_parts(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     grouping: Grouping,
     key: &str,
@@ -572,7 +573,7 @@ async fn rollup_parts(
 /// Sums the parts' rollup columns over the range's days, per key; one list of rows per part,
 /// holding only the keys with at least one case in that part (as counting the cases would).
 async fn rollup_flows(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     key: &str,
     parts: &[Part; 4],
@@ -608,7 +609,7 @@ async fn rollup_flows(
 
 /// The handling-days histogram of the range's whole months, per key.
 async fn rollup_handling_days(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     grouping: Grouping,
     from: NaiveDate,
@@ -640,7 +641,7 @@ struct StockRow {
 /// Open and overdue cases at the range's end (per key), or at each month's end: the sums of
 /// the stocks' daily changes up to that day.
 async fn rollup_stocks(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     grouping: Grouping,
     key: &str,
@@ -709,7 +710,7 @@ async fn rollup_stocks(
 
 /// Runs a query of the rollups binding the organs ($1) and the range ($2, $3).
 async fn load_measures(
-    pool: &DbPool,
+    pool: Connections<'_>,
     part: &'static str,
     sql: &str,
     filter: &StatsFilter,
@@ -866,7 +867,7 @@ struct OverdueRow {
 /// Open (在办) and overdue (超期) cases: per key at the range's end, or for months, open on the
 /// day before the range and overdue at each month's end.
 async fn open_at_ends(
-    pool: &DbPool,
+    pool: Connections<'_>,
     filter: &StatsFilter,
     grouping: Grouping,
     from: NaiveDate,

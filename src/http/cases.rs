@@ -3,13 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use strum::IntoEnumIterator;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    conditional::{idempotent, if_match, versioned},
+    conditional::{endpoint, idempotent, if_match, versioned},
     error::{ApiError, ApiResult, ProblemDetails},
     extract::Json,
 };
@@ -48,14 +49,17 @@ fn require_case_reader(caller: &Caller) -> ApiResult<()> {
     }
 }
 
+/// The case's view as JSON, read on `conn` (inside the request's transaction, if any); an
+/// unmasked view is recorded in the personal-data audit under `endpoint`.
 async fn respond(
+    conn: &mut AsyncPgConnection,
     state: &State,
     caller: &Caller,
     row: db::cases::CaseRow,
+    endpoint: &str,
 ) -> ApiResult<(StatusCode, i32, serde_json::Value)> {
-    let mut conn = state.pool.get().await?;
     let version = row.version;
-    let view = service::view(&mut conn, state, caller, row).await?;
+    let view = service::view(conn, state, caller, row, endpoint).await?;
     Ok((
         StatusCode::OK,
         version,
@@ -85,13 +89,10 @@ pub async fn create_case(
     Json(body): Json<CaseRegistration>,
 ) -> ApiResult<HttpResponse> {
     require_case_role(&caller)?;
-    idempotent(&state, &caller, &req, &body, || async {
-        let row = {
-            let mut conn = state.pool.get().await?;
-            service::register(&mut conn, &state, &caller, body.clone()).await?
-        };
+    idempotent(&state, &caller, &req, &body, async |conn| {
+        let row = service::register(conn, &state, &caller, body.clone()).await?;
         tracing::info!(case_id = %row.id, "case registered");
-        let (_, version, view) = respond(&state, &caller, row).await?;
+        let (_, version, view) = respond(conn, &state, &caller, row, &endpoint(&req)).await?;
         Ok((StatusCode::CREATED, version, view))
     })
     .await
@@ -107,14 +108,13 @@ pub async fn create_case(
 pub async fn get_case(
     state: State,
     caller: Caller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     require_case_reader(&caller)?;
-    let row = {
-        let mut conn = state.pool.get().await?;
-        service::find(&mut conn, &caller, id.into_inner()).await?
-    };
-    let (status, version, view) = respond(&state, &caller, row).await?;
+    let mut conn = state.pool.get().await?;
+    let row = service::find(&mut conn, &caller, id.into_inner()).await?;
+    let (status, version, view) = respond(&mut conn, &state, &caller, row, &endpoint(&req)).await?;
     Ok(versioned(status, version, &view))
 }
 
@@ -140,11 +140,10 @@ pub async fn patch_case(
 ) -> ApiResult<HttpResponse> {
     require_case_role(&caller)?;
     let expected = if_match(&req)?;
-    let row = {
-        let mut conn = state.pool.get().await?;
-        service::correct(&mut conn, &state, &caller, id.into_inner(), expected, patch).await?
-    };
-    let (status, version, view) = respond(&state, &caller, row).await?;
+    let mut conn = state.pool.get().await?;
+    let row =
+        service::correct(&mut conn, &state, &caller, id.into_inner(), expected, patch).await?;
+    let (status, version, view) = respond(&mut conn, &state, &caller, row, &endpoint(&req)).await?;
     Ok(versioned(status, version, &view))
 }
 
@@ -178,13 +177,10 @@ pub async fn transition_case(
     require_case_role(&caller)?;
     let body = parse_transition(raw)?;
     let id = id.into_inner();
-    idempotent(&state, &caller, &req, &body, || async {
+    idempotent(&state, &caller, &req, &body, async |conn| {
         let expected = if_match(&req)?;
-        let row = {
-            let mut conn = state.pool.get().await?;
-            service::transition(&mut conn, &state, &caller, id, expected, body.clone()).await?
-        };
-        respond(&state, &caller, row).await
+        let row = service::transition(conn, &state, &caller, id, expected, body.clone()).await?;
+        respond(conn, &state, &caller, row, &endpoint(&req)).await
     })
     .await
 }

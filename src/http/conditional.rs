@@ -1,8 +1,6 @@
 //! Versions as entity tags: `ETag` on responses, `If-Match` required on changes, and
 //! `Idempotency-Key` replay of the first answer.
 
-use std::future::Future;
-
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{StatusCode, header},
@@ -11,6 +9,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::{ApiError, ApiResult};
+use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
+
 use crate::{auth::Caller, db, startup::AppState};
 
 /// The strong entity tag of a version: `"7"`.
@@ -88,10 +88,23 @@ fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
+/// `METHOD /route/{pattern}` of a request, for the audit and the logs (never the concrete path).
+pub fn endpoint(req: &HttpRequest) -> String {
+    format!(
+        "{} {}",
+        req.method(),
+        req.match_pattern().unwrap_or_else(|| req.path().to_owned())
+    )
+}
+
 /// Runs `action` once per `Idempotency-Key`: a retry with the same key and body gets the first
 /// answer back; the same key with another body is refused. Without a key, just runs `action`.
-/// A failed request frees its key, so the client can retry it.
-pub async fn idempotent<B, F, Fut>(
+///
+/// The claim of the key, `action`'s changes (its own transactions nest as savepoints) and the
+/// stored answer are one transaction on one connection: a crash, a timeout or a dropped client
+/// leaves the key either free or holding the finished answer, and a failed request frees its key,
+/// so the client can retry it. A retry racing the first waits for it and gets its answer.
+pub async fn idempotent<B, F>(
     state: &AppState,
     caller: &Caller,
     req: &HttpRequest,
@@ -100,57 +113,120 @@ pub async fn idempotent<B, F, Fut>(
 ) -> ApiResult<HttpResponse>
 where
     B: Serialize,
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = ApiResult<(StatusCode, i32, serde_json::Value)>>,
+    F: AsyncFnOnce(&mut AsyncPgConnection) -> ApiResult<(StatusCode, i32, serde_json::Value)>,
 {
-    let Some(key) = idempotency_key(req)? else {
-        let (status, version, body) = action().await?;
-        return Ok(answer(req, status, version, &body));
-    };
+    let key = idempotency_key(req)?;
     // Keys are per user and per endpoint: two officers cannot collide.
     let scope = format!("{} {} {}", caller.user_id, req.method(), req.path());
     let hash = Sha256::digest(serde_json::to_vec(request_body).map_err(ApiError::internal)?);
-    {
-        let mut conn = state.pool.get().await?;
-        if let Some(stored) = db::idempotency::claim(&mut conn, &scope, &key, &hash).await? {
-            if stored.request_hash[..] != hash[..] {
-                return Err(ApiError::invalid_field(
-                    "Idempotency-Key",
-                    "this key was already used with a different request body",
-                ));
+    let retention = state.settings.limits.idempotency_retention;
+    let mut guard = Abandoned(Some(state.pool.get().await?));
+    let Some(pooled) = guard.0.as_mut() else {
+        return Err(ApiError::internal(anyhow::anyhow!("no connection")));
+    };
+    let conn: &mut AsyncPgConnection = pooled;
+    let Some(key) = key else {
+        let outcome = action(conn).await;
+        guard.release();
+        let (status, version, body) = outcome?;
+        return Ok(answer(req, status, version, &body));
+    };
+
+    type Manager = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+    Manager::begin_transaction(&mut *conn).await?;
+    let outcome = async {
+        match db::idempotency::claim(&mut *conn, &scope, &key, &hash, retention).await? {
+            Some(stored) => replay(&mut *conn, caller, req, &hash, stored).await,
+            None => {
+                let (status, version, body) = action(&mut *conn).await?;
+                db::idempotency::complete(&mut *conn, &scope, &key, status.as_u16(), &body).await?;
+                Ok(answer(req, status, version, &body))
             }
-            let (Some(status), Some(body)) = (stored.response_status, stored.response_body) else {
-                return Err(ApiError::conflict(
-                    "a request with this Idempotency-Key is still in progress",
-                ));
-            };
-            let status = u16::try_from(status)
-                .ok()
-                .and_then(|s| StatusCode::from_u16(s).ok())
-                .unwrap_or(StatusCode::OK);
-            let version = body
-                .get("version")
-                .and_then(serde_json::Value::as_i64)
-                .and_then(|v| i32::try_from(v).ok())
-                .unwrap_or_default();
-            let mut response = answer(req, status, version, &body);
-            response.headers_mut().insert(
-                header::HeaderName::from_static("idempotent-replayed"),
-                header::HeaderValue::from_static("true"),
-            );
-            return Ok(response);
         }
     }
-    match action().await {
-        Ok((status, version, body)) => {
-            let mut conn = state.pool.get().await?;
-            db::idempotency::complete(&mut conn, &scope, &key, status.as_u16(), &body).await?;
-            Ok(answer(req, status, version, &body))
-        }
+    .await;
+    let result = match outcome {
+        Ok(response) => Manager::commit_transaction(&mut *conn)
+            .await
+            .map(|()| response)
+            .map_err(ApiError::from),
         Err(err) => {
-            let mut conn = state.pool.get().await?;
-            db::idempotency::release(&mut conn, &scope, &key).await?;
+            // A connection whose rollback fails is broken and the pool discards it; the server
+            // then rolls back on its own.
+            if let Err(rollback) = Manager::rollback_transaction(&mut *conn).await {
+                tracing::warn!(error = %rollback, "rollback of a keyed request failed");
+            }
             Err(err)
         }
+    };
+    guard.release();
+    result
+}
+
+/// Holds the request's connection. Dropped before `release` (the request timed out, or the
+/// client went away, in the middle of the transaction), it closes the connection instead of
+/// returning it to the pool, so the server rolls the transaction back and frees the key now,
+/// not when the pool next hands that connection out.
+struct Abandoned(Option<db::DbConn>);
+
+impl Abandoned {
+    /// The request finished its transaction: the connection goes back to the pool.
+    fn release(mut self) {
+        self.0.take();
     }
+}
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(deadpool::managed::Object::take(conn));
+        }
+    }
+}
+
+/// The stored answer to a retry, or why there is none.
+async fn replay(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    req: &HttpRequest,
+    hash: &[u8],
+    stored: db::idempotency::StoredKey,
+) -> ApiResult<HttpResponse> {
+    if stored.request_hash[..] != hash[..] {
+        return Err(ApiError::invalid_field(
+            "Idempotency-Key",
+            "this key was already used with a different request body",
+        ));
+    }
+    // Answers are stored in the claiming transaction, so a visible key has one; a key of an
+    // older release may not.
+    let (Some(status), Some(body)) = (stored.response_status, stored.response_body) else {
+        return Err(ApiError::conflict(
+            "a request with this Idempotency-Key is still in progress",
+        ));
+    };
+    let status = u16::try_from(status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let version = body
+        .get("version")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or_default();
+    // A replayed case shows its parties again, as its first answer did: audited the same way.
+    if body.get("parties").is_some_and(serde_json::Value::is_array)
+        && let Some(case_id) = body
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|id| uuid::Uuid::parse_str(id).ok())
+    {
+        db::audit::record(conn, caller, case_id, &endpoint(req)).await?;
+    }
+    let mut response = answer(req, status, version, &body);
+    response.headers_mut().insert(
+        header::HeaderName::from_static("idempotent-replayed"),
+        header::HeaderValue::from_static("true"),
+    );
+    Ok(response)
 }

@@ -253,6 +253,26 @@ impl ApiError {
         )
     }
 
+    /// 503 with `Retry-After`: the service is busy or a dependency is slow; `retry_after` seconds
+    /// until a retry may succeed.
+    pub fn busy(detail: impl Into<String>, retry_after: u64) -> Self {
+        let mut err = Self::unavailable(detail);
+        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+            err.0.headers.push((header::RETRY_AFTER, value));
+        }
+        err
+    }
+
+    /// 408: the client did not send its request in time.
+    pub fn request_timeout(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            detail.into(),
+        )
+    }
+
     /// 500: logged with its cause, answered opaquely.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
@@ -358,6 +378,14 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::SerializationFailure => {
                     Self::conflict("a concurrent change interfered; retry the request")
                 }
+                // `statement_timeout` (SQLSTATE 57014); diesel has no kind for it, only the text.
+                _ if info.message().contains("statement timeout") => {
+                    tracing::warn!(error = %err, "a query ran past statement_timeout");
+                    Self::busy(
+                        "the database took too long to answer; retry shortly or narrow the request",
+                        5,
+                    )
+                }
                 _ => Self::internal(err),
             },
             _ => Self::internal(err),
@@ -375,8 +403,18 @@ fn constraint_subject(constraint: &str) -> &str {
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(err: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        tracing::error!(error = %err, "no database connection available");
-        Self::unavailable("the database is not reachable right now; retry shortly")
+        use diesel_async::pooled_connection::deadpool::PoolError;
+        match err {
+            PoolError::Timeout(kind) => {
+                tracing::warn!(?kind, "no database connection within the pool's timeout");
+                Self::busy("all database connections are busy; retry shortly", 1)
+            }
+            err => {
+                // The driver's text may name hosts and users: logged, not answered.
+                tracing::error!(error = %err, "no database connection available");
+                Self::busy("the database is not reachable right now; retry shortly", 5)
+            }
+        }
     }
 }
 

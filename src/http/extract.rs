@@ -13,7 +13,7 @@ use actix_web::{
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use super::{error::ApiError, timeout::BodyReadTimeout};
 
 /// The largest body the service reads, in bytes (set from `FUYI_MAX_BODY_BYTES`).
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +21,7 @@ pub struct BodyLimit(pub usize);
 
 /// A JSON request body. Malformed JSON is a 400 with its position; a well-formed body that does not
 /// fit the expected shape is a 422 naming the field path; a body of another type is a 415; one
-/// over the limit a 413.
+/// over the limit a 413; one that does not arrive within the body read timeout a 408.
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -43,6 +43,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<usize>().ok());
+        let read_timeout = req
+            .app_data::<web::Data<BodyReadTimeout>>()
+            .map_or(std::time::Duration::from_secs(15), |timeout| timeout.0);
         let mut payload = payload.take();
 
         Box::pin(async move {
@@ -52,16 +55,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if declared_length.is_some_and(|length| length > limit) {
                 return Err(ApiError::payload_too_large(limit));
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|err| {
-                    ApiError::bad_request(format!("the request body could not be read: {err}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::payload_too_large(limit));
+            let read = async {
+                let mut body = BytesMut::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|err| {
+                        ApiError::bad_request(format!("the request body could not be read: {err}"))
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::payload_too_large(limit));
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            // A client trickling its body would hold a worker's attention for as long as it likes.
+            let body = tokio::time::timeout(read_timeout, read)
+                .await
+                .map_err(|_| {
+                    ApiError::request_timeout(format!(
+                        "the request body did not arrive within {} s",
+                        read_timeout.as_secs()
+                    ))
+                })??;
             parse_json(&body).map(Json)
         })
     }

@@ -117,9 +117,8 @@ pub async fn create_service(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let list = service::record_service(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let list = service::record_service(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, list.version, json(&list)?))
     })
     .await?;
@@ -178,9 +177,8 @@ pub async fn create_compliance(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_compliance(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_compliance(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -214,9 +212,8 @@ pub async fn create_measure(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_measure(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_measure(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -269,9 +266,8 @@ pub async fn create_lawsuit(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_lawsuit(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_lawsuit(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -337,9 +333,8 @@ pub async fn create_hearing(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_hearing(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_hearing(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -373,9 +368,8 @@ pub async fn create_judgment(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_judgment(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_judgment(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;

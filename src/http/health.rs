@@ -45,11 +45,18 @@ struct AppliedVersion {
     responses((status = 200, body = Health), (status = 503, body = super::error::ProblemDetails))
 )]
 pub async fn ready(state: State) -> ApiResult<HttpResponse> {
-    let mut conn = state.pool.get().await?;
+    // The driver's text can name hosts, users and databases: it goes to the log only.
+    let mut conn = state.pool.get().await.map_err(|err| {
+        tracing::warn!(error = %err, "readiness: no database connection");
+        ApiError::unavailable("database unavailable")
+    })?;
     let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
         .load::<AppliedVersion>(&mut conn)
         .await
-        .map_err(|err| ApiError::unavailable(format!("the database did not answer: {err}")))?
+        .map_err(|err| {
+            tracing::warn!(error = %err, "readiness: the database did not answer");
+            ApiError::unavailable("database unavailable")
+        })?
         .into_iter()
         .map(|row| row.version)
         .collect();

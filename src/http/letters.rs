@@ -86,9 +86,8 @@ pub async fn create_letter(
     Json(body): Json<LetterRequest>,
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
-    idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::issue(&mut conn, &caller, body.clone()).await?;
+    idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::issue(conn, &caller, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await
@@ -190,9 +189,8 @@ pub async fn create_receipt(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_receipt(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_receipt(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;
@@ -226,9 +224,8 @@ pub async fn create_report_back(
 ) -> ApiResult<HttpResponse> {
     require_recorder(&caller)?;
     let id = id.into_inner();
-    let response = idempotent(&state, &caller, &req, &body, || async {
-        let mut conn = state.pool.get().await?;
-        let view = service::record_report_back(&mut conn, &caller, id, body.clone()).await?;
+    let response = idempotent(&state, &caller, &req, &body, async |conn| {
+        let view = service::record_report_back(conn, &caller, id, body.clone()).await?;
         Ok((StatusCode::CREATED, view.version, json(&view)?))
     })
     .await?;

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, Route, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod caller;
@@ -23,6 +24,7 @@ pub mod organs;
 pub mod rate_limit;
 pub mod request_log;
 pub mod statistics;
+pub mod timeout;
 pub mod users;
 
 use error::ApiError;
@@ -178,6 +180,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/statistics/breakdown",
                     vec![web::get().to(statistics::breakdown)],
                 ))
+                .service(resource("/audit", vec![web::get().to(audit::list_audit)]))
                 .service(resource(
                     "/calendar/{year}",
                     vec![

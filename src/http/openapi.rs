@@ -7,7 +7,7 @@ use utoipa::{
 };
 
 use super::{
-    auth, calendar, cases, deadlines, followup, health, letters, organs, statistics, users,
+    audit, auth, calendar, cases, deadlines, followup, health, letters, organs, statistics, users,
 };
 
 /// The API's description.
@@ -34,6 +34,7 @@ use super::{
         letters::create_letter, letters::list_letters, letters::get_letter,
         letters::create_receipt, letters::create_report_back,
         deadlines::list_deadlines,
+        audit::list_audit,
     ),
     // Generic reports (`Report<GroupRow>`) do not register their row types on their own; a
     // reference to an unregistered schema would break client generators.
@@ -52,6 +53,7 @@ use super::{
         (name = "followup", description = "Records on a concluded case: service, compliance, litigation"),
         (name = "letters", description = "Opinion and recommendation letters to agencies, and report-backs"),
         (name = "deadlines", description = "Every pending or missed deadline within reach"),
+        (name = "audit", description = "Who was shown personal data unmasked, for administrators"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

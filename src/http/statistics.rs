@@ -242,7 +242,7 @@ fn require_figure_reader(caller: &Caller) -> ApiResult<()> {
 
 async fn resolve(state: &State, caller: &Caller, filters: FigureFilters) -> ApiResult<Scope> {
     require_figure_reader(caller)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.statistics_pool.get().await?;
     let organ_id = filters.organ.unwrap_or(caller.organ_id);
     let organ = match db::organs::find_organ(&mut conn, organ_id).await {
         Ok(organ) if organ.path.starts_with(&caller.organ_path) => organ,
@@ -336,7 +336,7 @@ async fn followup_by_period(
         enterprise_related: scope.filter.enterprise_related,
         procedure: scope.filter.procedure.clone(),
     };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.statistics_pool.get().await?;
     Ok(followup_figures_by_period(&mut conn, &filter, periods).await?)
 }
 
@@ -394,9 +394,15 @@ pub async fn monthly(
     periods.push((from, to));
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(&state.pool, &scope.filter, Grouping::Month, from, to)
-                .await
-                .map_err(ApiError::from)
+            db::statistics::tally(
+                &state.statistics_pool,
+                &scope.filter,
+                Grouping::Month,
+                from,
+                to,
+            )
+            .await
+            .map_err(ApiError::from)
         },
         followup_by_period(&state, &scope, &periods),
     )?;
@@ -460,7 +466,7 @@ pub async fn summary(
     let (tally, mut followup) = tokio::try_join!(
         async {
             db::statistics::tally(
-                &state.pool,
+                &state.statistics_pool,
                 &scope.filter,
                 Grouping::Whole,
                 query.from,
@@ -517,15 +523,21 @@ pub async fn breakdown(
     let range = [(query.from, query.to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(&state.pool, &scope.filter, grouping, query.from, query.to)
-                .await
-                .map_err(ApiError::from)
+            db::statistics::tally(
+                &state.statistics_pool,
+                &scope.filter,
+                grouping,
+                query.from,
+                query.to,
+            )
+            .await
+            .map_err(ApiError::from)
         },
         followup_by_period(&state, &scope, &range),
     )?;
     let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
-        let mut conn = state.pool.get().await?;
+        let mut conn = state.statistics_pool.get().await?;
         db::statistics::labels(&mut conn, grouping, &keys).await?
     };
     let mut rows: Vec<GroupRow> = tally

@@ -173,12 +173,15 @@ async fn organ_of(conn: &mut AsyncPgConnection, organ_id: Uuid) -> ApiResult<Org
     Ok(db::organs::find_organ(conn, organ_id).await?)
 }
 
-/// Builds the view of a stored case for `caller`.
+/// Builds the view of a stored case for `caller`. A view showing the parties' personal data
+/// unmasked is recorded in the personal-data audit, under `endpoint`, on `conn` (so within the
+/// transaction of the answer, when there is one).
 pub async fn view(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     caller: &Caller,
     row: CaseRow,
+    endpoint: &str,
 ) -> ApiResult<CaseView> {
     let organ = organ_of(conn, row.organ_id).await?;
     let calendar = db::calendar::load(conn).await?;
@@ -203,6 +206,9 @@ pub async fn view(
         Vec::new()
     };
     let unmasked = handles(caller, &row, &lifecycle);
+    if unmasked {
+        db::audit::record(conn, caller, row.id, endpoint).await?;
+    }
     Ok(CaseView {
         id: row.id,
         organ_id: row.organ_id,
@@ -253,7 +259,7 @@ fn party_view(party: PartyRow, unmasked: bool) -> ApiResult<PartyView> {
         name: party.name,
         id_number: mask(party.id_number, masking::mask_id_number),
         phone: mask(party.phone, masking::mask_phone),
-        address: party.address,
+        address: mask(party.address, masking::mask_address),
         acts_for: party.acts_for,
     })
 }

@@ -10,7 +10,7 @@ use fuyi::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestDatabase, status_and_json, test_settings};
+use crate::support::{TestDatabase, service_settings, status_and_json};
 
 const PASSWORD: &str = "secret123";
 
@@ -23,8 +23,8 @@ struct DemoApp {
 
 impl DemoApp {
     fn new(db: &TestDatabase, overrides: &[(&str, &str)]) -> Self {
-        let settings = test_settings(db.url(), overrides);
-        let pool = fuyi::db::pool(db.url(), settings.db_pool_size).expect("pool");
+        let settings = service_settings(db, overrides);
+        let pool = fuyi::db::pool_for(db.app_url(), &settings).expect("pool");
         let state = AppState::new(settings, pool).expect("state");
         Self {
             address: String::new(),

@@ -11,5 +11,6 @@ mod foundation;
 mod import;
 mod lifecycle;
 mod migrations;
+mod security;
 mod sessions;
 mod statistics;

@@ -757,11 +757,7 @@ async fn the_rollup_migration_counts_the_cases_stored_before_it() {
 
     let app = TestApp::spawn().await;
     quarter(&app).await;
-    let url = app
-        .settings
-        .database_url
-        .clone()
-        .expect("the test database");
+    let url = app.owner_url().to_owned();
     // Back to the schema before the rollups, with the cases still stored, then forward again.
     loop {
         let reverted = fuyi::db::migrate_down(&url).await.expect("down");

@@ -19,6 +19,8 @@ struct Server {
     admin_url: String,
     /// Builds the URL of a database on this server.
     url_of: UrlOf,
+    /// Builds the URL of a database on this server for the service's role (`fuyi_app`).
+    app_url_of: UrlOf,
     template: String,
     /// Kept alive for the process; its watchdog stops it and removes its files at exit.
     _local: Option<LocalPostgres>,
@@ -32,14 +34,18 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 async fn server() -> &'static Server {
     SERVER
         .get_or_init(|| async {
-            let (admin_url, url_of, local): (String, UrlOf, _) =
+            let (admin_url, url_of, app_url_of, local): (String, UrlOf, UrlOf, _) =
                 match std::env::var("TEST_DATABASE_URL") {
                     Ok(url) => {
                         let base = url::Url::parse(&url).expect("TEST_DATABASE_URL is a URL");
                         let admin = with_database(&base, "postgres");
+                        // The service's role signs in with the same password as the admin.
+                        let mut app = base.clone();
+                        app.set_username(db::APP_ROLE).expect("a URL with a user");
                         (
                             admin,
                             Box::new(move |name| with_database(&base, name)),
+                            Box::new(move |name| with_database(&app, name)),
                             None,
                         )
                     }
@@ -49,13 +55,23 @@ async fn server() -> &'static Server {
                             .expect("start a private PostgreSQL for the tests");
                         let admin = local.admin_url();
                         let for_urls = local.url("PLACEHOLDER");
+                        let for_app_urls = local.url_as(db::APP_ROLE, "PLACEHOLDER");
                         (
                             admin,
                             Box::new(move |name| for_urls.replacen("PLACEHOLDER", name, 1)),
+                            Box::new(move |name| for_app_urls.replacen("PLACEHOLDER", name, 1)),
                             Some(local),
                         )
                     }
                 };
+            let password = std::env::var("TEST_DATABASE_URL")
+                .ok()
+                .and_then(|url| url::Url::parse(&url).ok())
+                .and_then(|url| url.password().map(str::to_owned));
+            // The service of every test signs in as the app role: the suite proves it suffices.
+            db::ensure_app_login(&admin_url, password.as_deref())
+                .await
+                .expect("the service's role");
             let template = format!("fuyi_template_{}", std::process::id());
             let mut conn = db::connect(&admin_url)
                 .await
@@ -78,6 +94,7 @@ async fn server() -> &'static Server {
             Server {
                 admin_url,
                 url_of,
+                app_url_of,
                 template,
                 _local: local,
             }
@@ -124,6 +141,7 @@ fn with_database(base: &url::Url, name: &str) -> String {
 pub struct TestDatabase {
     name: String,
     url: String,
+    app_url: String,
     admin_url: String,
 }
 
@@ -150,6 +168,7 @@ impl TestDatabase {
         }
         Self {
             url: (server.url_of)(&name),
+            app_url: (server.app_url_of)(&name),
             name,
             admin_url: server.admin_url.clone(),
         }
@@ -170,14 +189,20 @@ impl TestDatabase {
             .expect("create an empty database");
         Self {
             url: (server.url_of)(&name),
+            app_url: (server.app_url_of)(&name),
             name,
             admin_url: server.admin_url.clone(),
         }
     }
 
-    /// The database's connection URL.
+    /// The database's connection URL, as the role that owns the schema (it migrates).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The database's connection URL as the service's role, which reads and writes rows only.
+    pub fn app_url(&self) -> &str {
+        &self.app_url
     }
 }
 

@@ -87,6 +87,14 @@ pub fn test_settings(database_url: &str, overrides: &[(&str, &str)]) -> Settings
     Settings::from_lookup(|name| vars.get(name).cloned()).expect("valid test settings")
 }
 
+/// Settings of a test service over `db`: the service signs in as the app role, migrations as the
+/// owner.
+pub fn service_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings {
+    let mut all = vec![("FUYI_MIGRATION_DATABASE_URL", db.url())];
+    all.extend_from_slice(overrides);
+    test_settings(db.app_url(), &all)
+}
+
 impl TestApp {
     /// Spawns the service with the default test settings.
     pub async fn spawn() -> Self {
@@ -100,8 +108,8 @@ impl TestApp {
             fuyi::telemetry::init(fuyi::config::LogFormat::Pretty);
         }
         let db = TestDatabase::new().await;
-        let settings = test_settings(db.url(), overrides);
-        let pool = fuyi::db::pool(db.url(), settings.db_pool_size).expect("pool");
+        let settings = service_settings(&db, overrides);
+        let pool = fuyi::db::pool_for(db.app_url(), &settings).expect("pool");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let app = Application::build(settings.clone(), pool.clone(), listener).expect("build");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -226,6 +234,11 @@ impl TestApp {
             token: issued.access_token,
             session: session.id,
         }
+    }
+
+    /// The test database's URL as the role that owns the schema.
+    pub fn owner_url(&self) -> &str {
+        self._db.url()
     }
 
     /// A request to `path` (relative to the service).
