@@ -14,8 +14,6 @@ use std::{
 use ipnet::IpNet;
 use secrecy::SecretString;
 
-use secrecy::SecretString;
-
 use crate::domain::{
     deadlines::{ConvertedDecisionPeriod, DeadlineSettings},
     lifecycle::LifecycleSettings,

@@ -42,8 +42,6 @@ pub struct AppState {
     pub hashing: HashLimiter,
     /// The per-address rate limit on `/api/v1/auth/*`.
     pub auth_rate: AuthRateLimiter,
-    /// The statistics' bounded share of the pool (`FUYI_STATISTICS_CONNECTIONS`).
-    pub statistics_pool: PoolShare,
 }
 
 impl AppState {
