@@ -172,6 +172,10 @@ pub fn pool_with(
         .create_timeout(Some(limits.connect_timeout))
         // Recycling is a local check (`RecyclingMethod::Fast`), but bound it all the same.
         .recycle_timeout(Some(limits.connect_timeout))
+        // The next request takes the connection returned last. A request cut off mid-transaction
+        // returns its connection broken; taken next, it is discarded at once, which ends its
+        // transaction and frees its row locks, instead of idling at the back of the queue.
+        .queue_mode(deadpool::managed::QueueMode::Lifo)
         .build()?)
 }
 
