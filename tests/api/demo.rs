@@ -5,7 +5,7 @@ use std::{net::TcpListener, time::Instant};
 
 use fuyi::{
     auth::tokens::TokenKeys,
-    service::demo::{self, DemoOptions, DemoSummary},
+    demo::{self, DemoOptions, DemoSummary},
     startup::{AppState, Application},
 };
 use reqwest::{Method, StatusCode};
