@@ -12,9 +12,9 @@ use crate::{
     auth::{Role, password, tokens::TokenKeys},
     config::Settings,
     db::{self, organs::NewOrgan, users::NewUser},
+    demo,
     http::openapi,
     pg_local::{Durability, LocalPostgres},
-    service::demo,
     startup::{AppState, Application},
 };
 

@@ -4,7 +4,6 @@
 pub mod bootstrap;
 pub mod cases;
 pub mod deadlines;
-pub mod demo;
 pub mod followup;
 pub mod import;
 pub mod letters;

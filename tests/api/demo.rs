@@ -4,7 +4,7 @@
 use std::{net::TcpListener, time::Instant};
 
 use fuyi::{
-    service::demo::{self, DemoOptions, DemoSummary},
+    demo::{self, DemoOptions, DemoSummary},
     startup::{AppState, Application},
 };
 use reqwest::{Method, StatusCode};
