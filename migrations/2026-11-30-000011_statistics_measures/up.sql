@@ -25,12 +25,7 @@ LANGUAGE sql IMMUTABLE AS $$
     LATERAL (VALUES
         (dated.received_on, 'received', NULL::integer, (1)::bigint),
         (dated.received_on, 'received_enterprise', NULL, coalesce((c.enterprise_related)::int, 0)),
-        (dated.received_on, 'received_in_person', NULL, coalesce((c.channel = 'in_person')::int, 0)),
-        (dated.received_on, 'received_post', NULL, coalesce((c.channel = 'post')::int, 0)),
-        (dated.received_on, 'received_online', NULL, coalesce((c.channel = 'online')::int, 0)),
-        (dated.received_on, 'received_fax_or_email', NULL, coalesce((c.channel = 'fax_or_email')::int, 0)),
-        (dated.received_on, 'received_oral', NULL, coalesce((c.channel = 'oral')::int, 0)),
-        (dated.received_on, 'received_forwarded', NULL, coalesce((c.channel = 'forwarded')::int, 0)),
+        (dated.received_on, 'received_' || c.channel, NULL, 1),
         (dated.accepted_on, 'accepted', NULL, 1),
         (dated.accepted_on, 'accepted_simplified', NULL, coalesce((c.procedure = 'simplified')::int, 0)),
         (dated.declined_on, 'not_accepted', NULL, 1),
@@ -40,16 +35,7 @@ LANGUAGE sql IMMUTABLE AS $$
         (dated.concluded_on, 'concluded_late', NULL, coalesce((c.concluded_on > c.decision_due_on)::int, 0)),
         (dated.concluded_on, 'hearings_held', NULL, c.hearings_held),
         (dated.concluded_on, 'extended', NULL, coalesce((c.extension_days > 0)::int, 0)),
-        (dated.concluded_on, 'altered', NULL, coalesce((c.state = 'altered')::int, 0)),
-        (dated.concluded_on, 'revoked', NULL, coalesce((c.state = 'revoked')::int, 0)),
-        (dated.concluded_on, 'confirmed_illegal', NULL, coalesce((c.state = 'confirmed_illegal')::int, 0)),
-        (dated.concluded_on, 'ordered_to_perform', NULL, coalesce((c.state = 'ordered_to_perform')::int, 0)),
-        (dated.concluded_on, 'confirmed_invalid', NULL, coalesce((c.state = 'confirmed_invalid')::int, 0)),
-        (dated.concluded_on, 'upheld', NULL, coalesce((c.state = 'upheld')::int, 0)),
-        (dated.concluded_on, 'request_rejected', NULL, coalesce((c.state = 'request_rejected')::int, 0)),
-        (dated.concluded_on, 'application_dismissed', NULL, coalesce((c.state = 'application_dismissed')::int, 0)),
-        (dated.concluded_on, 'mediated', NULL, coalesce((c.state = 'mediated')::int, 0)),
-        (dated.concluded_on, 'terminated', NULL, coalesce((c.state = 'terminated')::int, 0)),
+        (dated.concluded_on, c.state, NULL, 1),
         (CASE WHEN c.accepted_on IS NOT NULL THEN dated.concluded_on END, 'handling_days',
             dated.concluded_on - c.accepted_on - c.suspended_days, 1),
         (lower(c.open_span), 'open_change', NULL, 1),
@@ -57,7 +43,7 @@ LANGUAGE sql IMMUTABLE AS $$
         (lower(c.overdue_span), 'overdue_change', NULL, 1),
         (upper(c.overdue_span), 'overdue_change', NULL, -1)
     ) AS m (day, measure, days, n)
-    WHERE m.day IS NOT NULL AND m.n <> 0
+    WHERE m.day IS NOT NULL AND m.measure IS NOT NULL AND m.n <> 0
 $$;
 
 -- Adds changes to the rollups. Changes that cancel out touch no row (an update that moves

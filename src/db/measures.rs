@@ -10,6 +10,7 @@ use strum::IntoEnumIterator;
 
 use crate::domain::{
     ApiValue,
+    case::Channel,
     lifecycle::{CaseState, TerminationGround},
     measures::{Adds, DatedBy, Kept, MEASURES, Measure, Selects},
 };
@@ -138,6 +139,130 @@ fn case_change(m: &Measure) -> String {
     }
 }
 
+/// A column of `cases` whose one value some measures each select (a state, a channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Switch {
+    State,
+    Channel,
+}
+
+impl Switch {
+    fn column(self) -> &'static str {
+        match self {
+            Self::State => "c.state",
+            Self::Channel => "c.channel",
+        }
+    }
+
+    /// The values the column can hold in a case counted on `date`.
+    fn values(self, date: DatedBy) -> Vec<&'static str> {
+        match self {
+            Self::State => CaseState::iter()
+                .filter(|s| date.possible_state(*s) && date.counts_state(*s))
+                .map(|s| s.as_str())
+                .collect(),
+            Self::Channel => Channel::iter().map(|c| c.as_str()).collect(),
+        }
+    }
+}
+
+/// The column and value a one-value measure selects on, for measures that can share a line of
+/// the trigger.
+fn switch_on(m: &Measure) -> Option<(Switch, &'static str)> {
+    match (m.adds, m.selects) {
+        (Adds::One, Selects::State(state)) => Some((Switch::State, state.as_str())),
+        (Adds::One, Selects::Channel(channel)) => Some((Switch::Channel, channel.as_str())),
+        _ => None,
+    }
+}
+
+/// The SQL of the measure's name on a shared line: `prefix || column` when every value the
+/// column can hold has its measure, named by the value after a common prefix (as the states'
+/// and the channels' measures are; cheaper than a CASE by a fifth of the trigger's time),
+/// otherwise a CASE choosing the name (NULL for a value no measure selects).
+fn switch_name(switch: Switch, date: DatedBy, arms: &[(&'static str, &'static str)]) -> String {
+    let column = switch.column();
+    let prefix = arms
+        .first()
+        .and_then(|(value, name)| name.strip_suffix(value));
+    let mut values = switch.values(date);
+    let mut covered: Vec<&str> = arms.iter().map(|(value, _)| *value).collect();
+    values.sort_unstable();
+    covered.sort_unstable();
+    match prefix {
+        Some(prefix)
+            if values == covered
+                && arms
+                    .iter()
+                    .all(|(value, name)| *name == format!("{prefix}{value}")) =>
+        {
+            if prefix.is_empty() {
+                column.to_owned()
+            } else {
+                format!("'{prefix}' || {column}")
+            }
+        }
+        _ => {
+            let arms: Vec<String> = arms
+                .iter()
+                .map(|(value, name)| format!("WHEN '{value}' THEN '{name}'"))
+                .collect();
+            format!(
+                "CASE {column}\n            {}\n            END",
+                arms.join("\n            ")
+            )
+        }
+    }
+}
+
+/// The trigger's lines for the measures kept in columns: the date's fact, the SQL of the
+/// measure's name and of what the case adds. Measures of one date that each select one value of
+/// the same column share a line whose name follows that value (one line per case instead of
+/// one per value, which would double the trigger's work); the others have a line each.
+fn change_lines() -> Vec<(&'static str, String, String)> {
+    type Shared = (DatedBy, Switch, Vec<(&'static str, &'static str)>);
+    enum Line {
+        One(&'static Measure),
+        Shared(usize),
+    }
+    let mut lines = Vec::new();
+    let mut shared: Vec<Shared> = Vec::new();
+    for m in columns() {
+        let Some((switch, value)) = switch_on(m) else {
+            lines.push(Line::One(m));
+            continue;
+        };
+        let at = shared
+            .iter()
+            .position(|(date, on, _)| *date == m.dated_by && *on == switch);
+        match at {
+            // A second measure of the same value cannot share the line.
+            Some(at) if shared[at].2.iter().any(|(v, _)| *v == value) => {
+                lines.push(Line::One(m));
+            }
+            Some(at) => shared[at].2.push((value, m.name)),
+            None => {
+                shared.push((m.dated_by, switch, vec![(value, m.name)]));
+                lines.push(Line::Shared(shared.len() - 1));
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|line| match line {
+            Line::One(m) => (m.dated_by.fact(), format!("'{}'", m.name), case_change(m)),
+            Line::Shared(at) => {
+                let (date, switch, arms) = &shared[at];
+                (
+                    date.fact(),
+                    switch_name(*switch, *date, arms),
+                    "1".to_owned(),
+                )
+            }
+        })
+        .collect()
+}
+
 /// `statistics_case_changes`: one case's contribution to the rollups, a line per measure kept
 /// in a column (on the date that counts it), the handling days, and the stocks' changes.
 fn case_changes_function() -> String {
@@ -151,20 +276,17 @@ fn case_changes_function() -> String {
             ),
         })
         .collect();
-    let lines: Vec<String> = columns()
+    let lines: Vec<String> = change_lines()
+        .iter()
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, (date, name, n))| {
             // The first line types the columns of the VALUES list.
             let (days, n) = if i == 0 {
-                ("NULL::integer", format!("({})::bigint", case_change(m)))
+                ("NULL::integer", format!("({n})::bigint"))
             } else {
-                ("NULL", case_change(m))
+                ("NULL", n.clone())
             };
-            format!(
-                "        (dated.{date}, '{name}', {days}, {n}),\n",
-                date = m.dated_by.fact(),
-                name = m.name,
-            )
+            format!("        (dated.{date}, {name}, {days}, {n}),\n")
         })
         .collect();
     format!(
@@ -182,7 +304,7 @@ fn case_changes_function() -> String {
                  (lower(c.overdue_span), 'overdue_change', NULL, 1),\n        \
                  (upper(c.overdue_span), 'overdue_change', NULL, -1)\n    \
              ) AS m (day, measure, days, n)\n    \
-             WHERE m.day IS NOT NULL AND m.n <> 0\n\
+             WHERE m.day IS NOT NULL AND m.measure IS NOT NULL AND m.n <> 0\n\
          $$;\n",
         dates = dates.join(",\n        "),
         lines = lines.concat(),
@@ -294,6 +416,30 @@ mod tests {
         assert_eq!(
             condition_of("withdrawn").as_deref(),
             Some("c.termination_ground IN ('withdrawn', 'settled')")
+        );
+    }
+
+    /// The shared lines of the trigger name the measure straight from the column where every
+    /// value has its measure named after it, and choose the name by a CASE otherwise.
+    #[test]
+    fn one_value_measures_share_a_line_named_by_the_value() {
+        let names: Vec<String> = change_lines()
+            .into_iter()
+            .map(|(_, name, _)| name)
+            .collect();
+        assert!(names.contains(&"c.state".to_owned()), "{names:?}");
+        assert!(
+            names.contains(&"'received_' || c.channel".to_owned()),
+            "{names:?}"
+        );
+        assert_eq!(
+            switch_name(
+                Switch::State,
+                DatedBy::Concluded,
+                &[("altered", "altered"), ("revoked", "revoked")]
+            ),
+            "CASE c.state\n            WHEN 'altered' THEN 'altered'\n            \
+             WHEN 'revoked' THEN 'revoked'\n            END"
         );
     }
 
