@@ -26,6 +26,7 @@ pub mod events;
 pub mod followup;
 pub mod followup_stats;
 pub mod idempotency;
+pub mod measures;
 pub mod organs;
 pub mod schema;
 pub mod statistics;

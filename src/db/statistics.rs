@@ -11,6 +11,10 @@
 //!   open and overdue cases at a period's end come from GiST lookups on the days each case is open
 //!   (`open_span`, `overdue_span`).
 //!
+//! Every summable figure is a measure of the one table (`domain::measures::MEASURES`): the SQL
+//! that counts it (`db::measures`) and the rollup columns that hold it are derived from the
+//! table, each query selects it under its name, and rows are read back by name.
+//!
 //! The independent parts of a tally run concurrently on separate connections.
 
 use std::collections::BTreeMap;
@@ -23,13 +27,10 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use strum::IntoEnumIterator;
-
-use super::Connections;
+use super::{Connections, measures};
 use crate::domain::{
     ApiValue,
-    case::Channel,
-    lifecycle::CaseState,
+    measures::{self as measures_table, DatedBy, MEASURES, Measure, Selects},
     statistics::{
         CaseFacts, Counts, DaysHistogram, Durations, OpenAtEnd, durations_from_histogram,
     },
@@ -144,6 +145,34 @@ impl Bucket {
         durations_from_histogram(&self.handling_days)
     }
 
+    /// The value of a measure of the table: its count, or its channel's.
+    pub fn measure(&self, m: &Measure) -> u64 {
+        match m.selects {
+            Selects::Channel(channel) => self.channels.get(channel.as_str()).copied(),
+            _ => self.counts.get(m.name),
+        }
+        .unwrap_or(0)
+    }
+
+    /// Adds `n` to the measure of that name.
+    fn add(&mut self, name: &str, n: u64) {
+        match measures_table::named(name).map(|m| m.selects) {
+            // Channels nobody used are left out, as the cases would leave them.
+            Some(Selects::Channel(channel)) if n > 0 => {
+                *self
+                    .channels
+                    .entry(channel.as_str().to_owned())
+                    .or_default() += n;
+            }
+            Some(Selects::Channel(_)) => {}
+            _ => {
+                if let Some(count) = self.counts.get_mut(name) {
+                    *count += n;
+                }
+            }
+        }
+    }
+
     fn absorb(&mut self, other: &Bucket) {
         self.counts.absorb(&other.counts);
         for (days, n) in &other.handling_days {
@@ -195,20 +224,31 @@ macro_rules! bind_filter {
     };
 }
 
-/// One part of the tally: the cases whose `date` lies in the range (and that meet `condition`),
-/// bucketed, and within each bucket optionally split by `detail` (a number of days).
+/// One part of the tally: the cases counted on one `date` in the range (and meeting
+/// `condition`), bucketed, and within each bucket optionally split by `detail` (a number of days).
 struct Part {
     date: &'static str,
-    condition: &'static str,
+    condition: String,
     detail: Option<&'static str>,
-    /// Summable measures, each an SQL aggregate over the bucket's cases.
-    measures: Vec<String>,
-    /// The column of `statistics_days` holding each measure per organ and day, in the same order.
-    columns: Vec<String>,
+    /// Summable measures: each an SQL aggregate over the bucket's cases, and the name it is
+    /// selected as and read back by.
+    measures: Vec<(&'static str, String)>,
 }
 
-/// SQL of a part: `key`, `detail` (text) and `measures` (bigint[]), one row per bucket and
-/// detail.
+/// The name of the one measure of the handling-days parts: the cases concluded in that many days.
+const HANDLING_DAYS_CASES: &str = "cases";
+
+/// Wraps a query whose rows hold `key`, `detail` and one column per measure (aliased by the
+/// measure's name) so that each row carries its measures as a JSON object keyed by name.
+fn named_measures(inner: &str) -> String {
+    format!(
+        "SELECT g.key, g.detail, (to_jsonb(g) - 'key' - 'detail')::text AS measures \
+         FROM ({inner}) AS g"
+    )
+}
+
+/// SQL of a part: `key`, `detail` (text) and `measures` (a JSON object by measure name), one row
+/// per bucket and detail.
 fn part_sql(grouping: Grouping, part: &Part) -> String {
     let condition = format!(
         "{FILTER} AND c.{date} BETWEEN $7 AND $8 {extra}",
@@ -223,39 +263,39 @@ fn part_sql(grouping: Grouping, part: &Part) -> String {
         let inner: Vec<String> = part
             .measures
             .iter()
-            .enumerate()
-            .map(|(i, expr)| format!("{expr} AS m{i}"))
+            .map(|(name, expr)| format!("{expr} AS {name}"))
             .collect();
-        let outer: Vec<String> = (0..part.measures.len())
-            .map(|i| format!("sum(d.m{i})::bigint"))
+        let outer: Vec<String> = part
+            .measures
+            .iter()
+            .map(|(name, _)| format!("sum(d.{name})::bigint AS {name}"))
             .collect();
-        format!(
-            "SELECT to_char(d.day, 'YYYY-MM') AS key, d.detail::text AS detail, \
-               ARRAY[{outer}] AS measures FROM \
+        named_measures(&format!(
+            "SELECT to_char(d.day, 'YYYY-MM') AS key, d.detail::text AS detail, {outer} FROM \
              (SELECT c.{date} AS day, {detail} AS detail, {inner} FROM cases c \
               WHERE {condition} GROUP BY c.{date}{group_detail}) AS d \
              GROUP BY 1, 2",
             outer = outer.join(", "),
             inner = inner.join(", "),
             date = part.date,
-        )
+        ))
     } else {
         let measures: Vec<String> = part
             .measures
             .iter()
-            .map(|expr| format!("({expr})::bigint"))
+            .map(|(name, expr)| format!("({expr})::bigint AS {name}"))
             .collect();
-        format!(
-            "SELECT {key} AS key, ({detail})::text AS detail, ARRAY[{measures}] AS measures \
+        named_measures(&format!(
+            "SELECT {key} AS key, ({detail})::text AS detail, {measures} \
              FROM {source} WHERE {condition} GROUP BY 1, 2",
             measures = measures.join(", "),
             key = grouping.key(),
             source = grouping.source(),
-        )
+        ))
     }
 }
 
-/// Runs a part: each row's key, detail and measures (in `part.measures` order).
+/// Runs a part: each row's key, detail and measures by name.
 async fn run_part(
     pool: Connections<'_>,
     filter: &StatsFilter,
@@ -263,7 +303,7 @@ async fn run_part(
     part: Part,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(String, Option<String>, Vec<i64>)>, TallyError> {
+) -> Result<Vec<PartRow>, TallyError> {
     let mut conn = pool.get().await?;
     let started = std::time::Instant::now();
     let rows: Vec<MeasureRow> = bind_filter!(
@@ -281,10 +321,7 @@ async fn run_part(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "statistics part"
     );
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.key.unwrap_or_default(), r.detail, r.measures))
-        .collect())
+    rows.into_iter().map(MeasureRow::decode).collect()
 }
 
 #[derive(QueryableByName)]
@@ -293,138 +330,50 @@ struct MeasureRow {
     key: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     detail: Option<String>,
-    #[diesel(sql_type = Array<BigInt>)]
-    measures: Vec<i64>,
+    /// A JSON object of the measures by name.
+    #[diesel(sql_type = Text)]
+    measures: String,
 }
 
-fn count_where(condition: &str) -> String {
-    format!("count(*) FILTER (WHERE {condition})")
-}
-
-/// A part of the tally from its measures, each an SQL aggregate over the cases paired with the
-/// rollup column that holds it.
-fn part(
-    date: &'static str,
-    condition: &'static str,
-    measures: impl IntoIterator<Item = (String, String)>,
-) -> Part {
-    let (measures, columns) = measures.into_iter().unzip();
-    Part {
-        date,
-        condition,
-        detail: None,
-        measures,
-        columns,
+impl MeasureRow {
+    fn decode(self) -> Result<PartRow, TallyError> {
+        let measures: BTreeMap<String, i64> = serde_json::from_str(&self.measures)
+            .map_err(|err| diesel::result::Error::DeserializationError(Box::new(err)))?;
+        Ok((self.key.unwrap_or_default(), self.detail, measures))
     }
 }
 
-fn counted(condition: &str, column: &str) -> (String, String) {
-    (count_where(condition), column.to_owned())
-}
-
-fn all(column: &str) -> (String, String) {
-    ("count(*)".to_owned(), column.to_owned())
-}
-
-/// Received: all, enterprise-related, then one count per channel in `Channel` order.
-fn received_part() -> Part {
-    let channels = Channel::iter().map(|channel| {
-        counted(
-            &format!("c.channel = '{}'", channel.as_str()),
-            &format!("received_{}", channel.as_str()),
-        )
-    });
-    part(
-        "received_on",
-        "",
-        [
-            all("received"),
-            counted("c.enterprise_related", "received_enterprise"),
-        ]
-        .into_iter()
-        .chain(channels),
-    )
-}
-
-fn accepted_part() -> Part {
-    part(
-        "accepted_on",
-        "",
-        [
-            all("accepted"),
-            counted("c.procedure = 'simplified'", "accepted_simplified"),
-        ],
-    )
-}
-
-fn declined_part() -> Part {
-    part(
-        "declined_on",
-        "AND c.state = 'not_accepted'",
-        [all("not_accepted")],
-    )
-}
-
-/// The states a concluded case can be in, in the order of the concluded part's state counts.
-const CONCLUDED_STATES: [CaseState; 10] = [
-    CaseState::Altered,
-    CaseState::Revoked,
-    CaseState::ConfirmedIllegal,
-    CaseState::OrderedToPerform,
-    CaseState::ConfirmedInvalid,
-    CaseState::Upheld,
-    CaseState::RequestRejected,
-    CaseState::ApplicationDismissed,
-    CaseState::Mediated,
-    CaseState::Terminated,
-];
-
-/// Concluded: all, withdrawn, on time, late, hearings, extended, then one count per state of
-/// `CONCLUDED_STATES`.
-fn concluded_part() -> Part {
-    let states = CONCLUDED_STATES
-        .iter()
-        .map(|state| counted(&format!("c.state = '{}'", state.as_str()), state.as_str()));
-    part(
-        "concluded_on",
-        "AND c.state <> 'not_accepted'",
-        [
-            all("concluded"),
-            counted(
-                "c.termination_ground IN ('withdrawn', 'settled')",
-                "withdrawn",
-            ),
-            counted("c.concluded_on <= c.decision_due_on", "concluded_on_time"),
-            counted("c.concluded_on > c.decision_due_on", "concluded_late"),
-            (
-                "coalesce(sum(c.hearings_held), 0)".to_owned(),
-                "hearings_held".to_owned(),
-            ),
-            counted("c.extension_days > 0", "extended"),
-        ]
-        .into_iter()
-        .chain(states),
-    )
+/// The measures counted on `dated_by`, as one part of the tally.
+fn dated_part(dated_by: DatedBy) -> Part {
+    Part {
+        date: dated_by.fact(),
+        condition: measures::date_condition(dated_by)
+            .map(|c| format!("AND {c}"))
+            .unwrap_or_default(),
+        detail: None,
+        measures: measures::dated(dated_by)
+            .map(|m| (m.name, measures::aggregate(m)))
+            .collect(),
+    }
 }
 
 /// Handling days of the cases concluded after acceptance; its rollup is
 /// `statistics_handling_days`, by month.
 fn handling_days_part() -> Part {
+    let concluded = DatedBy::Concluded;
+    let counted = measures::date_condition(concluded)
+        .map(|c| format!("AND {c} "))
+        .unwrap_or_default();
     Part {
-        date: "concluded_on",
-        condition: "AND c.state <> 'not_accepted' AND c.accepted_on IS NOT NULL",
+        date: concluded.fact(),
+        condition: format!("{counted}AND c.accepted_on IS NOT NULL"),
         detail: Some("c.concluded_on - c.accepted_on - c.suspended_days"),
-        measures: vec!["count(*)".to_owned()],
-        columns: Vec::new(),
+        measures: vec![(HANDLING_DAYS_CASES, "count(*)".to_owned())],
     }
 }
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
-}
-
-fn measure(values: &[i64], index: usize) -> u64 {
-    values.get(index).copied().map_or(0, count)
 }
 
 /// Tallies every figure over `from..=to`, bucketed by `grouping`, plus the range's total, from
@@ -477,16 +426,14 @@ pub async fn tally_from<'a>(
 
 /// The rows of every part of a tally, from either source.
 struct PartRows {
-    received: Vec<PartRow>,
-    accepted: Vec<PartRow>,
-    declined: Vec<PartRow>,
-    concluded: Vec<PartRow>,
+    /// The measures of the table, per key (any number of rows per key).
+    flows: Vec<PartRow>,
     handling_days: Vec<PartRow>,
     open: OpenAt,
 }
 
-/// A bucket key, a detail (the handling days) and the part's measures.
-type PartRow = (String, Option<String>, Vec<i64>);
+/// A bucket key, a detail (the handling days) and the row's measures by name.
+type PartRow = (String, Option<String>, BTreeMap<String, i64>);
 
 async fn tally_buckets(
     pool: Connections<'_>,
@@ -512,19 +459,17 @@ async fn case_parts(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<PartRows, TallyError> {
+    let [received, accepted, declined, concluded] = DatedBy::ALL.map(dated_part);
     let (received, accepted, declined, concluded, handling_days, open) = tokio::try_join!(
-        run_part(pool, filter, grouping, received_part(), from, to),
-        run_part(pool, filter, grouping, accepted_part(), from, to),
-        run_part(pool, filter, grouping, declined_part(), from, to),
-        run_part(pool, filter, grouping, concluded_part(), from, to),
+        run_part(pool, filter, grouping, received, from, to),
+        run_part(pool, filter, grouping, accepted, from, to),
+        run_part(pool, filter, grouping, declined, from, to),
+        run_part(pool, filter, grouping, concluded, from, to),
         run_part(pool, filter, grouping, handling_days_part(), from, to),
         open_at_ends(pool, filter, grouping, from, to),
     )?;
     Ok(PartRows {
-        received,
-        accepted,
-        declined,
-        concluded,
+        flows: [received, accepted, declined, concluded].concat(),
         handling_days,
         open,
     })
@@ -540,12 +485,6 @@ async fn rollup_parts(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<PartRows, TallyError> {
-    let parts = [
-        received_part(),
-        accepted_part(),
-        declined_part(),
-        concluded_part(),
-    ];
     let whole_months = from.day() == 1 && to.succ_opt().is_none_or(|next| next.day() == 1);
     let handling_days = async {
         if whole_months {
@@ -555,56 +494,42 @@ async fn rollup_parts(
         }
     };
     let (flows, handling_days, open) = tokio::try_join!(
-        rollup_flows(pool, filter, key, &parts, from, to),
+        rollup_flows(pool, filter, key, from, to),
         handling_days,
         rollup_stocks(pool, filter, grouping, key, from, to),
     )?;
-    let [received, accepted, declined, concluded] = flows;
     Ok(PartRows {
-        received,
-        accepted,
-        declined,
-        concluded,
+        flows,
         handling_days,
         open,
     })
 }
 
-/// Sums the parts' rollup columns over the range's days, per key; one list of rows per part,
-/// holding only the keys with at least one case in that part (as counting the cases would).
+/// Sums every measure of the table over the range's days, per key, holding only the keys with at
+/// least one case counted (as counting the cases would).
 async fn rollup_flows(
     pool: Connections<'_>,
     filter: &StatsFilter,
     key: &str,
-    parts: &[Part; 4],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<[Vec<PartRow>; 4], TallyError> {
-    let sums: Vec<String> = parts
+) -> Result<Vec<PartRow>, TallyError> {
+    let sums: Vec<String> = MEASURES
         .iter()
-        .flat_map(|part| &part.columns)
-        .map(|column| format!("sum(s.{column})::bigint"))
+        .map(|m| format!("{}::bigint AS {}", measures::rollup_sum(m), m.name))
         .collect();
-    let sql = format!(
-        "SELECT {key} AS key, NULL::text AS detail, ARRAY[{sums}] AS measures \
+    let sql = named_measures(&format!(
+        "SELECT {key} AS key, NULL::text AS detail, {sums} \
          FROM statistics_days s WHERE s.organ_id = ANY($1) AND s.day BETWEEN $2 AND $3 \
          GROUP BY 1",
         sums = sums.join(", "),
-    );
+    ));
     let rows = load_measures(pool, "rollup flows", &sql, filter, from, to).await?;
-    let mut split: [Vec<PartRow>; 4] = Default::default();
-    for (key, _, measures) in rows {
-        let mut rest = measures.as_slice();
-        for (part, out) in parts.iter().zip(split.iter_mut()) {
-            let (mine, others) = rest.split_at(part.columns.len().min(rest.len()));
-            rest = others;
-            // The first measure of each part counts its cases.
-            if mine.first().is_some_and(|&n| n != 0) {
-                out.push((key.clone(), None, mine.to_vec()));
-            }
-        }
-    }
-    Ok(split)
+    // A day's row may hold only changes of the stocks.
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, measures)| measures.values().any(|&n| n != 0))
+        .collect())
 }
 
 /// The handling-days histogram of the range's whole months, per key.
@@ -619,12 +544,13 @@ async fn rollup_handling_days(
         Grouping::Month => "to_char(s.month, 'YYYY-MM')",
         _ => grouping.rollup_key().unwrap_or("''"),
     };
-    let sql = format!(
-        "SELECT {key} AS key, s.days::text AS detail, ARRAY[sum(s.cases)::bigint] AS measures \
+    let sql = named_measures(&format!(
+        "SELECT {key} AS key, s.days::text AS detail, \
+           sum(s.cases)::bigint AS {HANDLING_DAYS_CASES} \
          FROM statistics_handling_days s \
          WHERE s.organ_id = ANY($1) AND s.month BETWEEN $2 AND $3 \
          GROUP BY 1, 2 HAVING sum(s.cases) <> 0"
-    );
+    ));
     load_measures(pool, "rollup handling days", &sql, filter, from, to).await
 }
 
@@ -731,86 +657,31 @@ async fn load_measures(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "statistics part"
     );
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.key.unwrap_or_default(), r.detail, r.measures))
-        .collect())
+    rows.into_iter().map(MeasureRow::decode).collect()
 }
 
-/// Folds the parts' rows into buckets.
+/// Folds the parts' rows into buckets, each measure by its name.
 fn fill_buckets(rows: PartRows, from: NaiveDate, to: NaiveDate) -> BTreeMap<String, Bucket> {
     let PartRows {
-        received,
-        accepted,
-        declined,
-        concluded,
+        flows,
         handling_days: days,
         open,
     } = rows;
     let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
-    for (key, _, m) in received {
+    for (key, _, values) in flows {
         let bucket = buckets.entry(key).or_default();
-        bucket.counts.received += measure(&m, 0);
-        bucket.counts.received_enterprise += measure(&m, 1);
-        for (i, channel) in Channel::iter().enumerate() {
-            let n = measure(&m, 2 + i);
-            if n > 0 {
-                *bucket
-                    .channels
-                    .entry(channel.as_str().to_owned())
-                    .or_default() += n;
-            }
+        for (name, n) in values {
+            bucket.add(&name, count(n));
         }
     }
-    for (key, _, m) in accepted {
-        let counts = &mut buckets.entry(key).or_default().counts;
-        counts.accepted += measure(&m, 0);
-        counts.accepted_simplified += measure(&m, 1);
-    }
-    for (key, _, m) in declined {
-        buckets.entry(key).or_default().counts.not_accepted += measure(&m, 0);
-    }
-    for (key, _, m) in concluded {
-        let c = &mut buckets.entry(key).or_default().counts;
-        c.concluded += measure(&m, 0);
-        c.withdrawn += measure(&m, 1);
-        c.concluded_on_time += measure(&m, 2);
-        c.concluded_late += measure(&m, 3);
-        c.hearings_held += measure(&m, 4);
-        c.extended += measure(&m, 5);
-        for (i, state) in CONCLUDED_STATES.iter().enumerate() {
-            let slot = match state {
-                CaseState::Altered => &mut c.altered,
-                CaseState::Revoked => &mut c.revoked,
-                CaseState::ConfirmedIllegal => &mut c.confirmed_illegal,
-                CaseState::OrderedToPerform => &mut c.ordered_to_perform,
-                CaseState::ConfirmedInvalid => &mut c.confirmed_invalid,
-                CaseState::Upheld => &mut c.upheld,
-                CaseState::RequestRejected => &mut c.request_rejected,
-                CaseState::ApplicationDismissed => &mut c.application_dismissed,
-                CaseState::Mediated => &mut c.mediated,
-                _ => &mut c.terminated,
-            };
-            *slot += measure(&m, 6 + i);
-        }
-    }
-    for bucket in buckets.values_mut() {
-        let c = &mut bucket.counts;
-        c.corrected = c.altered
-            + c.revoked
-            + c.confirmed_illegal
-            + c.ordered_to_perform
-            + c.confirmed_invalid;
-        c.decided_on_merits = c.corrected + c.upheld + c.request_rejected;
-    }
-    for (key, days, m) in days {
+    for (key, days, values) in days {
         if let Some(days) = days.and_then(|d| d.parse::<i64>().ok()) {
             *buckets
                 .entry(key)
                 .or_default()
                 .handling_days
                 .entry(days)
-                .or_default() += measure(&m, 0);
+                .or_default() += values.get(HANDLING_DAYS_CASES).copied().map_or(0, count);
         }
     }
     match open {
@@ -988,6 +859,8 @@ pub async fn labels(
 struct FactsRow {
     #[diesel(sql_type = Text)]
     state: String,
+    #[diesel(sql_type = Text)]
+    channel: String,
     #[diesel(sql_type = Date)]
     received_on: NaiveDate,
     #[diesel(sql_type = Nullable<Date>)]
@@ -1020,7 +893,7 @@ pub async fn case_facts(
     filter: &StatsFilter,
 ) -> anyhow::Result<Vec<CaseFacts>> {
     let sql = format!(
-        "SELECT c.state, c.received_on, c.accepted_on, c.declined_on, c.concluded_on, \
+        "SELECT c.state, c.channel, c.received_on, c.accepted_on, c.declined_on, c.concluded_on, \
            c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
            c.extension_days, c.hearings_held, c.decision_due_on \
          FROM cases c WHERE {FILTER} AND $7::date = $8::date"
@@ -1035,6 +908,10 @@ pub async fn case_facts(
             let parse = |what: &str, value: &str| anyhow::anyhow!("stored {what} {value:?}");
             Ok(CaseFacts {
                 state: row.state.parse().map_err(|_| parse("state", &row.state))?,
+                channel: row
+                    .channel
+                    .parse()
+                    .map_err(|_| parse("channel", &row.channel))?,
                 received_on: row.received_on,
                 accepted_on: row.accepted_on,
                 declined_on: row.declined_on,

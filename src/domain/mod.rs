@@ -8,6 +8,7 @@ pub mod followup;
 pub mod import;
 pub mod lifecycle;
 pub mod masking;
+pub mod measures;
 pub mod statistics;
 pub mod validation;
 

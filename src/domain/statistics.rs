@@ -1,7 +1,8 @@
 //! Statistics definitions: which cases each figure counts, and how rates are formed.
 //!
-//! [`tally`] is the definition, written over plain case facts; the SQL in `db::statistics`
-//! computes the same counts straight from the tables, and the tests hold the two together.
+//! Each count is a measure of the one table in [`super::measures`]; [`tally`] evaluates the table
+//! over plain case facts, the SQL in `db::statistics` (derived from the same table) computes the
+//! same counts straight from the tables, and the tests hold the two together.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::lifecycle::{CaseState, Procedure, TerminationGround};
+use super::{
+    case::Channel,
+    lifecycle::{CaseState, Procedure, TerminationGround},
+    measures::MEASURES,
+};
 
 /// The two published definitions of the correction rate (纠错率).
 #[derive(
@@ -73,6 +78,7 @@ pub fn percent_half_up(numerator: u64, denominator: u64) -> Option<f64> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFacts {
     pub state: CaseState,
+    pub channel: Channel,
     pub received_on: NaiveDate,
     pub accepted_on: Option<NaiveDate>,
     pub declined_on: Option<NaiveDate>,
@@ -86,45 +92,86 @@ pub struct CaseFacts {
     pub decision_due_on: Option<NaiveDate>,
 }
 
+/// Declares `Counts`: a struct of `u64` counts, each named as the measure it holds, with its
+/// field names and access by name, so that measures are read by name and never by position.
+macro_rules! named_counts {
+    ($(#[$meta:meta])* pub struct $name:ident {
+        $($(#[$field_meta:meta])* $field:ident,)+
+    }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: u64,)+
+        }
+
+        impl $name {
+            /// The names of the counts, in declaration order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// The count of a measure's name.
+            pub fn get(&self, name: &str) -> Option<u64> {
+                match name {
+                    $(stringify!($field) => Some(self.$field),)+
+                    _ => None,
+                }
+            }
+
+            /// The count of a measure's name, to add to.
+            pub fn get_mut(&mut self, name: &str) -> Option<&mut u64> {
+                match name {
+                    $(stringify!($field) => Some(&mut self.$field),)+
+                    _ => None,
+                }
+            }
+
+            /// Adds another bucket's counts to these (every count is additive).
+            pub fn absorb(&mut self, other: &$name) {
+                $(self.$field += other.$field;)+
+            }
+        }
+    };
+}
+
+named_counts! {
 /// The counts of a period, before rates are formed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Counts {
     /// Applications received in the period (by date received).
-    pub received: u64,
+    received,
     /// Of those, enterprise-related (涉企).
-    pub received_enterprise: u64,
+    received_enterprise,
     /// Accepted in the period (by date accepted).
-    pub accepted: u64,
+    accepted,
     /// Of those, under simplified procedure.
-    pub accepted_simplified: u64,
+    accepted_simplified,
     /// Declined in the period (不予受理, by date declined).
-    pub not_accepted: u64,
+    not_accepted,
     /// Concluded in the period (审结: any terminal state but not_accepted, by conclusion date).
-    pub concluded: u64,
+    concluded,
     /// Concluded as altered, revoked, confirmed illegal, ordered to perform or confirmed invalid.
-    pub corrected: u64,
+    corrected,
     /// Concluded by one of the seven decisions on the merits.
-    pub decided_on_merits: u64,
-    pub altered: u64,
-    pub revoked: u64,
-    pub confirmed_illegal: u64,
-    pub ordered_to_perform: u64,
-    pub confirmed_invalid: u64,
-    pub upheld: u64,
-    pub request_rejected: u64,
-    pub application_dismissed: u64,
-    pub mediated: u64,
-    pub terminated: u64,
+    decided_on_merits,
+    altered,
+    revoked,
+    confirmed_illegal,
+    ordered_to_perform,
+    confirmed_invalid,
+    upheld,
+    request_rejected,
+    application_dismissed,
+    mediated,
+    terminated,
     /// Terminated because the applicant withdrew, or settled and withdrew (撤).
-    pub withdrawn: u64,
+    withdrawn,
     /// Concluded on or before the decision deadline.
-    pub concluded_on_time: u64,
+    concluded_on_time,
     /// Concluded after it.
-    pub concluded_late: u64,
+    concluded_late,
     /// Formal hearings (听证) in cases concluded in the period.
-    pub hearings_held: u64,
+    hearings_held,
     /// Cases concluded in the period that had an extension granted.
-    pub extended: u64,
+    extended,
+}
 }
 
 /// Duration figures: days from acceptance to conclusion, less days suspended.
@@ -220,58 +267,35 @@ pub struct Period {
 }
 
 impl Period {
-    fn contains(self, date: Option<NaiveDate>) -> bool {
+    /// Whether `date` is a day of the period.
+    pub fn contains(self, date: Option<NaiveDate>) -> bool {
         date.is_some_and(|d| self.from <= d && d <= self.to)
     }
 }
 
-/// The definition of every count, over plain facts.
-pub fn tally<'a>(cases: impl IntoIterator<Item = &'a CaseFacts>, period: Period) -> Counts {
-    let mut c = Counts::default();
+/// Every measure of the table over plain facts, by name: the definition of every count.
+pub fn tally_measures<'a>(
+    cases: impl IntoIterator<Item = &'a CaseFacts>,
+    period: Period,
+) -> BTreeMap<&'static str, u64> {
+    let mut totals: BTreeMap<&'static str, u64> = MEASURES.iter().map(|m| (m.name, 0)).collect();
     for case in cases {
-        if period.contains(Some(case.received_on)) {
-            c.received += 1;
-            c.received_enterprise += u64::from(case.enterprise_related);
+        for m in MEASURES {
+            *totals.entry(m.name).or_default() += m.value(case, period);
         }
-        if period.contains(case.accepted_on) {
-            c.accepted += 1;
-            c.accepted_simplified += u64::from(case.procedure == Some(Procedure::Simplified));
-        }
-        if period.contains(case.declined_on) && case.state == CaseState::NotAccepted {
-            c.not_accepted += 1;
-        }
-        if !(case.state.is_concluded() && period.contains(case.concluded_on)) {
-            continue;
-        }
-        c.concluded += 1;
-        c.corrected += u64::from(case.state.is_correction());
-        c.decided_on_merits += u64::from(case.state.is_merits_decision());
-        let slot = match case.state {
-            CaseState::Altered => &mut c.altered,
-            CaseState::Revoked => &mut c.revoked,
-            CaseState::ConfirmedIllegal => &mut c.confirmed_illegal,
-            CaseState::OrderedToPerform => &mut c.ordered_to_perform,
-            CaseState::ConfirmedInvalid => &mut c.confirmed_invalid,
-            CaseState::Upheld => &mut c.upheld,
-            CaseState::RequestRejected => &mut c.request_rejected,
-            CaseState::ApplicationDismissed => &mut c.application_dismissed,
-            CaseState::Mediated => &mut c.mediated,
-            _ => &mut c.terminated,
-        };
-        *slot += 1;
-        c.withdrawn += u64::from(
-            case.state == CaseState::Terminated
-                && case.termination_ground.is_some_and(|g| g.is_withdrawal()),
-        );
-        match (case.concluded_on, case.decision_due_on) {
-            (Some(done), Some(due)) if done <= due => c.concluded_on_time += 1,
-            (Some(_), Some(_)) => c.concluded_late += 1,
-            _ => {}
-        }
-        c.hearings_held += u64::from(case.hearings_held);
-        c.extended += u64::from(case.extension_days > 0);
     }
-    c
+    totals
+}
+
+/// The counts of a period over plain facts ([`tally_measures`], less the channels).
+pub fn tally<'a>(cases: impl IntoIterator<Item = &'a CaseFacts>, period: Period) -> Counts {
+    let mut counts = Counts::default();
+    for (name, n) in tally_measures(cases, period) {
+        if let Some(count) = counts.get_mut(name) {
+            *count += n;
+        }
+    }
+    counts
 }
 
 /// Handling days of a concluded case: acceptance to conclusion, less days suspended.
@@ -340,60 +364,6 @@ pub fn durations_from_histogram(histogram: &DaysHistogram) -> Durations {
     }
 }
 
-impl Counts {
-    /// Adds another bucket's counts to these (every count is additive).
-    pub fn absorb(&mut self, other: &Counts) {
-        let Counts {
-            received,
-            received_enterprise,
-            accepted,
-            accepted_simplified,
-            not_accepted,
-            concluded,
-            corrected,
-            decided_on_merits,
-            altered,
-            revoked,
-            confirmed_illegal,
-            ordered_to_perform,
-            confirmed_invalid,
-            upheld,
-            request_rejected,
-            application_dismissed,
-            mediated,
-            terminated,
-            withdrawn,
-            concluded_on_time,
-            concluded_late,
-            hearings_held,
-            extended,
-        } = other;
-        self.received += received;
-        self.received_enterprise += received_enterprise;
-        self.accepted += accepted;
-        self.accepted_simplified += accepted_simplified;
-        self.not_accepted += not_accepted;
-        self.concluded += concluded;
-        self.corrected += corrected;
-        self.decided_on_merits += decided_on_merits;
-        self.altered += altered;
-        self.revoked += revoked;
-        self.confirmed_illegal += confirmed_illegal;
-        self.ordered_to_perform += ordered_to_perform;
-        self.confirmed_invalid += confirmed_invalid;
-        self.upheld += upheld;
-        self.request_rejected += request_rejected;
-        self.application_dismissed += application_dismissed;
-        self.mediated += mediated;
-        self.terminated += terminated;
-        self.withdrawn += withdrawn;
-        self.concluded_on_time += concluded_on_time;
-        self.concluded_late += concluded_late;
-        self.hearings_held += hearings_held;
-        self.extended += extended;
-    }
-}
-
 /// Rounds half away from zero to two decimals, for display of day counts.
 pub fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
@@ -432,6 +402,7 @@ mod tests {
     fn concluded(state: CaseState, on: &str) -> CaseFacts {
         CaseFacts {
             state,
+            channel: Channel::Online,
             received_on: date("2023-01-03"),
             accepted_on: Some(date("2023-01-05")),
             declined_on: None,

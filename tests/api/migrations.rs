@@ -97,3 +97,41 @@ async fn events_cannot_be_changed_or_deleted() {
         assert!(err.to_string().contains("immutable"), "{statement}: {err}");
     }
 }
+
+/// The rollup functions of the latest migration that carries them are the ones the table of
+/// measures generates (`fuyi::db::measures::rollup_functions`): the trigger counts what the
+/// table defines. `FUYI_UPDATE_MIGRATION_SQL=1` rewrites that migration's generated part.
+#[test]
+fn the_rollup_functions_in_the_migrations_follow_the_table_of_measures() {
+    use fuyi::db::measures::{GENERATED_BEGIN, GENERATED_END, rollup_functions};
+
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    let mut carriers: Vec<(std::path::PathBuf, String)> = std::fs::read_dir(dir)
+        .expect("the migrations")
+        .map(|entry| entry.expect("a migration").path().join("up.sql"))
+        .filter_map(|path| Some((path.clone(), std::fs::read_to_string(path).ok()?)))
+        .filter(|(_, sql)| sql.contains(GENERATED_BEGIN))
+        .collect();
+    carriers.sort();
+    let (path, sql) = carriers
+        .pop()
+        .expect("a migration with the generated rollup functions");
+    let begin = sql.find(GENERATED_BEGIN).expect("the begin marker");
+    let end = sql[begin..]
+        .find(GENERATED_END)
+        .map(|at| begin + at + GENERATED_END.len() + 1)
+        .expect("the end marker after the begin marker")
+        .min(sql.len());
+    let generated = rollup_functions();
+    if std::env::var_os("FUYI_UPDATE_MIGRATION_SQL").is_some() {
+        let updated = format!("{}{generated}{}", &sql[..begin], &sql[end..]);
+        std::fs::write(&path, updated).expect("write the migration");
+    }
+    let committed = std::fs::read_to_string(&path).expect("the migration");
+    assert!(
+        committed.contains(&generated),
+        "{} is out of date with src/domain/measures.rs: run \
+         `FUYI_UPDATE_MIGRATION_SQL=1 cargo test --test api measures` and commit it",
+        path.display()
+    );
+}

@@ -632,17 +632,21 @@ async fn a_calendar_change_moves_the_overdue_figures_at_once() {
     }
 }
 
-/// The SQL behind the endpoints and the domain's definitions (`domain::statistics`) agree on
-/// every figure, for every month and for ranges cutting through months, on one dataset that has
-/// every kind of ending, suspensions, a late decision and cases still open; and the per-day
-/// rollups the triggers keep give the same figures as counting the cases, for every grouping
-/// they answer.
+/// The three readings of the one table of measures (`domain::measures::MEASURES`) agree: the
+/// domain's tally over plain facts, the SQL counting the cases and the per-day rollups its
+/// generated trigger keeps. Every measure of the table, by name, and every other figure, for
+/// every month and for ranges cutting through months, on one dataset that has every kind of
+/// ending, suspensions, a late decision and cases still open; the rollups give the same figures
+/// as counting the cases for every grouping they answer.
 #[tokio::test]
 async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
     use chrono::NaiveDate;
     use fuyi::{
         db::statistics::{Grouping, StatsFilter, case_facts},
-        domain::statistics::{self as defs, Period},
+        domain::{
+            measures::MEASURES,
+            statistics::{self as defs, Period},
+        },
     };
 
     let app = TestApp::spawn().await;
@@ -720,6 +724,15 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
             defs::tally(&facts, period),
             "{from}..{to}"
         );
+        let defined = defs::tally_measures(&facts, period);
+        for m in MEASURES {
+            assert_eq!(
+                sql.total.measure(m),
+                defined[m.name],
+                "{} in {from}..{to}",
+                m.name
+            );
+        }
         let days = facts
             .iter()
             .filter(|f| f.state.is_concluded() && period_contains(period, f.concluded_on))
@@ -739,6 +752,10 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
                 to: last,
             };
             assert_eq!(bucket.counts, defs::tally(&facts, period), "{month}");
+            let defined = defs::tally_measures(&facts, period);
+            for m in MEASURES {
+                assert_eq!(bucket.measure(m), defined[m.name], "{} in {month}", m.name);
+            }
             assert_eq!(
                 bucket.open_at_end,
                 defs::open_at_end(&facts, last),
