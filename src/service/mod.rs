@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod cases;
 pub mod deadlines;
+pub mod error;
 pub mod followup;
 pub mod import;
 pub mod letters;
