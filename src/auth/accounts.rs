@@ -204,7 +204,7 @@ pub async fn create(
         db::organs::find_organ(&mut conn, organ_id)
             .await
             .ok()
-            .filter(|organ| organ.path.starts_with(&caller.organ_path))
+            .filter(|organ| caller.reaches(organ))
             .ok_or_else(|| {
                 ServiceError::invalid_field("organ_id", "no such organ within your administration")
             })?

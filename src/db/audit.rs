@@ -60,7 +60,7 @@ pub async fn list_within(
     limit: i64,
 ) -> QueryResult<Vec<AuditRow>> {
     let organ_ids = organs::table
-        .filter(organs::path.like(format!("{}%", super::organs::escape_like(organ_path))))
+        .filter(super::organs::path_within(organ_path))
         .select(organs::id);
     let case_ids = cases::table
         .filter(cases::organ_id.eq_any(organ_ids))

@@ -26,6 +26,7 @@ use crate::{
         lifecycle::Procedure,
         statistics::{Figures, RateDefinition},
     },
+    service,
     startup::State,
 };
 
@@ -243,25 +244,9 @@ fn require_figure_reader(caller: &Caller) -> ApiResult<()> {
 async fn resolve(state: &State, caller: &Caller, filters: FigureFilters) -> ApiResult<Scope> {
     require_figure_reader(caller)?;
     let mut conn = state.statistics_pool.get().await?;
-    let organ_id = filters.organ.unwrap_or(caller.organ_id);
-    let organ = match db::organs::find_organ(&mut conn, organ_id).await {
-        Ok(organ) if organ.path.starts_with(&caller.organ_path) => organ,
-        // An organ outside the caller's reach is as unknown as one that does not exist.
-        Ok(_) | Err(diesel::result::Error::NotFound) => {
-            return Err(ApiError::not_found(format!("organ {organ_id}")));
-        }
-        Err(err) => return Err(err.into()),
-    };
     let include_subtree = filters.include_subtree.unwrap_or(true);
-    let organ_ids = if include_subtree {
-        db::organs::list_subtree(&mut conn, &organ.path)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect()
-    } else {
-        vec![organ.id]
-    };
+    let (organ, organ_ids) =
+        service::organs::figure_scope(&mut conn, caller, filters.organ, include_subtree).await?;
     Ok(Scope {
         include_subtree,
         filter: StatsFilter {

@@ -889,3 +889,41 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// One page of the cases within the caller's reach.
+#[derive(Debug)]
+pub struct CaseListPage {
+    /// The cases, in keyset order.
+    pub rows: Vec<CaseRow>,
+    /// `(case id, applicant name)` of every applicant of those cases, in party order.
+    pub applicants: Vec<(Uuid, String)>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// Up to `limit` cases within the caller's reach matching `filter`, after the case `after`.
+/// `overdue` keeps the cases past a deadline on today's date at the caller's organ.
+pub async fn list_page(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    mut filter: db::cases::CaseFilter,
+    overdue: bool,
+    after: Option<Uuid>,
+    limit: i64,
+) -> ServiceResult<CaseListPage> {
+    let organ = db::organs::find_organ(conn, caller.organ_id).await?;
+    filter.overdue_on = overdue.then(|| organ.today());
+    // One extra row tells whether another page follows.
+    let mut rows =
+        db::cases::list_within(conn, &caller.organ_path, &filter, after, limit + 1).await?;
+    let page = usize::try_from(limit).unwrap_or(usize::MAX);
+    let has_more = rows.len() > page;
+    rows.truncate(page);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let applicants = db::cases::applicant_names(conn, &ids).await?;
+    Ok(CaseListPage {
+        rows,
+        applicants,
+        has_more,
+    })
+}

@@ -8,3 +8,4 @@ pub mod error;
 pub mod followup;
 pub mod import;
 pub mod letters;
+pub mod organs;
