@@ -207,7 +207,7 @@ pub async fn view(
     };
     let unmasked = handles(caller, &row, &lifecycle);
     if unmasked {
-        db::audit::record(conn, caller, row.id, endpoint).await?;
+        db::audit::record(conn, caller.user_id, &caller.username, row.id, endpoint).await?;
     }
     Ok(CaseView {
         id: row.id,
