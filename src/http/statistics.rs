@@ -15,7 +15,6 @@ use crate::{
     auth::{Caller, Role},
     db::{
         self,
-        followup_stats::{FollowupFilter, followup_figures_by_period},
         organs::Organ,
         statistics::{Bucket, Grouping, StatsFilter, month_ends},
     },
@@ -313,16 +312,8 @@ async fn followup_by_period(
     scope: &Scope,
     periods: &[(NaiveDate, NaiveDate)],
 ) -> ApiResult<Vec<FollowupCounts>> {
-    let filter = FollowupFilter {
-        organ_ids: scope.filter.organ_ids.clone(),
-        respondent_id: scope.filter.respondent_id,
-        domain: scope.filter.domain.clone(),
-        act_type: scope.filter.act_type.clone(),
-        enterprise_related: scope.filter.enterprise_related,
-        procedure: scope.filter.procedure.clone(),
-    };
     let mut conn = state.statistics_pool.get().await?;
-    Ok(followup_figures_by_period(&mut conn, &filter, periods).await?)
+    Ok(service::statistics::followup_by_period(&mut conn, &scope.filter, periods).await?)
 }
 
 fn report_organ(scope: &Scope) -> ReportOrgan {
@@ -379,7 +370,7 @@ pub async fn monthly(
     periods.push((from, to));
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(
+            service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 Grouping::Month,
@@ -450,7 +441,7 @@ pub async fn summary(
     let range = [(query.from, query.to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(
+            service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 Grouping::Whole,
@@ -508,7 +499,7 @@ pub async fn breakdown(
     let range = [(query.from, query.to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(
+            service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 grouping,
@@ -523,7 +514,7 @@ pub async fn breakdown(
     let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
         let mut conn = state.statistics_pool.get().await?;
-        db::statistics::labels(&mut conn, grouping, &keys).await?
+        service::statistics::labels(&mut conn, grouping, &keys).await?
     };
     let mut rows: Vec<GroupRow> = tally
         .buckets

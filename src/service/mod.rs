@@ -9,3 +9,4 @@ pub mod followup;
 pub mod import;
 pub mod letters;
 pub mod organs;
+pub mod statistics;
