@@ -15,8 +15,8 @@ use crate::{
         organs::Organ,
         users::{NewUser, UserChanges, UserRow},
     },
-    domain::validation::{FieldError, FieldErrors},
-    http::error::{ApiError, ApiResult},
+    domain::validation::FieldErrors,
+    service::error::{ServiceError, ServiceResult},
     startup::AppState,
 };
 
@@ -53,7 +53,7 @@ pub struct UserView {
 }
 
 impl UserView {
-    fn of(user: UserRow, organ: &Organ) -> ApiResult<Self> {
+    fn of(user: UserRow, organ: &Organ) -> ServiceResult<Self> {
         Ok(Self {
             roles: parse_roles(&user.roles)?,
             id: user.id,
@@ -130,34 +130,36 @@ fn check_roles(errors: &mut FieldErrors, roles: &[Role]) {
 
 /// Hashes off the request threads and under the service's hashing bound: Argon2 takes tens of
 /// milliseconds and 19 MiB by design.
-async fn hash_password(state: &AppState, secret: &str) -> ApiResult<String> {
+async fn hash_password(state: &AppState, secret: &str) -> ServiceResult<String> {
     let secret = secret.to_owned();
     state
         .hashing
         .run(move || password::hash(&secret))
         .await?
-        .map_err(|err| ApiError::internal(anyhow::anyhow!("hashing a password failed: {err}")))
+        .map_err(|err| ServiceError::internal(anyhow::anyhow!("hashing a password failed: {err}")))
 }
 
 /// Administration needs the admin role.
-pub fn require_admin(caller: &Caller) -> ApiResult<()> {
+pub fn require_admin(caller: &Caller) -> ServiceResult<()> {
     if caller.has_role(Role::Admin) {
         Ok(())
     } else {
-        Err(ApiError::forbidden("managing users needs the admin role"))
+        Err(ServiceError::forbidden(
+            "managing users needs the admin role",
+        ))
     }
 }
 
 /// The caller as stored now, for `GET /api/v1/me`.
-pub async fn me(state: &AppState, caller: &Caller) -> ApiResult<(UserRow, Organ)> {
+pub async fn me(state: &AppState, caller: &Caller) -> ServiceResult<(UserRow, Organ)> {
     let mut conn = state.pool.get().await?;
     db::users::find_with_organ(&mut conn, caller.user_id)
         .await?
-        .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists", true))
+        .ok_or_else(|| ServiceError::unauthorized("the token's user no longer exists", true))
 }
 
 /// Users of the administrator's organ and the organs below it, by username.
-pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<Vec<UserView>> {
+pub async fn list(state: &AppState, caller: &Caller) -> ServiceResult<Vec<UserView>> {
     require_admin(caller)?;
     let mut conn = state.pool.get().await?;
     db::users::list_within(&mut conn, &caller.organ_path)
@@ -168,12 +170,12 @@ pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<Vec<UserView>>
 }
 
 /// One user within the administrator's reach, or 404.
-pub async fn find(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<UserView> {
+pub async fn find(state: &AppState, caller: &Caller, id: Uuid) -> ServiceResult<UserView> {
     require_admin(caller)?;
     let mut conn = state.pool.get().await?;
     let (user, organ) = db::users::find_within(&mut conn, id, &caller.organ_path)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
+        .ok_or_else(|| ServiceError::not_found(format!("user {id}")))?;
     UserView::of(user, &organ)
 }
 
@@ -182,7 +184,7 @@ pub async fn create(
     state: &AppState,
     caller: &Caller,
     request: NewUserRequest,
-) -> ApiResult<UserView> {
+) -> ServiceResult<UserView> {
     require_admin(caller)?;
     let mut errors = FieldErrors::default();
     if !valid_username(&request.username) {
@@ -202,9 +204,9 @@ pub async fn create(
         db::organs::find_organ(&mut conn, organ_id)
             .await
             .ok()
-            .filter(|organ| organ.path.starts_with(&caller.organ_path))
+            .filter(|organ| caller.reaches(organ))
             .ok_or_else(|| {
-                ApiError::invalid_field("organ_id", "no such organ within your administration")
+                ServiceError::invalid_field("organ_id", "no such organ within your administration")
             })?
     };
     let password_hash = hash_password(state, &request.password).await?;
@@ -222,14 +224,11 @@ pub async fn create(
     )
     .await
     .map_err(|err| match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::conflict(
-            format!("the username {} is taken", request.username),
-        )
-        .with_errors(vec![FieldError {
-            field: "username".to_owned(),
-            reason: "is taken".to_owned(),
-        }]),
-        other => ApiError::from(other),
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ServiceError::Taken {
+            field: "username",
+            detail: format!("the username {} is taken", request.username),
+        },
+        other => ServiceError::from(other),
     })?;
     tracing::info!(user_id = %user.id, by = %caller.user_id, "user created");
     UserView::of(user, &organ)
@@ -244,11 +243,11 @@ pub async fn update(
     caller: &Caller,
     id: Uuid,
     patch: UserPatch,
-) -> ApiResult<UserView> {
+) -> ServiceResult<UserView> {
     require_admin(caller)?;
     // Roles are granted by someone else: an admin must not make themselves head, nor anything.
     if id == caller.user_id && patch.roles.is_some() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "you cannot change your own roles; another administrator must",
         ));
     }
@@ -272,7 +271,7 @@ pub async fn update(
         let mut conn = state.pool.get().await?;
         db::users::find_within(&mut conn, id, &caller.organ_path)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("user {id}")))?
+            .ok_or_else(|| ServiceError::not_found(format!("user {id}")))?
             .0
     };
     let password_hash = match &patch.password {
@@ -304,7 +303,7 @@ pub async fn update(
             if voids_access_tokens {
                 user.token_version = db::users::bump_token_version(conn, id).await?;
             }
-            Ok::<_, ApiError>(user)
+            Ok::<_, ServiceError>(user)
         })
         .await?;
     if voids_access_tokens {

@@ -13,7 +13,7 @@ use std::{
 
 use tokio::sync::{Semaphore, TryAcquireError};
 
-use crate::{config::AuthSettings, http::error::ApiError};
+use crate::{config::AuthSettings, service::error::ServiceError};
 
 /// Hashing slots, and the queue of requests waiting for one.
 pub struct HashLimiter {
@@ -66,7 +66,7 @@ impl HashLimiter {
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, ServiceError> {
         let slot = match Arc::clone(&self.slots).try_acquire_owned() {
             Ok(slot) => slot,
             Err(TryAcquireError::NoPermits) => {
@@ -74,18 +74,18 @@ impl HashLimiter {
                 match tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned()).await
                 {
                     Ok(Ok(slot)) => slot,
-                    Ok(Err(closed)) => return Err(ApiError::internal(closed)),
+                    Ok(Err(closed)) => return Err(ServiceError::internal(closed)),
                     Err(_elapsed) => return Err(self.busy()),
                 }
             }
-            Err(closed @ TryAcquireError::Closed) => return Err(ApiError::internal(closed)),
+            Err(closed @ TryAcquireError::Closed) => return Err(ServiceError::internal(closed)),
         };
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             work()
         })
         .await
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
     }
 
     fn enter_queue(&self) -> Option<QueuePlace<'_>> {
@@ -98,17 +98,17 @@ impl HashLimiter {
     }
 
     /// 503 with `Retry-After`: the wait a queued request would have been allowed.
-    pub fn busy(&self) -> ApiError {
+    pub fn busy(&self) -> ServiceError {
         let retry_after = (self.wait.as_secs() + u64::from(self.wait.subsec_nanos() > 0)).max(1);
         // Debug only, as with the rate limit: the request log and the metrics count the 503s.
         tracing::debug!(
             retry_after,
             "password hashing is saturated; request refused"
         );
-        ApiError::unavailable(
-            "too many sign-ins are being checked right now; retry shortly".to_owned(),
-        )
-        .with_retry_after(retry_after)
+        ServiceError::Busy {
+            detail: "too many sign-ins are being checked right now; retry shortly".to_owned(),
+            retry_after,
+        }
     }
 }
 
@@ -162,9 +162,12 @@ mod tests {
         }
         assert!(limiter.is_saturated());
         let refused = limiter.run(|| ()).await.expect_err("queue is full");
-        assert_eq!(refused.status().as_u16(), 503);
+        assert!(matches!(refused, ServiceError::Busy { .. }), "{refused}");
         let timed_out = waiter.await.expect("joins").expect_err("timed out");
-        assert_eq!(timed_out.status().as_u16(), 503);
+        assert!(
+            matches!(timed_out, ServiceError::Busy { .. }),
+            "{timed_out}"
+        );
         assert_eq!(limiter.waiting.load(Ordering::Acquire), 0);
 
         release.send(()).expect("holder waits");

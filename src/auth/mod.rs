@@ -30,6 +30,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the organ at materialised `path` is within the caller's reach (their organ's
+    /// subtree), by the one rule [`crate::db::organs::is_within`].
+    pub fn reaches_path(&self, path: &str) -> bool {
+        crate::db::organs::is_within(path, &self.organ_path)
+    }
+
+    /// Whether `organ` is within the caller's reach.
+    pub fn reaches(&self, organ: &Organ) -> bool {
+        self.reaches_path(&organ.path)
+    }
+
     /// The caller a stored user acts as, with the roles and organ stored now.
     pub fn of_user(user: &UserRow, organ: &Organ) -> anyhow::Result<Self> {
         Ok(Self {

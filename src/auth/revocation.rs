@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::tokens::SessionRef;
 use crate::{
     db::{self, DbPool, users::SessionState},
-    http::error::{ApiError, ApiResult},
+    service::error::{ServiceError, ServiceResult},
 };
 
 /// Beyond this many remembered sessions, stale ones are dropped before another is added.
@@ -109,7 +109,7 @@ pub async fn check(
     cache: &SessionCache,
     user_id: Uuid,
     session: SessionRef,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let state = match cache.get(user_id, session.id) {
         Some(state) => state,
         None => {
@@ -135,9 +135,9 @@ pub async fn check(
     Err(refused(reason))
 }
 
-fn refused(reason: &str) -> ApiError {
+fn refused(reason: &str) -> ServiceError {
     tracing::info!(reason, "access token refused");
-    ApiError::unauthorized(reason, true)
+    ServiceError::unauthorized(reason, true)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     db::{self, users::NewRefreshToken},
-    http::error::{ApiError, ApiResult},
+    service::error::{ServiceError, ServiceResult},
     startup::AppState,
 };
 
@@ -45,23 +45,25 @@ enum Refusal {
 
 /// One answer for a wrong password, an unknown user and an inactive account, so none can be told
 /// from another.
-fn bad_credentials() -> ApiError {
-    ApiError::unauthorized("the username or password is wrong", false)
+fn bad_credentials() -> ServiceError {
+    ServiceError::unauthorized("the username or password is wrong", false)
 }
 
-fn bad_refresh_token() -> ApiError {
-    ApiError::unauthorized(
+fn bad_refresh_token() -> ServiceError {
+    ServiceError::unauthorized(
         "the refresh token is invalid, expired or revoked; sign in again",
         true,
     )
 }
 
 /// `now + duration`, or an internal error when a misconfigured duration overflows the calendar.
-fn after(now: DateTime<Utc>, duration: Duration) -> ApiResult<DateTime<Utc>> {
+fn after(now: DateTime<Utc>, duration: Duration) -> ServiceResult<DateTime<Utc>> {
     TimeDelta::from_std(duration)
         .ok()
         .and_then(|delta| now.checked_add_signed(delta))
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("duration {duration:?} is out of range")))
+        .ok_or_else(|| {
+            ServiceError::internal(anyhow::anyhow!("duration {duration:?} is out of range"))
+        })
 }
 
 /// Checks a username and password from client `address` and starts a new token family.
@@ -80,7 +82,7 @@ pub async fn sign_in(
     username: &str,
     secret: &str,
     address: IpAddr,
-) -> ApiResult<IssuedTokens> {
+) -> ServiceResult<IssuedTokens> {
     // Refused before touching the database: under a flood this keeps the refusals cheap.
     if state.hashing.is_saturated() {
         return Err(state.hashing.busy());
@@ -136,10 +138,12 @@ pub async fn sign_in(
             let wait_ms = u64::try_from((unlocks_at - now).num_milliseconds()).unwrap_or(0);
             let retry_after = wait_ms.div_ceil(1000).max(1);
             tracing::warn!(%address, retry_after, "sign-in refused after repeated failures {scope}");
-            return Err(ApiError::too_many_requests(
-                format!("too many failed sign-ins {scope}; try again in {retry_after} seconds"),
+            return Err(ServiceError::TooManyAttempts {
+                detail: format!(
+                    "too many failed sign-ins {scope}; try again in {retry_after} seconds"
+                ),
                 retry_after,
-            ));
+            });
         }
         (
             db::users::find_by_username(&mut conn, username).await?,
@@ -195,7 +199,7 @@ fn locked_until(
     counted: &[DateTime<Utc>],
     max: u32,
     window: Duration,
-) -> ApiResult<Option<DateTime<Utc>>> {
+) -> ServiceResult<Option<DateTime<Utc>>> {
     let Some(index) = usize::try_from(max).ok().and_then(|max| max.checked_sub(1)) else {
         return Ok(None);
     };
@@ -207,7 +211,7 @@ fn locked_until(
 
 /// Exchanges a refresh token for a new pair. The new access token carries the user's roles and
 /// organ as stored now; an inactive user gets nothing.
-pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<IssuedTokens> {
+pub async fn refresh(state: &AppState, presented: &str) -> ServiceResult<IssuedTokens> {
     let hash = refresh::hash(presented);
     let now = Utc::now();
     let mut conn = state.pool.get().await?;
@@ -264,7 +268,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<IssuedToken
 /// Ends the session a refresh token belongs to by revoking its family: its refresh tokens and its
 /// access tokens stop working. Unknown tokens and tokens of other users are ignored without saying
 /// so, as RFC 7009 asks of revocation.
-pub async fn sign_out(state: &AppState, caller: &Caller, presented: &str) -> ApiResult<()> {
+pub async fn sign_out(state: &AppState, caller: &Caller, presented: &str) -> ServiceResult<()> {
     let hash = refresh::hash(presented);
     let mut conn = state.pool.get().await?;
     if let Some(token) = db::users::find_refresh_token(&mut conn, &hash).await?
@@ -284,7 +288,7 @@ async fn issue(
     caller: &Caller,
     session: SessionRef,
     now: DateTime<Utc>,
-) -> ApiResult<IssuedTokens> {
+) -> ServiceResult<IssuedTokens> {
     issue_pair(
         conn,
         &state.tokens,
@@ -306,7 +310,7 @@ pub async fn issue_pair(
     caller: &Caller,
     session: SessionRef,
     now: DateTime<Utc>,
-) -> ApiResult<IssuedTokens> {
+) -> ServiceResult<IssuedTokens> {
     let minted = refresh::mint();
     db::users::insert_refresh_token(
         conn,
@@ -319,7 +323,9 @@ pub async fn issue_pair(
         },
     )
     .await?;
-    let access_token = tokens.issue(caller, session).map_err(ApiError::internal)?;
+    let access_token = tokens
+        .issue(caller, session)
+        .map_err(ServiceError::internal)?;
     Ok(IssuedTokens {
         access_token,
         expires_in: tokens.ttl().as_secs(),

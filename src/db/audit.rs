@@ -7,7 +7,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::{cases, organs, personal_data_audit};
-use crate::auth::Caller;
 
 /// A stored audit row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -21,17 +20,19 @@ pub struct AuditRow {
     pub endpoint: String,
 }
 
-/// Records that `caller` was shown case `case_id`'s personal data through `endpoint`.
+/// Records that user `user_id` (`username`) was shown case `case_id`'s personal data through
+/// `endpoint`.
 pub async fn record(
     conn: &mut AsyncPgConnection,
-    caller: &Caller,
+    user_id: Uuid,
+    username: &str,
     case_id: Uuid,
     endpoint: &str,
 ) -> QueryResult<()> {
     diesel::insert_into(personal_data_audit::table)
         .values((
-            personal_data_audit::user_id.eq(caller.user_id),
-            personal_data_audit::username.eq(&caller.username),
+            personal_data_audit::user_id.eq(user_id),
+            personal_data_audit::username.eq(username),
             personal_data_audit::case_id.eq(case_id),
             personal_data_audit::endpoint.eq(endpoint),
         ))
@@ -60,7 +61,7 @@ pub async fn list_within(
     limit: i64,
 ) -> QueryResult<Vec<AuditRow>> {
     let organ_ids = organs::table
-        .filter(organs::path.like(format!("{}%", super::organs::escape_like(organ_path))))
+        .filter(super::organs::path_within(organ_path))
         .select(organs::id);
     let case_ids = cases::table
         .filter(cases::organ_id.eq_any(organ_ids))

@@ -252,7 +252,7 @@ pub async fn applicant_names(
 /// Cases of organs under `organ_path` (the caller's reach).
 fn within(organ_path: &str) -> cases::BoxedQuery<'static, Pg> {
     let organ_ids = organs::table
-        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .filter(super::organs::path_within(organ_path))
         .select(organs::id);
     cases::table
         .filter(cases::organ_id.eq_any(organ_ids))

@@ -100,7 +100,7 @@ pub async fn find_organ_by_code(conn: &mut AsyncPgConnection, code: &str) -> Que
 /// so parents come before children.
 pub async fn list_subtree(conn: &mut AsyncPgConnection, path: &str) -> QueryResult<Vec<Organ>> {
     organs::table
-        .filter(organs::path.like(format!("{}%", escape_like(path))))
+        .filter(path_within(path))
         .order(organs::path)
         .select(Organ::as_select())
         .load(conn)
@@ -110,6 +110,17 @@ pub async fn list_subtree(conn: &mut AsyncPgConnection, path: &str) -> QueryResu
 /// The number of organs (an empty database has none).
 pub async fn count_organs(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
     organs::table.count().get_result(conn).await
+}
+
+/// Whether the organ at materialised `path` lies in the subtree rooted at `root` (the root
+/// included): the one reach rule, here in Rust and in [`path_within`] in SQL.
+pub fn is_within(path: &str, root: &str) -> bool {
+    path.starts_with(root)
+}
+
+/// The SQL form of [`is_within`]: `organs.path` lies in the subtree rooted at `root`.
+pub fn path_within(root: &str) -> diesel::dsl::Like<organs::path, String> {
+    organs::path.like(format!("{}%", escape_like(root)))
 }
 
 /// Escapes `%`, `_` and `\` so a value is matched literally by LIKE.
@@ -164,7 +175,7 @@ pub async fn find_respondent_within(
     respondents::table
         .inner_join(organs::table)
         .filter(respondents::id.eq(id))
-        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .filter(path_within(organ_path))
         .select(Respondent::as_select())
         .first(conn)
         .await
@@ -178,7 +189,7 @@ pub async fn list_respondents_within(
 ) -> QueryResult<Vec<Respondent>> {
     respondents::table
         .inner_join(organs::table)
-        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .filter(path_within(organ_path))
         .order((respondents::name, respondents::id))
         .select(Respondent::as_select())
         .load(conn)

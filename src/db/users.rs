@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use uuid::Uuid;
 
 use super::{
-    organs::{Organ, escape_like},
+    organs::{Organ, path_within},
     schema::{login_failures, organs, refresh_tokens, users},
 };
 
@@ -98,7 +98,7 @@ pub async fn find_within(
     users::table
         .inner_join(organs::table)
         .filter(users::id.eq(id))
-        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .filter(path_within(organ_path))
         .select((UserRow::as_select(), Organ::as_select()))
         .first(conn)
         .await
@@ -112,7 +112,7 @@ pub async fn list_within(
 ) -> QueryResult<Vec<(UserRow, Organ)>> {
     users::table
         .inner_join(organs::table)
-        .filter(organs::path.like(format!("{}%", escape_like(organ_path))))
+        .filter(path_within(organ_path))
         .order(users::username)
         .select((UserRow::as_select(), Organ::as_select()))
         .load(conn)

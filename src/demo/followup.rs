@@ -21,7 +21,7 @@ use crate::{
         followup::{Instance, JudgmentResult, LetterKind},
         lifecycle::Disposition,
     },
-    http::error::ApiError,
+    service::error::ServiceError,
     service::{
         followup::{self as records, HearingRequest, JudgmentRequest, LawsuitRequest},
         letters::{self, LetterRequest, ReportBackRequest},
@@ -352,8 +352,9 @@ pub(super) async fn run_followup(
             .map(|o| &o.officer)
             .context("the organ of a follow-up")
     };
-    let refused =
-        |what: &str, err: ApiError| anyhow!("demo follow-up: {what} was refused: {}", problem(err));
+    let refused = |what: &str, err: ServiceError| {
+        anyhow!("demo follow-up: {what} was refused: {}", problem(err))
+    };
     let mut conn = state.pool.get().await?;
     for letter in &plan.letters {
         let caller = officer(letter.organ)?;

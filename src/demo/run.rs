@@ -15,8 +15,8 @@ use super::{
 use crate::{
     auth::Role,
     domain::ApiValue,
-    http::error::ApiError,
     service::cases::{self, CaseRegistration, TransitionRequest},
+    service::error::ServiceError,
     startup::AppState,
 };
 
@@ -127,7 +127,7 @@ async fn step(
 ) -> anyhow::Result<bool> {
     let organ = setup.organs.get(plan.organ).context("the plan's organ")?;
     let step = plan.steps.get(at.next).context("a next step")?;
-    let context = |err: ApiError, what: &str| {
+    let context = |err: ServiceError, what: &str| {
         anyhow!(
             "demo case {index} (received {}, organ {}): {what} on {} was refused: {}",
             plan.facts.received_on,
@@ -181,12 +181,7 @@ async fn step(
     Ok(transition)
 }
 
-/// The problem document an API client would have seen, for the error message.
-pub(super) fn problem(err: ApiError) -> String {
-    use actix_web::{ResponseError, body::MessageBody};
-    let shown = err.to_string();
-    err.error_response()
-        .into_body()
-        .try_into_bytes()
-        .map_or(shown, |bytes| String::from_utf8_lossy(&bytes).into_owned())
+/// The service's refusal, for the error message.
+pub(super) fn problem(err: ServiceError) -> String {
+    err.to_string()
 }

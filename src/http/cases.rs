@@ -421,7 +421,6 @@ pub async fn list_cases(
     }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let mut conn = state.pool.get().await?;
-    let organ = db::organs::find_organ(&mut conn, caller.organ_id).await?;
     let filter = CaseFilter {
         state: query.state.map(|s| s.as_str().to_owned()),
         respondent_id: query.respondent,
@@ -432,15 +431,14 @@ pub async fn list_cases(
         received_to: query.received_to,
         text: query.q.filter(|q| !q.trim().is_empty()),
         deadline_before: query.deadline_before,
-        overdue_on: query.overdue.filter(|o| *o).map(|_| organ.today()),
+        overdue_on: None,
     };
-    // One extra row tells whether another page follows.
-    let mut rows =
-        db::cases::list_within(&mut conn, &caller.organ_path, &filter, after, limit + 1).await?;
-    let has_more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let names = db::cases::applicant_names(&mut conn, &ids).await?;
+    let overdue = query.overdue.unwrap_or(false);
+    let service::CaseListPage {
+        rows,
+        applicants: names,
+        has_more,
+    } = service::list_page(&mut conn, &caller, filter, overdue, after, limit).await?;
     let next_cursor = has_more
         .then(|| rows.last().map(|r| encode_cursor(r.id)))
         .flatten();

@@ -221,7 +221,14 @@ async fn replay(
             .and_then(serde_json::Value::as_str)
             .and_then(|id| uuid::Uuid::parse_str(id).ok())
     {
-        db::audit::record(conn, caller, case_id, &endpoint(req)).await?;
+        db::audit::record(
+            conn,
+            caller.user_id,
+            &caller.username,
+            case_id,
+            &endpoint(req),
+        )
+        .await?;
     }
     let mut response = answer(req, status, version, &body);
     response.headers_mut().insert(

@@ -1,5 +1,6 @@
 //! The one error type at the HTTP edge. Every failure leaves the service as an RFC 9457
-//! `application/problem+json` body of one shape; database errors are mapped here and nowhere else.
+//! `application/problem+json` body of one shape. The service layer's [`ServiceError`] and database
+//! errors are mapped here and nowhere else.
 
 use std::fmt;
 
@@ -11,11 +12,15 @@ use actix_web::{
     },
 };
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::PoolError;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::domain::validation::{FieldError, FieldErrors};
+use crate::{
+    domain::validation::{FieldError, FieldErrors},
+    service::error::{ConflictAbout, ServiceError},
+};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -360,36 +365,110 @@ impl ResponseError for ApiError {
 
 impl From<DieselError> for ApiError {
     fn from(err: DieselError) -> Self {
-        match &err {
-            DieselError::NotFound => Self::not_found("the resource"),
-            DieselError::DatabaseError(kind, info) => match kind {
-                DatabaseErrorKind::UniqueViolation => Self::conflict(format!(
-                    "a record with the same {} already exists",
-                    info.constraint_name()
-                        .map(constraint_subject)
-                        .unwrap_or("key")
-                )),
-                DatabaseErrorKind::ForeignKeyViolation => Self::invalid_field(
-                    info.constraint_name()
-                        .map(constraint_subject)
-                        .unwrap_or("reference"),
-                    "refers to a record that does not exist",
-                ),
-                DatabaseErrorKind::SerializationFailure => {
-                    Self::conflict("a concurrent change interfered; retry the request")
+        ServiceError::Database(err).into()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    /// The one translation of a use case's failure into its answer.
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound { what } => Self::not_found(what),
+            ServiceError::Forbidden { reason } => Self::forbidden(reason),
+            ServiceError::Unauthorized {
+                reason,
+                invalid_token,
+            } => Self::unauthorized(reason, invalid_token),
+            ServiceError::Invalid(errors) => Self::validation(errors),
+            ServiceError::Conflict { detail, about } => {
+                let err = Self::conflict(detail);
+                match about {
+                    None => err,
+                    Some(ConflictAbout::State(state)) => err.with_extension("state", state),
+                    Some(ConflictAbout::LetterKind(kind)) => err.with_extension("kind", kind),
+                    Some(ConflictAbout::Rule(rule)) => err.with_extension("rule", rule),
                 }
-                // `statement_timeout` (SQLSTATE 57014); diesel has no kind for it, only the text.
-                _ if info.message().contains("statement timeout") => {
-                    tracing::warn!(error = %err, "a query ran past statement_timeout");
-                    Self::busy(
-                        "the database took too long to answer; retry shortly or narrow the request",
-                        5,
-                    )
-                }
-                _ => Self::internal(err),
-            },
-            _ => Self::internal(err),
+            }
+            ServiceError::Taken { field, detail } => {
+                Self::conflict(detail).with_errors(vec![FieldError {
+                    field: field.to_owned(),
+                    reason: "is taken".to_owned(),
+                }])
+            }
+            ServiceError::NotAllowedInState {
+                state,
+                action,
+                allowed,
+            } => {
+                let listed = if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    allowed
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                Self::action_not_allowed(format!(
+                    "{action} is not allowed while the case is {state}; allowed now: {listed}"
+                ))
+                .with_extension("state", state)
+                .with_extension("action", action)
+                .with_extension("allowed_actions", allowed)
+            }
+            ServiceError::RuleViolated { rule, reason } => {
+                Self::conflict(format!("{reason} ({rule})")).with_extension("rule", rule)
+            }
+            ServiceError::StaleVersion { sent, current } => Self::precondition_failed(format!(
+                "the case has changed: you sent version {sent}, it is now at version {current}"
+            ))
+            .with_extension("current_version", current),
+            ServiceError::TooManyAttempts {
+                detail,
+                retry_after,
+            } => Self::too_many_requests(detail, retry_after),
+            ServiceError::Busy {
+                detail,
+                retry_after,
+            } => Self::busy(detail, retry_after),
+            ServiceError::Database(err) => database_error(err),
+            ServiceError::Pool(err) => pool_error(err),
+            ServiceError::Internal(err) => Self::internal(err),
         }
+    }
+}
+
+/// Diesel's errors, read once: which are the client's doing and which are ours.
+fn database_error(err: DieselError) -> ApiError {
+    match &err {
+        DieselError::NotFound => ApiError::not_found("the resource"),
+        DieselError::DatabaseError(kind, info) => match kind {
+            DatabaseErrorKind::UniqueViolation => ApiError::conflict(format!(
+                "a record with the same {} already exists",
+                info.constraint_name()
+                    .map(constraint_subject)
+                    .unwrap_or("key")
+            )),
+            DatabaseErrorKind::ForeignKeyViolation => ApiError::invalid_field(
+                info.constraint_name()
+                    .map(constraint_subject)
+                    .unwrap_or("reference"),
+                "refers to a record that does not exist",
+            ),
+            DatabaseErrorKind::SerializationFailure => {
+                ApiError::conflict("a concurrent change interfered; retry the request")
+            }
+            // `statement_timeout` (SQLSTATE 57014); diesel has no kind for it, only the text.
+            _ if info.message().contains("statement timeout") => {
+                tracing::warn!(error = %err, "a query ran past statement_timeout");
+                ApiError::busy(
+                    "the database took too long to answer; retry shortly or narrow the request",
+                    5,
+                )
+            }
+            _ => ApiError::internal(err),
+        },
+        _ => ApiError::internal(err),
     }
 }
 
@@ -401,29 +480,30 @@ fn constraint_subject(constraint: &str) -> &str {
         .trim_end_matches("_idx")
 }
 
-impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
-    fn from(err: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        use diesel_async::pooled_connection::deadpool::PoolError;
-        match err {
-            PoolError::Timeout(kind) => {
-                tracing::warn!(?kind, "no database connection within the pool's timeout");
-                Self::busy("all database connections are busy; retry shortly", 1)
-            }
-            err => {
-                // The driver's text may name hosts and users: logged, not answered.
-                tracing::error!(error = %err, "no database connection available");
-                Self::busy("the database is not reachable right now; retry shortly", 5)
-            }
+impl From<PoolError> for ApiError {
+    fn from(err: PoolError) -> Self {
+        ServiceError::Pool(err).into()
+    }
+}
+
+/// No connection: busy if the pool timed out, unreachable otherwise; both worth a retry.
+fn pool_error(err: PoolError) -> ApiError {
+    match err {
+        PoolError::Timeout(kind) => {
+            tracing::warn!(?kind, "no database connection within the pool's timeout");
+            ApiError::busy("all database connections are busy; retry shortly", 1)
+        }
+        err => {
+            // The driver's text may name hosts and users: logged, not answered.
+            tracing::error!(error = %err, "no database connection available");
+            ApiError::busy("the database is not reachable right now; retry shortly", 5)
         }
     }
 }
 
 impl From<crate::db::statistics::TallyError> for ApiError {
     fn from(err: crate::db::statistics::TallyError) -> Self {
-        match err {
-            crate::db::statistics::TallyError::Pool(err) => err.into(),
-            crate::db::statistics::TallyError::Query(err) => err.into(),
-        }
+        ServiceError::from(err).into()
     }
 }
 
@@ -436,5 +516,63 @@ impl From<anyhow::Error> for ApiError {
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
         Self::validation(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn answer(err: ServiceError) -> (u16, Option<String>, Value) {
+        let response = ApiError::from(err).error_response();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .try_into_bytes()
+            .expect("a complete body");
+        (
+            status,
+            retry_after,
+            serde_json::from_slice(&bytes).expect("json"),
+        )
+    }
+
+    #[test]
+    fn service_errors_keep_their_answers() {
+        let (status, retry, body) = answer(ServiceError::Busy {
+            detail: "busy".to_owned(),
+            retry_after: 3,
+        });
+        assert_eq!((status, retry.as_deref()), (503, Some("3")));
+        assert_eq!(body["type"], "urn:fuyi:problem:unavailable");
+
+        let (status, _, body) = answer(ServiceError::Taken {
+            field: "username",
+            detail: "the username x is taken".to_owned(),
+        });
+        assert_eq!(status, 409);
+        assert_eq!(body["errors"][0]["field"], "username");
+        assert_eq!(body["errors"][0]["reason"], "is taken");
+
+        let (status, _, body) = answer(ServiceError::StaleVersion {
+            sent: 1,
+            current: 2,
+        });
+        assert_eq!(status, 412);
+        assert_eq!(body["current_version"], 2);
+        assert_eq!(
+            body["detail"],
+            "the case has changed: you sent version 1, it is now at version 2"
+        );
+
+        let (status, _, body) = answer(ServiceError::Database(DieselError::NotFound));
+        assert_eq!(status, 404);
+        assert_eq!(body["detail"], "the resource was not found");
     }
 }

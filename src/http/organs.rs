@@ -12,11 +12,9 @@ use super::{
 };
 use crate::{
     auth::{Caller, Role},
-    db::{
-        self,
-        organs::{NewOrgan, NewRespondent, Organ, Respondent},
-    },
+    db::organs::{NewOrgan, NewRespondent, Organ, Respondent},
     domain::{ApiValue, case::AdminDomain, validation::FieldErrors},
+    service,
     startup::State,
 };
 
@@ -86,7 +84,7 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
 )]
 pub async fn list_organs(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let organs = db::organs::list_subtree(&mut conn, &caller.organ_path).await?;
+    let organs = service::organs::list_within_reach(&mut conn, &caller).await?;
     Ok(HttpResponse::Ok().json(OrganList {
         items: organs.into_iter().map(OrganView::from).collect(),
     }))
@@ -129,21 +127,14 @@ pub async fn create_organ(
     }
     errors.into_result()?;
     let mut conn = state.pool.get().await?;
-    let parent_id = body.parent_id.unwrap_or(caller.organ_id);
-    let parent = db::organs::find_organ(&mut conn, parent_id)
-        .await
-        .ok()
-        .filter(|parent| parent.path.starts_with(&caller.organ_path))
-        .ok_or_else(|| {
-            ApiError::invalid_field("parent_id", "no such organ within your administration")
-        })?;
-    let organ = db::organs::insert_organ(
+    let organ = service::organs::create(
         &mut conn,
+        &caller,
         NewOrgan {
             code: &body.code,
             name: body.name.trim(),
             short_name: body.short_name.trim(),
-            parent_id: Some(parent.id),
+            parent_id: body.parent_id,
             time_zone: &time_zone,
         },
     )
@@ -200,7 +191,7 @@ pub struct NewRespondentRequest {
 )]
 pub async fn list_respondents(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let rows = db::organs::list_respondents_within(&mut conn, &caller.organ_path).await?;
+    let rows = service::organs::list_respondents(&mut conn, &caller).await?;
     Ok(HttpResponse::Ok().json(RespondentList {
         items: rows.into_iter().map(RespondentView::from_row).collect(),
     }))
@@ -237,19 +228,14 @@ pub async fn create_respondent(
     }
     errors.into_result()?;
     let mut conn = state.pool.get().await?;
-    let organ_id = body.organ_id.unwrap_or(caller.organ_id);
-    let organ = db::organs::find_organ(&mut conn, organ_id)
-        .await
-        .ok()
-        .filter(|organ| organ.path.starts_with(&caller.organ_path))
-        .ok_or_else(|| {
-            ApiError::invalid_field("organ_id", "no such organ within your administration")
-        })?;
-    let row = db::organs::insert_respondent(
+    let row = service::organs::create_respondent(
         &mut conn,
-        &NewRespondent {
+        &caller,
+        body.organ_id,
+        NewRespondent {
             id: Uuid::now_v7(),
-            organ_id: organ.id,
+            // Replaced by the organ found within reach.
+            organ_id: caller.organ_id,
             name: body.name.trim(),
             credit_code: body.credit_code.as_deref(),
             domain: body.domain.as_str(),

@@ -15,7 +15,6 @@ use crate::{
     auth::{Caller, Role},
     db::{
         self,
-        followup_stats::{FollowupFilter, followup_figures_by_period},
         organs::Organ,
         statistics::{Bucket, Grouping, StatsFilter, month_ends},
     },
@@ -26,6 +25,7 @@ use crate::{
         lifecycle::Procedure,
         statistics::{Figures, RateDefinition},
     },
+    service,
     startup::State,
 };
 
@@ -243,25 +243,9 @@ fn require_figure_reader(caller: &Caller) -> ApiResult<()> {
 async fn resolve(state: &State, caller: &Caller, filters: FigureFilters) -> ApiResult<Scope> {
     require_figure_reader(caller)?;
     let mut conn = state.statistics_pool.get().await?;
-    let organ_id = filters.organ.unwrap_or(caller.organ_id);
-    let organ = match db::organs::find_organ(&mut conn, organ_id).await {
-        Ok(organ) if organ.path.starts_with(&caller.organ_path) => organ,
-        // An organ outside the caller's reach is as unknown as one that does not exist.
-        Ok(_) | Err(diesel::result::Error::NotFound) => {
-            return Err(ApiError::not_found(format!("organ {organ_id}")));
-        }
-        Err(err) => return Err(err.into()),
-    };
     let include_subtree = filters.include_subtree.unwrap_or(true);
-    let organ_ids = if include_subtree {
-        db::organs::list_subtree(&mut conn, &organ.path)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect()
-    } else {
-        vec![organ.id]
-    };
+    let (organ, organ_ids) =
+        service::organs::figure_scope(&mut conn, caller, filters.organ, include_subtree).await?;
     Ok(Scope {
         include_subtree,
         filter: StatsFilter {
@@ -328,16 +312,8 @@ async fn followup_by_period(
     scope: &Scope,
     periods: &[(NaiveDate, NaiveDate)],
 ) -> ApiResult<Vec<FollowupCounts>> {
-    let filter = FollowupFilter {
-        organ_ids: scope.filter.organ_ids.clone(),
-        respondent_id: scope.filter.respondent_id,
-        domain: scope.filter.domain.clone(),
-        act_type: scope.filter.act_type.clone(),
-        enterprise_related: scope.filter.enterprise_related,
-        procedure: scope.filter.procedure.clone(),
-    };
     let mut conn = state.statistics_pool.get().await?;
-    Ok(followup_figures_by_period(&mut conn, &filter, periods).await?)
+    Ok(service::statistics::followup_by_period(&mut conn, &scope.filter, periods).await?)
 }
 
 fn report_organ(scope: &Scope) -> ReportOrgan {
@@ -394,7 +370,7 @@ pub async fn monthly(
     periods.push((from, to));
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(
+            service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 Grouping::Month,
@@ -465,7 +441,7 @@ pub async fn summary(
     let range = [(query.from, query.to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(
+            service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 Grouping::Whole,
@@ -523,7 +499,7 @@ pub async fn breakdown(
     let range = [(query.from, query.to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
-            db::statistics::tally(
+            service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 grouping,
@@ -538,7 +514,7 @@ pub async fn breakdown(
     let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
         let mut conn = state.statistics_pool.get().await?;
-        db::statistics::labels(&mut conn, grouping, &keys).await?
+        service::statistics::labels(&mut conn, grouping, &keys).await?
     };
     let mut rows: Vec<GroupRow> = tally
         .buckets

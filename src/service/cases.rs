@@ -31,7 +31,7 @@ use crate::{
         },
         masking,
     },
-    http::error::{ApiError, ApiResult},
+    service::error::{ServiceError, ServiceResult},
     startup::AppState,
 };
 
@@ -169,7 +169,7 @@ fn handles(caller: &Caller, row: &CaseRow, lifecycle: &CaseLifecycle) -> bool {
 }
 
 /// Loads the organ a case belongs to.
-async fn organ_of(conn: &mut AsyncPgConnection, organ_id: Uuid) -> ApiResult<Organ> {
+async fn organ_of(conn: &mut AsyncPgConnection, organ_id: Uuid) -> ServiceResult<Organ> {
     Ok(db::organs::find_organ(conn, organ_id).await?)
 }
 
@@ -182,12 +182,12 @@ pub async fn view(
     caller: &Caller,
     row: CaseRow,
     endpoint: &str,
-) -> ApiResult<CaseView> {
+) -> ServiceResult<CaseView> {
     let organ = organ_of(conn, row.organ_id).await?;
     let calendar = db::calendar::load(conn).await?;
     let respondent = find_respondent(conn, row.respondent_id).await?;
     let parties = db::cases::parties_of(conn, row.id).await?;
-    let lifecycle = row.lifecycle().map_err(ApiError::internal)?;
+    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     let today = organ.today();
     let facts = deadline_facts(&lifecycle);
     let rules = &state.settings.rules;
@@ -207,7 +207,7 @@ pub async fn view(
     };
     let unmasked = handles(caller, &row, &lifecycle);
     if unmasked {
-        db::audit::record(conn, caller, row.id, endpoint).await?;
+        db::audit::record(conn, caller.user_id, &caller.username, row.id, endpoint).await?;
     }
     Ok(CaseView {
         id: row.id,
@@ -235,7 +235,7 @@ pub async fn view(
         parties: parties
             .into_iter()
             .map(|party| party_view(party, unmasked))
-            .collect::<ApiResult<_>>()?,
+            .collect::<ServiceResult<_>>()?,
         lifecycle,
         allowed_actions,
         deadlines,
@@ -244,12 +244,12 @@ pub async fn view(
     })
 }
 
-fn parse_stored<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
+fn parse_stored<T: std::str::FromStr>(raw: &str) -> ServiceResult<T> {
     raw.parse()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
+        .map_err(|_| ServiceError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
 }
 
-fn party_view(party: PartyRow, unmasked: bool) -> ApiResult<PartyView> {
+fn party_view(party: PartyRow, unmasked: bool) -> ServiceResult<PartyView> {
     let mask = |value: Option<String>, f: fn(&str) -> String| {
         value.map(|v| if unmasked { v } else { f(&v) })
     };
@@ -264,7 +264,7 @@ fn party_view(party: PartyRow, unmasked: bool) -> ApiResult<PartyView> {
     })
 }
 
-async fn find_respondent(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Respondent> {
+async fn find_respondent(conn: &mut AsyncPgConnection, id: Uuid) -> ServiceResult<Respondent> {
     use crate::db::schema::respondents;
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
@@ -327,14 +327,14 @@ pub async fn register(
     state: &AppState,
     caller: &Caller,
     registration: CaseRegistration,
-) -> ApiResult<CaseRow> {
+) -> ServiceResult<CaseRow> {
     let organ = organ_of(conn, caller.organ_id).await?;
     let today = organ.today();
     let respondent =
         db::organs::find_respondent_within(conn, registration.respondent_id, &caller.organ_path)
             .await?
             .ok_or_else(|| {
-                ApiError::invalid_field(
+                ServiceError::invalid_field(
                     "respondent_id",
                     format!(
                         "no respondent {} is known to this organ",
@@ -401,7 +401,7 @@ pub async fn register(
             },
         )
         .await?;
-        Ok::<_, ApiError>(row)
+        Ok::<_, ServiceError>(row)
     })
     .await
 }
@@ -411,7 +411,7 @@ fn lifecycle_columns(
     lifecycle: &CaseLifecycle,
     calendar: &WorkCalendar,
     today: NaiveDate,
-) -> ApiResult<LifecycleColumns> {
+) -> ServiceResult<LifecycleColumns> {
     let list = deadlines::case_deadlines(
         &deadline_facts(lifecycle),
         calendar,
@@ -423,7 +423,7 @@ fn lifecycle_columns(
         .find(|d| d.kind == DeadlineKind::Decision)
         .and_then(|d| d.due_on);
     LifecycleColumns::project(lifecycle, next_deadline(lifecycle, &list), decision_due_on)
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
 }
 
 /// Replaces one year's working-day calendar and re-projects every open case's deadline columns
@@ -438,7 +438,7 @@ pub async fn replace_calendar_year(
     state: &AppState,
     year: &YearCalendar,
     updated_by: Uuid,
-) -> ApiResult<usize> {
+) -> ServiceResult<usize> {
     let open: Vec<&str> = CaseState::iter()
         .filter(|s| s.is_open())
         .map(CaseState::as_str)
@@ -458,21 +458,25 @@ pub async fn replace_calendar_year(
                     today
                 }
             };
-            let lifecycle = row.lifecycle().map_err(ApiError::internal)?;
+            let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
             let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
             db::cases::save_projection(conn, row.id, &columns).await?;
         }
         crate::service::followup::reproject_due_dates(conn, &calendar).await?;
-        Ok::<_, ApiError>(rows.len())
+        Ok::<_, ServiceError>(rows.len())
     })
     .await
 }
 
 /// A case within the caller's reach, or 404.
-pub async fn find(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> ApiResult<CaseRow> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<CaseRow> {
     db::cases::find_within(conn, id, &caller.organ_path)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("case {id}")))
+        .ok_or_else(|| ServiceError::not_found(format!("case {id}")))
 }
 
 /// Locks a case the caller may change and checks the version they saw. A case of a subordinate
@@ -483,27 +487,26 @@ async fn lock_checked(
     caller: &Caller,
     id: Uuid,
     expected_version: i32,
-) -> ApiResult<CaseRow> {
+) -> ServiceResult<CaseRow> {
     let row = db::cases::lock_for_update(conn, id, caller.organ_id).await?;
     let row = match row {
         Some(row) => row,
         None => {
             return Err(
                 match db::cases::find_within(conn, id, &caller.organ_path).await? {
-                    Some(_) => ApiError::forbidden(
+                    Some(_) => ServiceError::forbidden(
                         "cases of a subordinate organ can be read but not changed",
                     ),
-                    None => ApiError::not_found(format!("case {id}")),
+                    None => ServiceError::not_found(format!("case {id}")),
                 },
             );
         }
     };
     if row.version != expected_version {
-        return Err(ApiError::precondition_failed(format!(
-            "the case has changed: you sent version {expected_version}, it is now at version {}",
-            row.version
-        ))
-        .with_extension("current_version", row.version));
+        return Err(ServiceError::StaleVersion {
+            sent: expected_version,
+            current: row.version,
+        });
     }
     Ok(row)
 }
@@ -517,11 +520,11 @@ pub async fn transition(
     id: Uuid,
     expected_version: i32,
     request: TransitionRequest,
-) -> ApiResult<CaseRow> {
+) -> ServiceResult<CaseRow> {
     let kind = request.action.kind();
     let required = kind.required_role();
     if !caller.has_role(required) {
-        return Err(ApiError::forbidden(format!(
+        return Err(ServiceError::forbidden(format!(
             "{kind} needs the {required} role"
         )));
     }
@@ -531,7 +534,7 @@ pub async fn transition(
         let organ = organ_of(conn, row.organ_id).await?;
         let calendar = db::calendar::load(conn).await?;
         let today = organ.today();
-        let current = row.lifecycle().map_err(ApiError::internal)?;
+        let current = row.lifecycle().map_err(ServiceError::internal)?;
         let occurred_on = request.occurred_on.unwrap_or(today);
         let rules = &state.settings.rules;
 
@@ -561,7 +564,7 @@ pub async fn transition(
             facts.hearing_notice_working_days = Some(
                 calendar
                     .working_days_between(*notice_on, *hearing_on)
-                    .map_err(|err| ApiError::invalid_field("hearing_on", err.to_string()))?,
+                    .map_err(|err| ServiceError::invalid_field("hearing_on", err.to_string()))?,
             );
         }
         // Validate before allocating a number, so a refused accept consumes none. The domain
@@ -595,7 +598,7 @@ pub async fn transition(
             action: request.action.clone(),
             facts,
         })
-        .map_err(ApiError::internal)?;
+        .map_err(ServiceError::internal)?;
         db::events::append(
             conn,
             &NewEvent {
@@ -622,7 +625,7 @@ async fn check_handlers(
     conn: &mut AsyncPgConnection,
     organ_id: Uuid,
     handlers: &[Uuid],
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let officers = db::cases::active_officers_among(conn, organ_id, handlers).await?;
     let strangers: Vec<String> = handlers
         .iter()
@@ -632,7 +635,7 @@ async fn check_handlers(
     if strangers.is_empty() {
         return Ok(());
     }
-    Err(ApiError::invalid_field(
+    Err(ServiceError::invalid_field(
         "handlers",
         format!(
             "not an active officer of this case's organ: {}",
@@ -661,7 +664,7 @@ fn context<'a>(
 /// Stands in for the case number while an accept is checked, before a number is allocated.
 const UNALLOCATED_CASE_NUMBER: &str = "(unallocated)";
 
-/// Maps a refusal to its HTTP problem; a refused state names the actions this caller may take,
+/// Maps a refusal to the service's error; a refused state names the actions this caller may take,
 /// judged by the configured limits like the case view's `allowed_actions`.
 fn refusal_error(
     refusal: Refusal,
@@ -669,35 +672,20 @@ fn refusal_error(
     current: &CaseLifecycle,
     facts: &EventFacts,
     rules: &crate::config::RuleSettings,
-) -> ApiError {
+) -> ServiceError {
     match refusal {
-        Refusal::NotAllowedInState { state, action, .. } => {
-            let allowed = lifecycle::allowed_actions_with_settings(
+        Refusal::NotAllowedInState { state, action, .. } => ServiceError::NotAllowedInState {
+            state,
+            action,
+            allowed: lifecycle::allowed_actions_with_settings(
                 current,
                 &caller.roles,
                 facts.reply_overdue,
                 &rules.lifecycle,
-            );
-            let listed = if allowed.is_empty() {
-                "none".to_owned()
-            } else {
-                allowed
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            ApiError::action_not_allowed(format!(
-                "{action} is not allowed while the case is {state}; allowed now: {listed}"
-            ))
-            .with_extension("state", state)
-            .with_extension("action", action)
-            .with_extension("allowed_actions", allowed)
-        }
-        Refusal::InvalidField { field, reason } => ApiError::invalid_field(field, reason),
-        Refusal::RuleViolated { rule, reason } => {
-            ApiError::conflict(format!("{reason} ({rule})")).with_extension("rule", rule)
-        }
+            ),
+        },
+        Refusal::InvalidField { field, reason } => ServiceError::invalid_field(field, reason),
+        Refusal::RuleViolated { rule, reason } => ServiceError::RuleViolated { rule, reason },
     }
 }
 
@@ -711,7 +699,7 @@ pub fn format_case_number(organ: &Organ, year: i32, seq: i32) -> String {
 }
 
 /// Adds the case number to the free-text search once it exists.
-async fn refresh_search_text(conn: &mut AsyncPgConnection, row: &CaseRow) -> ApiResult<()> {
+async fn refresh_search_text(conn: &mut AsyncPgConnection, row: &CaseRow) -> ServiceResult<()> {
     use crate::db::schema::cases;
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
@@ -735,9 +723,9 @@ pub async fn correct(
     id: Uuid,
     expected_version: i32,
     patch: CasePatch,
-) -> ApiResult<CaseRow> {
+) -> ServiceResult<CaseRow> {
     if !caller.has_any_role(&[Role::Officer, Role::Head]) {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "correcting a case needs the officer or head role",
         ));
     }
@@ -748,7 +736,7 @@ pub async fn correct(
             Some(rid) => db::organs::find_respondent_within(conn, rid, &caller.organ_path)
                 .await?
                 .ok_or_else(|| {
-                    ApiError::invalid_field(
+                    ServiceError::invalid_field(
                         "respondent_id",
                         format!("no respondent {rid} is known to this organ"),
                     )
@@ -761,7 +749,7 @@ pub async fn correct(
                 .await?
                 .iter()
                 .map(party_input)
-                .collect::<ApiResult<_>>()?,
+                .collect::<ServiceResult<_>>()?,
         };
         let facts = ApplicationFacts {
             received_on: row.received_on,
@@ -848,7 +836,7 @@ fn changed_fields(patch: &CasePatch) -> Vec<&'static str> {
     .collect()
 }
 
-fn party_input(row: &PartyRow) -> ApiResult<PartyInput> {
+fn party_input(row: &PartyRow) -> ServiceResult<PartyInput> {
     Ok(PartyInput {
         role: parse_stored(&row.role)?,
         kind: parse_stored(&row.kind)?,
@@ -900,4 +888,42 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// One page of the cases within the caller's reach.
+#[derive(Debug)]
+pub struct CaseListPage {
+    /// The cases, in keyset order.
+    pub rows: Vec<CaseRow>,
+    /// `(case id, applicant name)` of every applicant of those cases, in party order.
+    pub applicants: Vec<(Uuid, String)>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// Up to `limit` cases within the caller's reach matching `filter`, after the case `after`.
+/// `overdue` keeps the cases past a deadline on today's date at the caller's organ.
+pub async fn list_page(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    mut filter: db::cases::CaseFilter,
+    overdue: bool,
+    after: Option<Uuid>,
+    limit: i64,
+) -> ServiceResult<CaseListPage> {
+    let organ = db::organs::find_organ(conn, caller.organ_id).await?;
+    filter.overdue_on = overdue.then(|| organ.today());
+    // One extra row tells whether another page follows.
+    let mut rows =
+        db::cases::list_within(conn, &caller.organ_path, &filter, after, limit + 1).await?;
+    let page = usize::try_from(limit).unwrap_or(usize::MAX);
+    let has_more = rows.len() > page;
+    rows.truncate(page);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let applicants = db::cases::applicant_names(conn, &ids).await?;
+    Ok(CaseListPage {
+        rows,
+        applicants,
+        has_more,
+    })
 }

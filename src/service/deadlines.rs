@@ -26,7 +26,7 @@ use crate::{
         followup::{FeedKind, FeedStatus},
         lifecycle::CaseLifecycle,
     },
-    http::error::{ApiError, ApiResult},
+    service::error::{ServiceError, ServiceResult},
     service::{cases::deadline_facts, letters::todays},
     startup::AppState,
 };
@@ -138,7 +138,7 @@ pub async fn feed(
     filter: &FeedFilter,
     after: Option<FeedKey>,
     limit: usize,
-) -> ApiResult<(Vec<DeadlineItem>, bool)> {
+) -> ServiceResult<(Vec<DeadlineItem>, bool)> {
     let todays = todays(conn, caller).await?;
     let earliest_today = todays.values().min().copied();
     let latest_today = todays.values().max().copied();
@@ -167,7 +167,7 @@ pub async fn feed(
                 continue;
             };
             let lifecycle: CaseLifecycle =
-                serde_json::from_value(case.lifecycle).map_err(ApiError::internal)?;
+                serde_json::from_value(case.lifecycle).map_err(ServiceError::internal)?;
             let list =
                 deadlines::case_deadlines(&deadline_facts(&lifecycle), &calendar, rules, today);
             for deadline in list {

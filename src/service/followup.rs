@@ -36,16 +36,16 @@ use crate::{
         lifecycle::{CaseLifecycle, CaseState},
         validation::FieldErrors,
     },
-    http::error::{ApiError, ApiResult},
+    service::error::{ConflictAbout, ServiceError, ServiceResult},
     service::letters::{self, LetterView},
 };
 
 /// Follow-up records need a role that works with cases: officers and heads record them.
-pub fn require_recorder(caller: &Caller) -> ApiResult<()> {
+pub fn require_recorder(caller: &Caller) -> ServiceResult<()> {
     if caller.has_any_role(&[Role::Officer, Role::Head]) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
+        Err(ServiceError::forbidden(
             "recording follow-up needs the officer or head role",
         ))
     }
@@ -54,11 +54,11 @@ pub fn require_recorder(caller: &Caller) -> ApiResult<()> {
 /// Follow-up records, letters and the deadline feed name cases and people, so reading them needs a
 /// role that works with cases (officer, head) or administers the organ (admin). Statisticians get
 /// figures only.
-pub fn require_reader(caller: &Caller) -> ApiResult<()> {
+pub fn require_reader(caller: &Caller) -> ServiceResult<()> {
     if caller.has_any_role(&[Role::Officer, Role::Head, Role::Admin]) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
+        Err(ServiceError::forbidden(
             "reading follow-up records, letters and deadlines needs the officer, head or admin role; statisticians read figures",
         ))
     }
@@ -66,9 +66,9 @@ pub fn require_reader(caller: &Caller) -> ApiResult<()> {
 
 /// Reads stored text of a closed set of values; the database's checks make an unknown one a
 /// defect.
-pub(crate) fn parse_stored<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
+pub(crate) fn parse_stored<T: std::str::FromStr>(raw: &str) -> ServiceResult<T> {
     raw.parse()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
+        .map_err(|_| ServiceError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
 }
 
 fn version_of(records: usize) -> i32 {
@@ -80,9 +80,9 @@ pub async fn find_case(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<(CaseRow, CaseLifecycle)> {
+) -> ServiceResult<(CaseRow, CaseLifecycle)> {
     let row = crate::service::cases::find(conn, caller, id).await?;
-    let lifecycle = row.lifecycle().map_err(ApiError::internal)?;
+    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     Ok((row, lifecycle))
 }
 
@@ -93,28 +93,29 @@ async fn lock_concluded(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<(CaseRow, CaseLifecycle, Organ)> {
+) -> ServiceResult<(CaseRow, CaseLifecycle, Organ)> {
     let Some(row) = db::cases::lock_for_update(conn, id, caller.organ_id).await? else {
         return Err(
             match db::cases::find_within(conn, id, &caller.organ_path).await? {
-                Some(_) => ApiError::forbidden(
+                Some(_) => ServiceError::forbidden(
                     "cases of a subordinate organ can be read but not recorded on",
                 ),
-                None => ApiError::not_found(format!("case {id}")),
+                None => ServiceError::not_found(format!("case {id}")),
             },
         );
     };
-    let lifecycle = row.lifecycle().map_err(ApiError::internal)?;
-    followup::check_concluded(lifecycle.state)
-        .map_err(|reason| ApiError::conflict(reason).with_extension("state", lifecycle.state))?;
+    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
+    followup::check_concluded(lifecycle.state).map_err(|reason| {
+        ServiceError::conflict_about(reason, ConflictAbout::State(lifecycle.state))
+    })?;
     let organ = db::organs::find_organ(conn, row.organ_id).await?;
     Ok((row, lifecycle, organ))
 }
 
 /// The day the decision (or other conclusion) was made.
-fn decided_on(lifecycle: &CaseLifecycle) -> ApiResult<NaiveDate> {
+fn decided_on(lifecycle: &CaseLifecycle) -> ServiceResult<NaiveDate> {
     lifecycle.concluded_on.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
+        ServiceError::internal(anyhow::anyhow!(
             "a concluded case without a conclusion date"
         ))
     })
@@ -163,9 +164,9 @@ pub struct ServiceRecordView {
 }
 
 impl TryFrom<ServiceRow> for ServiceRecordView {
-    type Error = ApiError;
+    type Error = ServiceError;
 
-    fn try_from(row: ServiceRow) -> ApiResult<Self> {
+    fn try_from(row: ServiceRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
             recipient: parse_stored(&row.recipient)?,
@@ -199,7 +200,7 @@ pub struct ServiceList {
     pub items: Vec<ServiceRecordView>,
 }
 
-async fn party_facts(conn: &mut AsyncPgConnection, case_id: Uuid) -> ApiResult<Vec<PartyFact>> {
+async fn party_facts(conn: &mut AsyncPgConnection, case_id: Uuid) -> ServiceResult<Vec<PartyFact>> {
     db::cases::parties_of(conn, case_id)
         .await?
         .into_iter()
@@ -213,7 +214,7 @@ async fn party_facts(conn: &mut AsyncPgConnection, case_id: Uuid) -> ApiResult<V
         .collect()
 }
 
-fn service_facts(rows: &[ServiceRow]) -> ApiResult<Vec<ServiceFact>> {
+fn service_facts(rows: &[ServiceRow]) -> ServiceResult<Vec<ServiceFact>> {
     rows.iter()
         .map(|row| {
             Ok(ServiceFact {
@@ -230,7 +231,7 @@ pub async fn service_list(
     conn: &mut AsyncPgConnection,
     row: &CaseRow,
     lifecycle: &CaseLifecycle,
-) -> ApiResult<ServiceList> {
+) -> ServiceResult<ServiceList> {
     let parties = party_facts(conn, row.id).await?;
     let rows = db::followup::services_of(conn, row.id).await?;
     let recipients = followup::service_statuses(&parties, &service_facts(&rows)?);
@@ -243,7 +244,7 @@ pub async fn service_list(
         items: rows
             .into_iter()
             .map(ServiceRecordView::try_from)
-            .collect::<ApiResult<_>>()?,
+            .collect::<ServiceResult<_>>()?,
     })
 }
 
@@ -254,7 +255,7 @@ pub async fn record_service(
     caller: &Caller,
     case_id: Uuid,
     request: ServiceRequest,
-) -> ApiResult<ServiceList> {
+) -> ServiceResult<ServiceList> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
@@ -382,9 +383,9 @@ pub struct MeasureView {
 }
 
 impl TryFrom<MeasureRow> for MeasureView {
-    type Error = ApiError;
+    type Error = ServiceError;
 
-    fn try_from(row: MeasureRow) -> ApiResult<Self> {
+    fn try_from(row: MeasureRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
             kind: parse_stored(&row.kind)?,
@@ -437,7 +438,7 @@ async fn open_compliance(
     order: ComplianceOrder,
     days: u32,
     decided: NaiveDate,
-) -> ApiResult<ComplianceRow> {
+) -> ServiceResult<ComplianceRow> {
     Ok(db::followup::open_compliance(
         conn,
         &NewCompliance {
@@ -458,7 +459,7 @@ async fn start_compliance(
     case_id: Uuid,
     days: u32,
     calendar: &WorkCalendar,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let first = db::followup::services_of(conn, case_id)
         .await?
         .into_iter()
@@ -478,7 +479,7 @@ pub async fn compliance_view(
     row: &CaseRow,
     lifecycle: &CaseLifecycle,
     today: NaiveDate,
-) -> ApiResult<Option<ComplianceView>> {
+) -> ServiceResult<Option<ComplianceView>> {
     let Some((order, days)) = followup::compliance_order(lifecycle) else {
         return Ok(None);
     };
@@ -511,7 +512,7 @@ pub async fn compliance_view(
         measures: measures
             .into_iter()
             .map(MeasureView::try_from)
-            .collect::<ApiResult<_>>()?,
+            .collect::<ServiceResult<_>>()?,
     }))
 }
 
@@ -520,7 +521,7 @@ pub async fn find_compliance(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     case_id: Uuid,
-) -> ApiResult<ComplianceView> {
+) -> ServiceResult<ComplianceView> {
     let (row, lifecycle) = find_case(conn, caller, case_id).await?;
     let today = db::organs::find_organ(conn, row.organ_id).await?.today();
     compliance_view(conn, &row, &lifecycle, today)
@@ -528,20 +529,22 @@ pub async fn find_compliance(
         .ok_or_else(|| no_compliance_duty(case_id, lifecycle.state))
 }
 
-fn no_compliance_duty(case_id: Uuid, state: CaseState) -> ApiError {
-    ApiError::not_found(format!(
+fn no_compliance_duty(case_id: Uuid, state: CaseState) -> ServiceError {
+    ServiceError::not_found(format!(
         "a compliance duty of case {case_id} (it is {state}; only a revocation with a remake order or an order to perform carries one)"
     ))
 }
 
 /// The concluded case's remake or perform order, or 409 naming what the decision was.
-fn require_order(lifecycle: &CaseLifecycle) -> ApiResult<(ComplianceOrder, u32)> {
+fn require_order(lifecycle: &CaseLifecycle) -> ServiceResult<(ComplianceOrder, u32)> {
     followup::compliance_order(lifecycle).ok_or_else(|| {
-        ApiError::conflict(format!(
-            "the case is {} without a remake or perform order; there is no compliance to record",
-            lifecycle.state
-        ))
-        .with_extension("state", lifecycle.state)
+        ServiceError::conflict_about(
+            format!(
+                "the case is {} without a remake or perform order; there is no compliance to record",
+                lifecycle.state
+            ),
+            ConflictAbout::State(lifecycle.state),
+        )
     })
 }
 
@@ -551,7 +554,7 @@ pub async fn record_compliance(
     caller: &Caller,
     case_id: Uuid,
     request: ComplianceRequest,
-) -> ApiResult<ComplianceView> {
+) -> ServiceResult<ComplianceView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         let (row, lifecycle, organ) = lock_concluded(conn, caller, case_id).await?;
@@ -571,7 +574,7 @@ pub async fn record_compliance(
         errors.into_result()?;
         let stored = open_compliance(conn, caller, &row, order, days, decided).await?;
         if let Some(done) = stored.complied_on {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "the respondent's compliance is already recorded (on {done}); records are append-only"
             )));
         }
@@ -600,7 +603,7 @@ pub async fn record_measure(
     caller: &Caller,
     case_id: Uuid,
     request: MeasureRequest,
-) -> ApiResult<ComplianceView> {
+) -> ServiceResult<ComplianceView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         let (row, lifecycle, organ) = lock_concluded(conn, caller, case_id).await?;
@@ -631,12 +634,12 @@ pub async fn record_measure(
         let stored = db::followup::compliance_of(conn, case_id).await?;
         let due_on = stored.as_ref().and_then(|c| c.due_on);
         let Some(due_on) = due_on else {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict(
                 "the time limit has not started or its last day is unknown: record the decision's service on the respondent first",
             ));
         };
         if request.taken_on <= due_on {
-            return Err(ApiError::invalid_field(
+            return Err(ServiceError::invalid_field(
                 "taken_on",
                 format!(
                     "the time limit runs until {due_on}; measures against non-compliance come after it (art. 77)"
@@ -646,7 +649,7 @@ pub async fn record_measure(
         if let Some(done) = stored.and_then(|c| c.complied_on)
             && done <= request.taken_on
         {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "the respondent complied on {done}, before this measure"
             )));
         }
@@ -734,9 +737,9 @@ pub struct HearingView {
 }
 
 impl TryFrom<HearingRow> for HearingView {
-    type Error = ApiError;
+    type Error = ServiceError;
 
-    fn try_from(row: HearingRow) -> ApiResult<Self> {
+    fn try_from(row: HearingRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
             instance: parse_stored(&row.instance)?,
@@ -763,9 +766,9 @@ pub struct JudgmentView {
 }
 
 impl TryFrom<JudgmentRow> for JudgmentView {
-    type Error = ApiError;
+    type Error = ServiceError;
 
-    fn try_from(row: JudgmentRow) -> ApiResult<Self> {
+    fn try_from(row: JudgmentRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
             instance: parse_stored(&row.instance)?,
@@ -810,7 +813,7 @@ pub struct LawsuitList {
 pub async fn lawsuit_views(
     conn: &mut AsyncPgConnection,
     rows: Vec<LawsuitRow>,
-) -> ApiResult<Vec<LawsuitView>> {
+) -> ServiceResult<Vec<LawsuitView>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut hearings = db::followup::hearings_of(conn, &ids).await?;
     let mut judgments = db::followup::judgments_of(conn, &ids).await?;
@@ -837,21 +840,21 @@ pub async fn lawsuit_views(
                 hearings: own_hearings
                     .into_iter()
                     .map(HearingView::try_from)
-                    .collect::<ApiResult<_>>()?,
+                    .collect::<ServiceResult<_>>()?,
                 judgments: own_judgments
                     .into_iter()
                     .map(JudgmentView::try_from)
-                    .collect::<ApiResult<_>>()?,
+                    .collect::<ServiceResult<_>>()?,
             })
         })
         .collect()
 }
 
-async fn lawsuit_view(conn: &mut AsyncPgConnection, row: LawsuitRow) -> ApiResult<LawsuitView> {
+async fn lawsuit_view(conn: &mut AsyncPgConnection, row: LawsuitRow) -> ServiceResult<LawsuitView> {
     lawsuit_views(conn, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a lawsuit view went missing")))
+        .ok_or_else(|| ServiceError::internal(anyhow::anyhow!("a lawsuit view went missing")))
 }
 
 /// A suit within the caller's reach, or 404.
@@ -859,10 +862,10 @@ pub async fn find_lawsuit(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<LawsuitView> {
+) -> ServiceResult<LawsuitView> {
     let row = db::followup::find_lawsuit_within(conn, id, &caller.organ_path)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("lawsuit {id}")))?;
+        .ok_or_else(|| ServiceError::not_found(format!("lawsuit {id}")))?;
     lawsuit_view(conn, row).await
 }
 
@@ -871,7 +874,7 @@ pub async fn case_lawsuits(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     case_id: Uuid,
-) -> ApiResult<LawsuitList> {
+) -> ServiceResult<LawsuitList> {
     let (row, _) = find_case(conn, caller, case_id).await?;
     let rows = db::followup::lawsuits_of(conn, row.id).await?;
     Ok(LawsuitList {
@@ -885,7 +888,7 @@ pub async fn record_lawsuit(
     caller: &Caller,
     case_id: Uuid,
     request: LawsuitRequest,
-) -> ApiResult<LawsuitView> {
+) -> ServiceResult<LawsuitView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         let (row, lifecycle, organ) = lock_concluded(conn, caller, case_id).await?;
@@ -905,7 +908,7 @@ pub async fn record_lawsuit(
         let court = request.court.trim();
         let number = request.court_case_number.trim();
         if db::followup::court_case_exists(conn, court, number).await? {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "{court} already has a suit {number} on record"
             )));
         }
@@ -937,14 +940,14 @@ async fn lock_lawsuit(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<(LawsuitRow, Organ)> {
+) -> ServiceResult<(LawsuitRow, Organ)> {
     let Some(row) = db::followup::lock_lawsuit(conn, id, caller.organ_id).await? else {
         return Err(
             match db::followup::find_lawsuit_within(conn, id, &caller.organ_path).await? {
-                Some(_) => ApiError::forbidden(
+                Some(_) => ServiceError::forbidden(
                     "lawsuits of a subordinate organ can be read but not recorded on",
                 ),
-                None => ApiError::not_found(format!("lawsuit {id}")),
+                None => ServiceError::not_found(format!("lawsuit {id}")),
             },
         );
     };
@@ -963,7 +966,7 @@ pub async fn record_hearing(
     caller: &Caller,
     lawsuit_id: Uuid,
     request: HearingRequest,
-) -> ApiResult<LawsuitView> {
+) -> ServiceResult<LawsuitView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         let (row, organ) = lock_lawsuit(conn, caller, lawsuit_id).await?;
@@ -971,7 +974,7 @@ pub async fn record_hearing(
         let mut floor = (row.filed_on, "the suit was filed".to_owned());
         if let Some(previous) = request.instance.previous() {
             let Some(below) = judgment_of(&judgments, previous) else {
-                return Err(ApiError::conflict(format!(
+                return Err(ServiceError::conflict(format!(
                     "a {} instance follows the {previous} instance's judgment, which is not on record",
                     request.instance
                 )));
@@ -1024,13 +1027,13 @@ pub async fn record_judgment(
     caller: &Caller,
     lawsuit_id: Uuid,
     request: JudgmentRequest,
-) -> ApiResult<LawsuitView> {
+) -> ServiceResult<LawsuitView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         let (row, organ) = lock_lawsuit(conn, caller, lawsuit_id).await?;
         let judgments = db::followup::judgments_of(conn, &[lawsuit_id]).await?;
         if let Some(own) = judgment_of(&judgments, request.instance) {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "the {} instance's judgment is already recorded (decided on {}); records are append-only",
                 request.instance, own.decided_on
             )));
@@ -1040,7 +1043,7 @@ pub async fn record_judgment(
             Some(previous) => match judgment_of(&judgments, previous) {
                 Some(below) => Some(below.decided_on),
                 None => {
-                    return Err(ApiError::conflict(format!(
+                    return Err(ServiceError::conflict(format!(
                         "a {} instance follows the {previous} instance's judgment, which is not on record",
                         request.instance
                     )));
@@ -1050,7 +1053,7 @@ pub async fn record_judgment(
         let outcome = match (request.outcome, request.result.fixed_outcome()) {
             (Some(outcome), _) | (None, Some(outcome)) => outcome,
             (None, None) => {
-                return Err(ApiError::invalid_field(
+                return Err(ServiceError::invalid_field(
                     "outcome",
                     format!(
                         "{} does not say whether the agency won; give won, lost or neither",
@@ -1125,7 +1128,7 @@ pub async fn summary(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     case_id: Uuid,
-) -> ApiResult<FollowupSummary> {
+) -> ServiceResult<FollowupSummary> {
     let (row, lifecycle) = find_case(conn, caller, case_id).await?;
     let today = db::organs::find_organ(conn, row.organ_id).await?.today();
     let service = service_list(conn, &row, &lifecycle).await?;
@@ -1150,7 +1153,7 @@ pub async fn summary(
 pub async fn reproject_due_dates(
     conn: &mut AsyncPgConnection,
     calendar: &WorkCalendar,
-) -> ApiResult<usize> {
+) -> ServiceResult<usize> {
     let mut changed = 0;
     for (case_id, starts_on, days, stored) in db::followup::started_compliance(conn).await? {
         let days = u32::try_from(days).unwrap_or(0);

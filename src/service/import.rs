@@ -211,9 +211,9 @@ impl Lookup {
             .iter()
             .map(|&i| &self.respondents[i])
             .filter(|r| {
-                self.organ_by_id
-                    .get(&r.organ_id)
-                    .is_some_and(|&i| self.organs[i].path.starts_with(&organ.path))
+                self.organ_by_id.get(&r.organ_id).is_some_and(|&i| {
+                    crate::db::organs::is_within(&self.organs[i].path, &organ.path)
+                })
             })
             .collect();
         match within.as_slice() {

@@ -25,7 +25,7 @@ use crate::{
         followup::{self, DueStatus, LetterKind},
         validation::FieldErrors,
     },
-    http::error::{ApiError, ApiResult},
+    service::error::{ConflictAbout, ServiceError, ServiceResult},
     service::followup::{parse_stored, require_recorder},
 };
 
@@ -132,7 +132,7 @@ pub struct LetterPage {
 pub async fn todays(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-) -> ApiResult<HashMap<Uuid, NaiveDate>> {
+) -> ServiceResult<HashMap<Uuid, NaiveDate>> {
     Ok(db::organs::list_subtree(conn, &caller.organ_path)
         .await?
         .iter()
@@ -145,7 +145,7 @@ pub async fn letter_views(
     conn: &mut AsyncPgConnection,
     rows: Vec<LetterRow>,
     todays: &HashMap<Uuid, NaiveDate>,
-) -> ApiResult<Vec<LetterView>> {
+) -> ServiceResult<Vec<LetterView>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let links = db::followup::cases_of_letters(conn, &ids).await?;
     rows.into_iter()
@@ -194,12 +194,12 @@ async fn view_one(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     row: LetterRow,
-) -> ApiResult<LetterView> {
+) -> ServiceResult<LetterView> {
     let todays = todays(conn, caller).await?;
     letter_views(conn, vec![row], &todays)
         .await?
         .pop()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a letter view went missing")))
+        .ok_or_else(|| ServiceError::internal(anyhow::anyhow!("a letter view went missing")))
 }
 
 /// A letter within the caller's reach, or 404.
@@ -207,10 +207,10 @@ pub async fn find(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<LetterView> {
+) -> ServiceResult<LetterView> {
     let row = db::followup::find_letter_within(conn, id, &caller.organ_path)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("letter {id}")))?;
+        .ok_or_else(|| ServiceError::not_found(format!("letter {id}")))?;
     view_one(conn, caller, row).await
 }
 
@@ -221,7 +221,7 @@ pub async fn list(
     filter: &LetterFilter,
     after: Option<Uuid>,
     limit: i64,
-) -> ApiResult<(Vec<LetterView>, bool)> {
+) -> ServiceResult<(Vec<LetterView>, bool)> {
     let mut rows =
         db::followup::list_letters_within(conn, &caller.organ_path, filter, after, limit + 1)
             .await?;
@@ -237,7 +237,7 @@ pub async fn letters_of_case(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     case_id: Uuid,
-) -> ApiResult<Vec<LetterView>> {
+) -> ServiceResult<Vec<LetterView>> {
     let filter = LetterFilter {
         case_id: Some(case_id),
         ..LetterFilter::default()
@@ -261,7 +261,7 @@ async fn report_due_on(
     kind: LetterKind,
     issued_on: NaiveDate,
     received_on: Option<NaiveDate>,
-) -> ApiResult<Option<NaiveDate>> {
+) -> ServiceResult<Option<NaiveDate>> {
     if kind != LetterKind::Opinion {
         return Ok(None);
     }
@@ -274,7 +274,7 @@ pub async fn issue(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     request: LetterRequest,
-) -> ApiResult<LetterView> {
+) -> ServiceResult<LetterView> {
     require_recorder(caller)?;
     let organ: Organ = db::organs::find_organ(conn, caller.organ_id).await?;
     let today = organ.today();
@@ -354,7 +354,7 @@ pub async fn issue(
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
         if db::followup::letter_number_exists(conn, organ.id, &document_number).await? {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "this organ already issued a letter numbered {document_number}"
             )));
         }
@@ -392,14 +392,14 @@ async fn lock(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<(LetterRow, NaiveDate)> {
+) -> ServiceResult<(LetterRow, NaiveDate)> {
     let Some(row) = db::followup::lock_letter(conn, id, caller.organ_id).await? else {
         return Err(
             match db::followup::find_letter_within(conn, id, &caller.organ_path).await? {
-                Some(_) => ApiError::forbidden(
+                Some(_) => ServiceError::forbidden(
                     "letters of a subordinate organ can be read but not recorded on",
                 ),
-                None => ApiError::not_found(format!("letter {id}")),
+                None => ServiceError::not_found(format!("letter {id}")),
             },
         );
     };
@@ -413,13 +413,13 @@ pub async fn record_receipt(
     caller: &Caller,
     id: Uuid,
     request: ReceiptRequest,
-) -> ApiResult<LetterView> {
+) -> ServiceResult<LetterView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
         let (row, today) = lock(conn, caller, id).await?;
         if let Some(known) = row.received_on {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "the letter's receipt is already recorded (on {known}); records are append-only"
             )));
         }
@@ -446,20 +446,20 @@ pub async fn record_report_back(
     caller: &Caller,
     id: Uuid,
     request: ReportBackRequest,
-) -> ApiResult<LetterView> {
+) -> ServiceResult<LetterView> {
     require_recorder(caller)?;
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
         let (row, today) = lock(conn, caller, id).await?;
         let kind: LetterKind = parse_stored(&row.kind)?;
         if kind != LetterKind::Opinion {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict_about(
                 "a recommendation letter asks for no report-back (2007 regulations art. 57); only opinion letters have one",
-            )
-            .with_extension("kind", kind));
+                ConflictAbout::LetterKind(kind),
+            ));
         }
         if let Some(reported) = row.reported_on {
-            return Err(ApiError::conflict(format!(
+            return Err(ServiceError::conflict(format!(
                 "the report-back is already recorded (on {reported}); records are append-only"
             )));
         }

@@ -4,6 +4,9 @@
 pub mod bootstrap;
 pub mod cases;
 pub mod deadlines;
+pub mod error;
 pub mod followup;
 pub mod import;
 pub mod letters;
+pub mod organs;
+pub mod statistics;
