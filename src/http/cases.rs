@@ -234,7 +234,7 @@ fn parse_transition(raw: serde_json::Value) -> ApiResult<TransitionRequest> {
             .map_err(|err| {
                 let field = match err.inner() {
                     FieldFault::Missing(name) => (*name).to_owned(),
-                    FieldFault::Unknown(_) | FieldFault::Invalid(_) => field_path(err.path()),
+                    FieldFault::Unknown(..) | FieldFault::Invalid(_) => field_path(err.path()),
                 };
                 ApiError::invalid_field(field, err.into_inner().to_string())
             })?;
@@ -266,7 +266,8 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
 #[derive(Debug)]
 enum FieldFault {
     Missing(&'static str),
-    Unknown(String),
+    /// The field and the ones the action takes.
+    Unknown(String, &'static [&'static str]),
     Invalid(String),
 }
 
@@ -274,7 +275,12 @@ impl std::fmt::Display for FieldFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Missing(name) => write!(f, "missing field `{name}`"),
-            Self::Unknown(name) => write!(f, "unknown field `{name}`"),
+            Self::Unknown(name, []) => write!(f, "unknown field `{name}`; the action takes none"),
+            Self::Unknown(name, expected) => write!(
+                f,
+                "unknown field `{name}`, expected one of: {}",
+                expected.join(", ")
+            ),
             Self::Invalid(message) => f.write_str(message),
         }
     }
@@ -292,8 +298,7 @@ impl serde::de::Error for FieldFault {
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        let _ = expected;
-        Self::Unknown(field.to_owned())
+        Self::Unknown(field.to_owned(), expected)
     }
 }
 
