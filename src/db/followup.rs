@@ -16,6 +16,64 @@ use super::{
     },
 };
 
+/// The reads every organ-owned follow-up table answers the same way: one row within reach, one
+/// row locked for writing, and whether a number is taken. Written once here so the reach filter
+/// and the lock stay alike across tables.
+macro_rules! organ_owned_lookups {
+    (
+        $table:ident, $row:ty,
+        $(#[$find_doc:meta])* find: $find:ident,
+        $(#[$lock_doc:meta])* lock: $lock:ident,
+        $(#[$exists_doc:meta])* exists: $exists:ident($a:ident: $a_ty:ty, $b:ident: $b_ty:ty),
+    ) => {
+        $(#[$find_doc])*
+        pub async fn $find(
+            conn: &mut AsyncPgConnection,
+            id: Uuid,
+            organ_path: &str,
+        ) -> QueryResult<Option<$row>> {
+            $table::table
+                .filter($table::id.eq(id))
+                .filter($table::organ_id.eq_any(organs_within(organ_path)))
+                .select(<$row>::as_select())
+                .first(conn)
+                .await
+                .optional()
+        }
+
+        $(#[$lock_doc])*
+        pub async fn $lock(
+            conn: &mut AsyncPgConnection,
+            id: Uuid,
+            organ_id: Uuid,
+        ) -> QueryResult<Option<$row>> {
+            $table::table
+                .filter($table::id.eq(id))
+                .filter($table::organ_id.eq(organ_id))
+                .select(<$row>::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()
+        }
+
+        $(#[$exists_doc])*
+        pub async fn $exists(
+            conn: &mut AsyncPgConnection,
+            $a: $a_ty,
+            $b: $b_ty,
+        ) -> QueryResult<bool> {
+            diesel::select(diesel::dsl::exists(
+                $table::table
+                    .filter($table::$a.eq($a))
+                    .filter($table::$b.eq($b)),
+            ))
+            .get_result(conn)
+            .await
+        }
+    };
+}
+
 /// Ids of the organs under `organ_path` (the caller's reach), as a subquery.
 fn organs_within(
     organ_path: &str,
@@ -283,51 +341,16 @@ pub async fn insert_lawsuit(conn: &mut AsyncPgConnection, new: &NewLawsuit) -> Q
         .map(|_| ())
 }
 
-/// Whether a court already has a case under this number on record.
-pub async fn court_case_exists(
-    conn: &mut AsyncPgConnection,
-    court: &str,
-    court_case_number: &str,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        lawsuits::table
-            .filter(lawsuits::court.eq(court))
-            .filter(lawsuits::court_case_number.eq(court_case_number)),
-    ))
-    .get_result(conn)
-    .await
-}
-
-/// One lawsuit within reach, or `None` (outside reach looks exactly like absent).
-pub async fn find_lawsuit_within(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    organ_path: &str,
-) -> QueryResult<Option<LawsuitRow>> {
-    lawsuits::table
-        .filter(lawsuits::id.eq(id))
-        .filter(lawsuits::organ_id.eq_any(organs_within(organ_path)))
-        .select(LawsuitRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// Locks a lawsuit of `organ_id` for adding to it in the current transaction.
-pub async fn lock_lawsuit(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    organ_id: Uuid,
-) -> QueryResult<Option<LawsuitRow>> {
-    lawsuits::table
-        .filter(lawsuits::id.eq(id))
-        .filter(lawsuits::organ_id.eq(organ_id))
-        .select(LawsuitRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+organ_owned_lookups!(
+    lawsuits,
+    LawsuitRow,
+    /// One lawsuit within reach, or `None` (outside reach looks exactly like absent).
+    find: find_lawsuit_within,
+    /// Locks a lawsuit of `organ_id` for adding to it in the current transaction.
+    lock: lock_lawsuit,
+    /// Whether a court already has a case under this number on record.
+    exists: court_case_exists(court: &str, court_case_number: &str),
+);
 
 /// The lawsuits of a case, in the order filed.
 pub async fn lawsuits_of(
@@ -510,51 +533,16 @@ pub async fn insert_letter(
     Ok(())
 }
 
-/// Whether the organ issued a letter under this number already.
-pub async fn letter_number_exists(
-    conn: &mut AsyncPgConnection,
-    organ_id: Uuid,
-    document_number: &str,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        letters::table
-            .filter(letters::organ_id.eq(organ_id))
-            .filter(letters::document_number.eq(document_number)),
-    ))
-    .get_result(conn)
-    .await
-}
-
-/// One letter within reach, or `None`.
-pub async fn find_letter_within(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    organ_path: &str,
-) -> QueryResult<Option<LetterRow>> {
-    letters::table
-        .filter(letters::id.eq(id))
-        .filter(letters::organ_id.eq_any(organs_within(organ_path)))
-        .select(LetterRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// Locks a letter of `organ_id` for recording on it in the current transaction.
-pub async fn lock_letter(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    organ_id: Uuid,
-) -> QueryResult<Option<LetterRow>> {
-    letters::table
-        .filter(letters::id.eq(id))
-        .filter(letters::organ_id.eq(organ_id))
-        .select(LetterRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+organ_owned_lookups!(
+    letters,
+    LetterRow,
+    /// One letter within reach, or `None`.
+    find: find_letter_within,
+    /// Locks a letter of `organ_id` for recording on it in the current transaction.
+    lock: lock_letter,
+    /// Whether the organ issued a letter under this number already.
+    exists: letter_number_exists(organ_id: Uuid, document_number: &str),
+);
 
 /// Records the day a letter was received, once, with the report-back's due date from it.
 pub async fn record_receipt(

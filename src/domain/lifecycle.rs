@@ -516,6 +516,68 @@ impl Disposition {
     }
 }
 
+/// Declares [`Action`] and [`ActionFields`], its externally tagged mirror, from one list of
+/// variants, so the two cannot drift apart.
+///
+/// The mirror exists for parsing: serde buffers an internally tagged enum before reading the
+/// variant, which hides the path of the field at fault; the externally tagged form keeps it.
+macro_rules! actions {
+    (
+        $(#[$meta:meta])*
+        pub enum Action {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident {
+                    $(
+                        $(#[$fmeta:meta])*
+                        $field:ident : $ty:ty
+                    ),* $(,)?
+                }
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum Action {
+            $(
+                $(#[$vmeta])*
+                $variant {
+                    $(
+                        $(#[$fmeta])*
+                        $field: $ty,
+                    )*
+                },
+            )*
+        }
+
+        /// [`Action`] with the tag outside: `{"accept": {"procedure": "ordinary"}}`. Only for
+        /// parsing; see [`Action::from`].
+        #[derive(Debug, Deserialize)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        pub enum ActionFields {
+            $(
+                #[allow(missing_docs)]
+                $variant {
+                    $(
+                        $(#[$fmeta])*
+                        $field: $ty,
+                    )*
+                },
+            )*
+        }
+
+        impl From<ActionFields> for Action {
+            fn from(fields: ActionFields) -> Self {
+                match fields {
+                    $(
+                        ActionFields::$variant { $($field),* } => Self::$variant { $($field),* },
+                    )*
+                }
+            }
+        }
+    };
+}
+
+actions! {
 /// An action on a case with its payload; the legal date it happened on travels in the [`TransitionContext`].
 ///
 /// Unknown fields are refused: a misspelt flag (say `partal`) silently dropped would record a
@@ -634,6 +696,7 @@ pub enum Action {
         #[serde(default)]
         explanation: Option<String>,
     },
+}
 }
 
 impl Action {

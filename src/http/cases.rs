@@ -20,8 +20,7 @@ use crate::{
     domain::{
         ApiValue,
         case::{ActType, AdminDomain},
-        lifecycle::{Action, ActionKind, CaseState},
-        validation::FieldErrors,
+        lifecycle::{Action, ActionFields, ActionKind, CaseState},
     },
     service::cases::{self as service, CasePatch, CaseRegistration, CaseView, TransitionRequest},
     startup::State,
@@ -207,81 +206,198 @@ fn parse_transition(raw: serde_json::Value) -> ApiResult<TransitionRequest> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    match fields.get("action") {
+    let kind = match fields.remove("action") {
         None => {
             return Err(ApiError::invalid_field(
                 "action",
                 format!("name the action, one of: {}", known()),
             ));
         }
-        Some(value)
-            if value
-                .as_str()
-                .and_then(|name| name.parse::<ActionKind>().ok())
-                .is_none() =>
+        Some(value) => match value
+            .as_str()
+            .and_then(|name| name.parse::<ActionKind>().ok())
         {
-            return Err(ApiError::invalid_field(
-                "action",
-                format!("{value} is not an action; one of: {}", known()),
-            ));
-        }
-        Some(_) => {}
-    }
-    let action = serde_json::from_value::<Action>(serde_json::Value::Object(fields.clone()))
-        .map_err(|err| {
-            let message = err.to_string();
-            let named = quoted_field(&message, "missing field `")
-                .or_else(|| quoted_field(&message, "unknown field `"))
-                .map(|field| vec![field]);
-            let at_fault = named.unwrap_or_else(|| malformed_fields(&fields));
-            if at_fault.is_empty() {
-                return ApiError::invalid_field("body", message);
+            Some(kind) => kind,
+            None => {
+                return Err(ApiError::invalid_field(
+                    "action",
+                    format!("{value} is not an action; one of: {}", known()),
+                ));
             }
-            let mut errors = FieldErrors::default();
-            for field in at_fault {
-                errors.push(field, message.clone());
-            }
-            ApiError::validation(errors)
-        })?;
+        },
+    };
+    // The tag outside, so the path of a field at fault survives deserialization.
+    let tagged =
+        serde_json::Map::from_iter([(kind.to_string(), serde_json::Value::Object(fields))]);
+    let action: ActionFields =
+        serde_path_to_error::deserialize(JsonValue::new(serde_json::Value::Object(tagged)))
+            .map_err(|err| {
+                let field = match err.inner() {
+                    FieldFault::Missing(name) => (*name).to_owned(),
+                    FieldFault::Unknown(..) | FieldFault::Invalid(_) => field_path(err.path()),
+                };
+                ApiError::invalid_field(field, err.into_inner().to_string())
+            })?;
     Ok(TransitionRequest {
         occurred_on,
-        action,
+        action: Action::from(action),
     })
 }
 
-/// The name serde quotes after `prefix` in an error message, e.g. `procedure` in
-/// "missing field `procedure`".
-fn quoted_field(message: &str, prefix: &str) -> Option<String> {
-    let rest = message.split_once(prefix)?.1;
-    Some(rest.split_once('`')?.0.to_owned())
+/// The path below the variant's tag, e.g. `handlers[1]` from `assign.handlers[1]`; `body` when
+/// the fault is not inside one field.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter().skip(1) {
+        if !out.is_empty() && !matches!(segment, serde_path_to_error::Segment::Seq { .. }) {
+            out.push('.');
+        }
+        out.push_str(&segment.to_string());
+    }
+    if out.is_empty() {
+        "body".to_owned()
+    } else {
+        out
+    }
 }
 
-/// More fields than any action has; a body with more is not searched field by field, which
-/// would cost the square of its size.
-const MAX_PROBED_FIELDS: usize = 16;
+/// Why an action's fields do not parse. serde reports missing and unknown fields through
+/// dedicated hooks, so the field's name comes from them rather than from the message's wording.
+#[derive(Debug)]
+enum FieldFault {
+    Missing(&'static str),
+    /// The field and the ones the action takes.
+    Unknown(String, &'static [&'static str]),
+    Invalid(String),
+}
 
-/// The fields whose values break the action: leaving one out makes the body parse, or turns the
-/// error into that field missing.
-fn malformed_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
-    if fields.len() > MAX_PROBED_FIELDS {
-        return Vec::new();
+impl std::fmt::Display for FieldFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing(name) => write!(f, "missing field `{name}`"),
+            Self::Unknown(name, []) => write!(f, "unknown field `{name}`; the action takes none"),
+            Self::Unknown(name, expected) => write!(
+                f,
+                "unknown field `{name}`, expected one of: {}",
+                expected.join(", ")
+            ),
+            Self::Invalid(message) => f.write_str(message),
+        }
     }
-    fields
-        .keys()
-        .filter(|key| *key != "action")
-        .filter(|key| {
-            let mut without = fields.clone();
-            without.remove(key.as_str());
-            match serde_json::from_value::<Action>(serde_json::Value::Object(without)) {
-                Ok(_) => true,
-                Err(err) => {
-                    quoted_field(&err.to_string(), "missing field `").as_deref()
-                        == Some(key.as_str())
+}
+
+impl std::error::Error for FieldFault {}
+
+impl serde::de::Error for FieldFault {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Self::Invalid(msg.to_string())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Self::Missing(field)
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Self::Unknown(field.to_owned(), expected)
+    }
+}
+
+/// A JSON value read with [`FieldFault`] as its error; `serde_json::Value`'s own deserializer
+/// fixes the error type to `serde_json::Error`, whose missing-field hook keeps only a message.
+struct JsonValue<E> {
+    value: serde_json::Value,
+    error: std::marker::PhantomData<E>,
+}
+
+impl<E> JsonValue<E> {
+    fn new(value: serde_json::Value) -> Self {
+        Self {
+            value,
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, E: serde::de::Error> serde::de::IntoDeserializer<'de, E> for JsonValue<E> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de, E: serde::de::Error> serde::Deserializer<'de> for JsonValue<E> {
+    type Error = E;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        use serde_json::Value;
+        match self.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(flag) => visitor.visit_bool(flag),
+            Value::Number(number) => {
+                if let Some(n) = number.as_u64() {
+                    visitor.visit_u64(n)
+                } else if let Some(n) = number.as_i64() {
+                    visitor.visit_i64(n)
+                } else {
+                    visitor.visit_f64(number.as_f64().unwrap_or(f64::NAN))
                 }
             }
-        })
-        .cloned()
-        .collect()
+            Value::String(text) => visitor.visit_string(text),
+            Value::Array(items) => {
+                let mut seq = SeqDeserializer::new(items.into_iter().map(JsonValue::<E>::new));
+                let value = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(value)
+            }
+            Value::Object(map) => {
+                let mut map =
+                    MapDeserializer::new(map.into_iter().map(|(k, v)| (k, JsonValue::<E>::new(v))));
+                let value = visitor.visit_map(&mut map)?;
+                map.end()?;
+                Ok(value)
+            }
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.value {
+            serde_json::Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        use serde::de::value::{MapAccessDeserializer, MapDeserializer, StringDeserializer};
+        match self.value {
+            serde_json::Value::String(text) => {
+                visitor.visit_enum(StringDeserializer::<E>::new(text))
+            }
+            serde_json::Value::Object(map) => visitor.visit_enum(MapAccessDeserializer::new(
+                MapDeserializer::new(map.into_iter().map(|(k, v)| (k, JsonValue::<E>::new(v)))),
+            )),
+            other => JsonValue::<E>::new(other).deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
 }
 
 /// One event of a case's history.

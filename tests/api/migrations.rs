@@ -135,3 +135,206 @@ fn the_rollup_functions_in_the_migrations_follow_the_table_of_measures() {
         path.display()
     );
 }
+
+#[derive(QueryableByName, Debug)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    udt_name: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    nullable: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    primary_key: bool,
+}
+
+/// Diesel's name for a column type, as `diesel print-schema` writes it.
+fn diesel_type(udt_name: &str, nullable: bool) -> String {
+    let base = match udt_name.strip_prefix('_') {
+        Some(element) => format!("Array<Nullable<{}>>", diesel_type(element, false)),
+        None => match udt_name {
+            "uuid" => "Uuid",
+            "text" => "Text",
+            "varchar" => "Varchar",
+            "bpchar" => "Bpchar",
+            "int2" => "Int2",
+            "int4" => "Int4",
+            "int8" => "Int8",
+            "bool" => "Bool",
+            "date" => "Date",
+            "timestamptz" => "Timestamptz",
+            "timestamp" => "Timestamp",
+            "jsonb" => "Jsonb",
+            "json" => "Json",
+            "numeric" => "Numeric",
+            "bytea" => "Bytea",
+            "inet" => "Inet",
+            "daterange" => "Daterange",
+            "interval" => "Interval",
+            other => return format!("?{other}"),
+        }
+        .to_owned(),
+    };
+    if nullable {
+        format!("Nullable<{base}>")
+    } else {
+        base
+    }
+}
+
+/// `table (primary key) column Type` lines of the `diesel::table!` declarations in `source`.
+fn declared_columns(source: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut table: Option<(String, String)> = None;
+    let mut in_macro = false;
+    let mut sql_name: Option<String> = None;
+    for line in source.lines().map(str::trim) {
+        if line.starts_with("diesel::table!") {
+            in_macro = true;
+            continue;
+        }
+        if !in_macro || line.starts_with("///") || line.starts_with("//") {
+            continue;
+        }
+        if let Some(name) = line
+            .strip_prefix("#[sql_name = \"")
+            .and_then(|rest| rest.strip_suffix("\"]"))
+        {
+            sql_name = Some(name.to_owned());
+            continue;
+        }
+        if line.starts_with("#[") {
+            continue;
+        }
+        match &table {
+            None => {
+                let (name, rest) = line.split_once(' ').expect("`name (pk) {`");
+                let key = rest
+                    .trim_start_matches('(')
+                    .split_once(')')
+                    .expect("the primary key")
+                    .0;
+                table = Some((name.to_owned(), key.replace(' ', "")));
+            }
+            Some((name, key)) => {
+                if line == "}" {
+                    table = None;
+                    in_macro = false;
+                    continue;
+                }
+                let (column, ty) = line.split_once(" -> ").expect("`column -> Type,`");
+                let column = sql_name.take().unwrap_or_else(|| column.to_owned());
+                lines.push(format!(
+                    "{name} ({key}) {column} {}",
+                    ty.trim_end_matches(',')
+                ));
+            }
+        }
+    }
+    lines.sort();
+    lines
+}
+
+/// `(column, generated type) → patched type` for each column line the patch replaces.
+fn patched_types(patch: &str) -> std::collections::HashMap<(String, String), String> {
+    let column = |line: &str| {
+        let (name, ty) = line.trim().split_once(" -> ")?;
+        Some((name.to_owned(), ty.trim_end_matches(',').to_owned()))
+    };
+    let removed: Vec<(String, String)> = patch
+        .lines()
+        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+        .filter_map(|l| column(&l[1..]))
+        .collect();
+    let added: Vec<(String, String)> = patch
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .filter_map(|l| column(&l[1..]))
+        .collect();
+    removed
+        .into_iter()
+        .filter_map(|(name, old)| {
+            let new = added.iter().find(|(n, _)| *n == name)?.1.clone();
+            Some(((name, old), new))
+        })
+        .collect()
+}
+
+/// `src/db/schema.rs` declares exactly the tables and columns the migrations create, with the
+/// types `diesel print-schema` gives them, so the Rust side cannot drift from the database.
+#[tokio::test]
+async fn schema_rs_declares_what_the_migrations_create() {
+    let db = TestDatabase::empty().await;
+    fuyi::db::migrate_up(db.url()).await.expect("up");
+    let mut conn = fuyi::db::connect(db.url()).await.expect("connect");
+    let query = r"
+        SELECT c.table_name::text, c.column_name::text, c.udt_name::text,
+               c.is_nullable = 'YES' AS nullable,
+               EXISTS (SELECT 1 FROM information_schema.key_column_usage k
+                         JOIN information_schema.table_constraints t
+                           ON t.constraint_name = k.constraint_name
+                          AND t.table_schema = k.table_schema
+                        WHERE t.constraint_type = 'PRIMARY KEY' AND k.table_schema = 'public'
+                          AND k.table_name = c.table_name AND k.column_name = c.column_name)
+                   AS primary_key
+          FROM information_schema.columns c
+          JOIN information_schema.tables t
+            ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+           AND c.table_name <> '__diesel_schema_migrations'
+         ORDER BY c.table_name, c.ordinal_position";
+    let columns = diesel::sql_query(query)
+        .load::<Column>(&mut conn)
+        .await
+        .expect("the catalog");
+    let mut keys = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    for column in columns.iter().filter(|c| c.primary_key) {
+        keys.entry(&column.table_name)
+            .or_default()
+            .push(&column.column_name);
+    }
+    let mut migrated: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let key = keys
+                .get(c.table_name.as_str())
+                .map(|k| k.join(","))
+                .unwrap_or_default();
+            format!(
+                "{} ({key}) {} {}",
+                c.table_name,
+                c.column_name,
+                diesel_type(&c.udt_name, c.nullable)
+            )
+        })
+        .collect();
+    // The types `diesel.toml`'s patch file changes on purpose (arrays without null elements).
+    let patch =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/schema.patch"))
+            .expect("src/db/schema.patch");
+    let patched = patched_types(&patch);
+    for line in &mut migrated {
+        let mut words = line.rsplitn(3, ' ');
+        let (ty, column) = (
+            words.next().unwrap_or_default(),
+            words.next().unwrap_or_default(),
+        );
+        if let Some(new) = patched.get(&(column.to_owned(), ty.to_owned())) {
+            let head = line[..line.len() - ty.len()].to_owned();
+            *line = format!("{head}{new}");
+        }
+    }
+    migrated.sort();
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/schema.rs"))
+        .expect("src/db/schema.rs");
+    let declared = declared_columns(&source);
+    let missing: Vec<&String> = migrated.iter().filter(|l| !declared.contains(l)).collect();
+    let extra: Vec<&String> = declared.iter().filter(|l| !migrated.contains(l)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "src/db/schema.rs differs from the migrated database (regenerate it with \
+         `diesel print-schema`):\nin the database only: {missing:#?}\nin schema.rs only: {extra:#?}"
+    );
+}
