@@ -366,6 +366,7 @@ pub struct CaseListQuery {
     /// Only open cases whose next deadline falls before this date.
     pub deadline_before: Option<NaiveDate>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -48,6 +48,7 @@ pub struct LetterListQuery {
     /// Only letters this case prompted.
     pub case_id: Option<Uuid>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -60,8 +60,10 @@ pub struct FigureFilters {
 #[into_params(parameter_in = Query)]
 pub struct MonthlyQuery {
     /// First month, `YYYY-MM`.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2023-01")]
     pub from: String,
     /// Last month, `YYYY-MM` (inclusive).
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2023-12")]
     pub to: String,
 }
 

@@ -79,6 +79,7 @@ async fn unknown_routes_and_wrong_methods_are_problems() {
         .send()
         .await
         .unwrap();
+    assert_eq!(response.headers()[header::ALLOW], "GET, POST");
     let (status, body) = status_and_json(response).await;
     assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
 
@@ -89,6 +90,7 @@ async fn unknown_routes_and_wrong_methods_are_problems() {
             .send()
             .await
             .unwrap();
+        assert_eq!(response.headers()[header::ALLOW], "GET");
         let (status, body) = status_and_json(response).await;
         assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
     }
@@ -331,4 +333,121 @@ async fn the_served_openapi_document_and_swagger_ui_work_offline() {
         .await
         .unwrap();
     assert_eq!(bundle.status(), StatusCode::OK);
+}
+
+/// The document's operations, as (method, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if ["get", "put", "post", "patch", "delete"].contains(&method.as_str()) {
+                found.push((method.clone(), path.clone(), operation.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// A response object, following a `$ref` into `components`.
+fn resolved<'a>(doc: &'a Value, response: &'a Value) -> &'a Value {
+    match response["$ref"].as_str() {
+        Some(reference) => doc
+            .pointer(reference.trim_start_matches('#'))
+            .expect("reference resolves"),
+        None => response,
+    }
+}
+
+/// Every error answer is described as problem+json with the problem schema, every operation
+/// lists the errors every request of its kind can meet, and only the public operations go
+/// without a bearer token.
+#[test]
+fn every_error_answer_is_described_as_problem_json() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let problem = doc["components"]["schemas"]["ProblemDetails"].to_string();
+    assert!(problem.contains("errors"), "ProblemDetails lists errors[]");
+    let public = [
+        ("get", "/health/live"),
+        ("get", "/health/ready"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/auth/refresh"),
+    ];
+    for (method, path, operation) in operations(&doc) {
+        let responses = operation["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            if status.as_str() < "400" {
+                continue;
+            }
+            let content = resolved(&doc, response)["content"]
+                .as_object()
+                .expect("error content");
+            let keys: Vec<&String> = content.keys().collect();
+            assert_eq!(
+                keys,
+                ["application/problem+json"],
+                "{method} {path} {status}"
+            );
+            assert_eq!(
+                content["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/ProblemDetails",
+                "{method} {path} {status}"
+            );
+        }
+        let lists = |status: &str| responses.contains_key(status);
+        assert!(lists("503"), "{method} {path} lists 503");
+        let is_public = public.contains(&(method.as_str(), path.as_str()));
+        let secured = operation["security"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty());
+        assert_eq!(secured, !is_public, "{method} {path} security");
+        if secured {
+            assert!(lists("401"), "{method} {path} lists 401");
+        }
+        if operation.get("requestBody").is_some() {
+            for status in ["400", "413", "415", "422"] {
+                assert!(lists(status), "{method} {path} lists {status}");
+            }
+        }
+        if path.starts_with("/api/v1/auth/") {
+            assert!(lists("429"), "{method} {path} lists 429");
+        }
+    }
+}
+
+/// The limits the server enforces on parameters are in the document.
+#[test]
+fn parameter_limits_are_in_the_document() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let mut seen = (0, 0, 0);
+    for (method, path, operation) in operations(&doc) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let schema = &parameter["schema"];
+            match parameter["name"].as_str() {
+                Some("limit") => {
+                    seen.0 += 1;
+                    assert_eq!(schema["minimum"], 1, "{method} {path}");
+                    assert_eq!(schema["maximum"], 200, "{method} {path}");
+                }
+                Some("Idempotency-Key") => {
+                    seen.1 += 1;
+                    assert_eq!(schema["minLength"], 1, "{method} {path}");
+                    assert_eq!(schema["maxLength"], 200, "{method} {path}");
+                }
+                Some("If-Match") => {
+                    seen.2 += 1;
+                    assert!(schema["pattern"].is_string(), "{method} {path}");
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(seen.0 >= 4 && seen.1 >= 10 && seen.2 >= 2, "{seen:?}");
+    let monthly = &doc["paths"]["/api/v1/statistics/monthly"]["get"]["parameters"];
+    for parameter in monthly.as_array().expect("parameters") {
+        if ["from", "to"].contains(&parameter["name"].as_str().unwrap_or_default()) {
+            assert!(parameter["schema"]["pattern"].is_string());
+        }
+    }
 }
