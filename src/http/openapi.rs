@@ -5,7 +5,9 @@ use utoipa::{
     Modify, OpenApi,
     openapi::{
         ContentBuilder, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder, Type,
+        extensions::Extensions,
         header::HeaderBuilder,
+        link::LinkBuilder,
         path::{Operation, ParameterIn},
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
@@ -48,7 +50,7 @@ use super::{
         statistics::GroupRow, statistics::BreakdownBy, statistics::MonthRow,
         statistics::SortFigure, statistics::SortOrder,
     )),
-    modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints),
+    modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints, &CaseLinks),
     tags(
         (name = "auth", description = "Sign-in, token refresh, sign-out and the signed-in user"),
         (name = "users", description = "Staff accounts, managed by administrators"),
@@ -329,6 +331,63 @@ impl Modify for HeaderConstraints {
                     parameter.schema = Some(schema.into());
                 }
             }
+        }
+    }
+}
+
+/// Links from a registered case to the operations on it, so a client or a stateful tester can
+/// walk a case's life from the `201` of its registration.
+struct CaseLinks;
+
+impl Modify for CaseLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(created) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/cases")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|operation| operation.responses.responses.get_mut("201"))
+        else {
+            return;
+        };
+        let RefOr::T(created) = created else {
+            return;
+        };
+        let id = serde_json::json!("$response.body#/id");
+        let etag = serde_json::json!("$response.header.ETag");
+        let links = [
+            ("GetCase", "get_case", "Read the registered case", false),
+            (
+                "PatchCase",
+                "patch_case",
+                "Correct the registered case",
+                true,
+            ),
+            (
+                "TransitionCase",
+                "transition_case",
+                "Act on the registered case",
+                true,
+            ),
+            (
+                "ListEvents",
+                "list_events",
+                "Read the case's history",
+                false,
+            ),
+        ];
+        for (name, operation_id, description, versioned) in links {
+            let mut link = LinkBuilder::new()
+                .description(description)
+                .parameter("id", id.clone());
+            if versioned {
+                link = link.parameter("header.If-Match", etag.clone());
+            }
+            // utoipa 5.5 writes `operation_id` in snake case, which OpenAPI does not know; the
+            // field goes in under its OpenAPI name instead.
+            let mut link = link.build();
+            link.extensions = Some(Extensions::from_iter([("operationId", operation_id)]));
+            created.links.insert(name.to_owned(), link.into());
         }
     }
 }

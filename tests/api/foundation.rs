@@ -451,3 +451,37 @@ fn parameter_limits_are_in_the_document() {
         }
     }
 }
+
+/// A registered case links to the operations on it, naming their operation ids.
+#[test]
+fn case_registration_links_to_the_operations_on_the_case() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let links = &doc["paths"]["/api/v1/cases"]["post"]["responses"]["201"]["links"];
+    let ids: Vec<&str> = operations(&doc)
+        .iter()
+        .filter_map(|(_, _, operation)| operation["operationId"].as_str())
+        .map(|id| match id {
+            "get_case" => "get_case",
+            "patch_case" => "patch_case",
+            "transition_case" => "transition_case",
+            "list_events" => "list_events",
+            _ => "",
+        })
+        .filter(|id| !id.is_empty())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    for id in ids {
+        let link = links
+            .as_object()
+            .expect("links")
+            .values()
+            .find(|link| link["operationId"] == id)
+            .unwrap_or_else(|| panic!("a link to {id}"));
+        assert_eq!(link["parameters"]["id"], "$response.body#/id");
+    }
+    assert_eq!(
+        links["TransitionCase"]["parameters"]["header.If-Match"],
+        "$response.header.ETag"
+    );
+}
