@@ -86,7 +86,7 @@ sc_args=(run "$base/api-docs/openapi.json" --url "$base"
 if [[ -n "${CONFORMANCE_MAX_EXAMPLES:-}" ]]; then
     sc_args+=(--max-examples "$CONFORMANCE_MAX_EXAMPLES")
 fi
-"$work/venv/bin/schemathesis" "${sc_args[@]}" || status=1
+(cd "$work" && "$work/venv/bin/schemathesis" "${sc_args[@]}") || status=1
 
 echo "== openapi-typescript + tsc"
 cp "$here/conformance/package.json" "$here/conformance/package-lock.json" \

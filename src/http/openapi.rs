@@ -4,7 +4,7 @@
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        ContentBuilder, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder, Type,
+        ContentBuilder, ObjectBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Type,
         extensions::Extensions,
         header::HeaderBuilder,
         link::LinkBuilder,
@@ -319,6 +319,9 @@ impl Modify for HeaderConstraints {
                             .pattern(Some(r"^[!-~]([ -~]*[!-~])?$"))
                             .build()
                     } else if parameter.name.eq_ignore_ascii_case("If-Match") {
+                        // Its absence is answered 428 (documented), not 400: to a client the
+                        // header is a precondition, not a malformed request.
+                        parameter.required = Required::False;
                         // The case's ETag: its version, a non-negative 32-bit integer, quoted.
                         ObjectBuilder::new()
                             .schema_type(Type::String)

@@ -361,7 +361,7 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
     params(MonthlyQuery, FigureFilters),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
-            (MonthlyReport = "application/json"),
+            (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
@@ -444,7 +444,7 @@ pub async fn monthly(
     params(SummaryQuery, FigureFilters),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
-            (MonthlyReport = "application/json"),
+            (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
@@ -501,7 +501,7 @@ pub async fn summary(
     params(BreakdownQuery, FigureFilters),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
-            (BreakdownReport = "application/json"),
+            (Report<GroupRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),

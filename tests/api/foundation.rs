@@ -485,3 +485,25 @@ fn case_registration_links_to_the_operations_on_the_case() {
         "$response.header.ETag"
     );
 }
+
+/// Monthly figures and breakdowns are described by their own row types: one generic report
+/// component for both described monthly rows as breakdown groups (with a `key` they lack).
+#[test]
+fn each_statistics_report_names_its_own_row_type() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let rows = |path: &str| {
+        let reference =
+            doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"]
+                .as_str()
+                .expect("a report reference")
+                .trim_start_matches('#')
+                .to_owned();
+        doc.pointer(&reference).expect("report")["properties"]["rows"]["items"].to_string()
+    };
+    let monthly = rows("/api/v1/statistics/monthly");
+    assert!(monthly.contains(r#""month""#) && !monthly.contains(r#""key""#));
+    let breakdown = rows("/api/v1/statistics/breakdown");
+    assert!(breakdown.contains(r#""key""#) && !breakdown.contains(r#""month""#));
+}
