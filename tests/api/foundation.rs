@@ -444,6 +444,15 @@ fn parameter_limits_are_in_the_document() {
         }
     }
     assert!(seen.0 >= 4 && seen.1 >= 10 && seen.2 >= 2, "{seen:?}");
+    for path in ["/api/v1/cases", "/api/v1/letters"] {
+        let cursor = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|parameter| parameter["name"] == "cursor")
+            .expect("cursor");
+        assert!(cursor["schema"]["pattern"].is_string(), "{path} cursor");
+    }
     let monthly = &doc["paths"]["/api/v1/statistics/monthly"]["get"]["parameters"];
     for parameter in monthly.as_array().expect("parameters") {
         if ["from", "to"].contains(&parameter["name"].as_str().unwrap_or_default()) {
