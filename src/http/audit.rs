@@ -35,6 +35,7 @@ pub struct AuditQuery {
     /// Viewed on or before this date (in the caller's organ's time zone).
     pub to: Option<NaiveDate>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -482,8 +482,11 @@ pub struct CaseListQuery {
     /// Only open cases whose next deadline falls before this date.
     pub deadline_before: Option<NaiveDate>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    // 16 bytes in unpadded base64url: 21 free characters and a last one with 4 zero bits.
+    #[param(pattern = r"^[A-Za-z0-9_-]{21}[AQgw]$")]
     pub cursor: Option<String>,
 }
 

@@ -39,6 +39,7 @@ pub struct DeadlineQuery {
     /// Due on or before this date.
     pub due_to: Option<NaiveDate>,
     /// Page size, 1–200 (default 100).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -3,9 +3,17 @@
 
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        ContentBuilder, ObjectBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Type,
+        extensions::Extensions,
+        header::HeaderBuilder,
+        link::LinkBuilder,
+        path::{Operation, ParameterIn},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 
+use super::error::PROBLEM_JSON;
 use super::{
     audit, auth, calendar, cases, deadlines, followup, health, letters, organs, statistics, users,
 };
@@ -42,7 +50,7 @@ use super::{
         statistics::GroupRow, statistics::BreakdownBy, statistics::MonthRow,
         statistics::SortFigure, statistics::SortOrder,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints, &CaseLinks),
     tags(
         (name = "auth", description = "Sign-in, token refresh, sign-out and the signed-in user"),
         (name = "users", description = "Staff accounts, managed by administrators"),
@@ -73,6 +81,317 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Describes every error answer: each operation lists the statuses it can answer, each a
+/// reference to one shared `application/problem+json` response, so no operation can document an
+/// error with another media type or forget the ones every request can meet (a 401 on secured
+/// operations, a 503 when the service is busy, the body errors on operations with a JSON body).
+struct ProblemResponses;
+
+/// Operations that check no role beyond being signed in.
+const NO_ROLE_CHECK: &[&str] = &[
+    "me",
+    "logout",
+    "list_organs",
+    "list_respondents",
+    "get_year",
+];
+
+/// The shared error responses: status, component name, description, headers.
+const PROBLEMS: &[(u16, &str, &str)] = &[
+    (
+        400,
+        "BadRequest",
+        "The request cannot be read: a malformed body, query parameter or header.",
+    ),
+    (
+        401,
+        "Unauthorized",
+        "No valid credentials; `WWW-Authenticate` carries the Bearer challenge.",
+    ),
+    (
+        403,
+        "Forbidden",
+        "Signed in, but the caller's roles do not allow this.",
+    ),
+    (
+        404,
+        "NotFound",
+        "No such resource within the caller's reach.",
+    ),
+    (
+        406,
+        "NotAcceptable",
+        "None of the media types in `Accept` can be produced.",
+    ),
+    (
+        408,
+        "RequestTimeout",
+        "The request body did not arrive in time.",
+    ),
+    (
+        409,
+        "Conflict",
+        "The request conflicts with the resource's current state, or an `Idempotency-Key` was reused with another body.",
+    ),
+    (
+        412,
+        "PreconditionFailed",
+        "`If-Match` names a stale version; read the resource again.",
+    ),
+    (
+        413,
+        "PayloadTooLarge",
+        "The request body exceeds the configured limit.",
+    ),
+    (
+        415,
+        "UnsupportedMediaType",
+        "The request body is not `application/json`.",
+    ),
+    (
+        422,
+        "ValidationFailed",
+        "The body breaks the rules; `errors[]` names every field at fault.",
+    ),
+    (
+        428,
+        "PreconditionRequired",
+        "A change was attempted without `If-Match`.",
+    ),
+    (
+        429,
+        "TooManyRequests",
+        "Too many sign-in requests from this address; `Retry-After` says when to retry.",
+    ),
+    (
+        503,
+        "ServiceUnavailable",
+        "The service or its database is unavailable or busy; `Retry-After` may say when to retry.",
+    ),
+];
+
+impl ProblemResponses {
+    /// The statuses an operation can answer besides the ones its annotation declares.
+    fn implied(path: &str, operation: &Operation) -> Vec<u16> {
+        let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+        let params = operation.parameters.as_deref().unwrap_or_default();
+        let has = |place: ParameterIn, name: Option<&str>| {
+            params.iter().any(|p| {
+                p.parameter_in == place && name.is_none_or(|name| p.name.eq_ignore_ascii_case(name))
+            })
+        };
+        let mut statuses = vec![503];
+        if secured {
+            statuses.push(401);
+            let id = operation.operation_id.as_deref().unwrap_or_default();
+            if !NO_ROLE_CHECK.contains(&id) {
+                statuses.push(403);
+            }
+        }
+        if operation.request_body.is_some() {
+            statuses.extend([400, 408, 413, 415, 422]);
+        }
+        if has(ParameterIn::Query, None) {
+            statuses.push(400);
+        }
+        if has(ParameterIn::Path, None) {
+            statuses.push(404);
+        }
+        if has(ParameterIn::Header, Some("If-Match")) {
+            statuses.extend([400, 412, 428]);
+        }
+        if has(ParameterIn::Header, Some("Idempotency-Key")) {
+            statuses.extend([400, 409, 422]);
+        }
+        if path.starts_with("/api/v1/auth/") {
+            statuses.push(429);
+        }
+        statuses
+    }
+
+    fn response(status: u16, description: &str) -> Response {
+        let mut builder = ResponseBuilder::new().description(description).content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                .build(),
+        );
+        let string = || ObjectBuilder::new().schema_type(Type::String).build();
+        let seconds = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .build()
+        };
+        match status {
+            401 => {
+                builder = builder.header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new()
+                        .schema(string())
+                        .description(Some("`Bearer`, or `Bearer error=\"invalid_token\"`"))
+                        .build(),
+                );
+            }
+            429 | 503 => {
+                builder = builder.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(seconds())
+                        .description(Some("Seconds to wait before retrying"))
+                        .build(),
+                );
+            }
+            _ => {}
+        }
+        builder.build()
+    }
+}
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (status, name, description) in PROBLEMS {
+            components.responses.insert(
+                (*name).to_owned(),
+                Self::response(*status, description).into(),
+            );
+        }
+        for (path, item) in &mut openapi.paths.paths {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let declared: Vec<u16> = operation
+                    .responses
+                    .responses
+                    .keys()
+                    .filter_map(|status| status.parse().ok())
+                    .filter(|status| *status >= 400)
+                    .collect();
+                let implied = Self::implied(path, operation);
+                let responses = &mut operation.responses.responses;
+                for status in declared.into_iter().chain(implied) {
+                    if let Some((_, name, _)) = PROBLEMS.iter().find(|(s, _, _)| *s == status) {
+                        responses.insert(
+                            status.to_string(),
+                            RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The limits the server enforces on request headers, stated once for every operation that takes
+/// them (the handlers' annotations only name the headers).
+struct HeaderConstraints;
+
+impl Modify for HeaderConstraints {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if parameter.parameter_in != ParameterIn::Header {
+                        continue;
+                    }
+                    let schema = if parameter.name.eq_ignore_ascii_case("Idempotency-Key") {
+                        // Printable ASCII, trimmed, 1–200 characters (conditional::idempotency_key).
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .min_length(Some(1))
+                            .max_length(Some(200))
+                            .pattern(Some(r"^[!-~]([ -~]*[!-~])?$"))
+                            .build()
+                    } else if parameter.name.eq_ignore_ascii_case("If-Match") {
+                        // Its absence is answered 428 (documented), not 400: to a client the
+                        // header is a precondition, not a malformed request.
+                        parameter.required = Required::False;
+                        // The case's ETag: its version, a non-negative 32-bit integer, quoted.
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(r#"^(W/)?"[0-9]{1,9}"$"#))
+                            .examples([serde_json::json!("\"1\"")])
+                            .build()
+                    } else {
+                        continue;
+                    };
+                    parameter.schema = Some(schema.into());
+                }
+            }
+        }
+    }
+}
+
+/// Links from a registered case to the operations on it, so a client or a stateful tester can
+/// walk a case's life from the `201` of its registration.
+struct CaseLinks;
+
+impl Modify for CaseLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(created) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/cases")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|operation| operation.responses.responses.get_mut("201"))
+        else {
+            return;
+        };
+        let RefOr::T(created) = created else {
+            return;
+        };
+        let id = serde_json::json!("$response.body#/id");
+        let etag = serde_json::json!("$response.header.ETag");
+        let links = [
+            ("GetCase", "get_case", "Read the registered case", false),
+            (
+                "PatchCase",
+                "patch_case",
+                "Correct the registered case",
+                true,
+            ),
+            (
+                "TransitionCase",
+                "transition_case",
+                "Act on the registered case",
+                true,
+            ),
+            (
+                "ListEvents",
+                "list_events",
+                "Read the case's history",
+                false,
+            ),
+        ];
+        for (name, operation_id, description, versioned) in links {
+            let mut link = LinkBuilder::new()
+                .description(description)
+                .parameter("id", id.clone());
+            if versioned {
+                link = link.parameter("header.If-Match", etag.clone());
+            }
+            // utoipa 5.5 writes `operation_id` in snake case, which OpenAPI does not know; the
+            // field goes in under its OpenAPI name instead.
+            let mut link = link.build();
+            link.extensions = Some(Extensions::from_iter([("operationId", operation_id)]));
+            created.links.insert(name.to_owned(), link.into());
+        }
     }
 }
 

@@ -60,8 +60,10 @@ pub struct FigureFilters {
 #[into_params(parameter_in = Query)]
 pub struct MonthlyQuery {
     /// First month, `YYYY-MM`.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2023-01")]
     pub from: String,
     /// Last month, `YYYY-MM` (inclusive).
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2023-12")]
     pub to: String,
 }
 
@@ -335,7 +337,7 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
     params(MonthlyQuery, FigureFilters),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
-            (MonthlyReport = "application/json"),
+            (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
@@ -418,7 +420,7 @@ pub async fn monthly(
     params(SummaryQuery, FigureFilters),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
-            (MonthlyReport = "application/json"),
+            (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
@@ -475,7 +477,7 @@ pub async fn summary(
     params(BreakdownQuery, FigureFilters),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
-            (BreakdownReport = "application/json"),
+            (Report<GroupRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),

@@ -79,6 +79,7 @@ async fn unknown_routes_and_wrong_methods_are_problems() {
         .send()
         .await
         .unwrap();
+    assert_eq!(response.headers()[header::ALLOW], "GET, POST");
     let (status, body) = status_and_json(response).await;
     assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
 
@@ -89,6 +90,7 @@ async fn unknown_routes_and_wrong_methods_are_problems() {
             .send()
             .await
             .unwrap();
+        assert_eq!(response.headers()[header::ALLOW], "GET");
         let (status, body) = status_and_json(response).await;
         assert_problem(status, &body, StatusCode::METHOD_NOT_ALLOWED);
     }
@@ -331,4 +333,186 @@ async fn the_served_openapi_document_and_swagger_ui_work_offline() {
         .await
         .unwrap();
     assert_eq!(bundle.status(), StatusCode::OK);
+}
+
+/// The document's operations, as (method, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if ["get", "put", "post", "patch", "delete"].contains(&method.as_str()) {
+                found.push((method.clone(), path.clone(), operation.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// A response object, following a `$ref` into `components`.
+fn resolved<'a>(doc: &'a Value, response: &'a Value) -> &'a Value {
+    match response["$ref"].as_str() {
+        Some(reference) => doc
+            .pointer(reference.trim_start_matches('#'))
+            .expect("reference resolves"),
+        None => response,
+    }
+}
+
+/// Every error answer is described as problem+json with the problem schema, every operation
+/// lists the errors every request of its kind can meet, and only the public operations go
+/// without a bearer token.
+#[test]
+fn every_error_answer_is_described_as_problem_json() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let problem = doc["components"]["schemas"]["ProblemDetails"].to_string();
+    assert!(problem.contains("errors"), "ProblemDetails lists errors[]");
+    let public = [
+        ("get", "/health/live"),
+        ("get", "/health/ready"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/auth/refresh"),
+    ];
+    for (method, path, operation) in operations(&doc) {
+        let responses = operation["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            if status.as_str() < "400" {
+                continue;
+            }
+            let content = resolved(&doc, response)["content"]
+                .as_object()
+                .expect("error content");
+            let keys: Vec<&String> = content.keys().collect();
+            assert_eq!(
+                keys,
+                ["application/problem+json"],
+                "{method} {path} {status}"
+            );
+            assert_eq!(
+                content["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/ProblemDetails",
+                "{method} {path} {status}"
+            );
+        }
+        let lists = |status: &str| responses.contains_key(status);
+        assert!(lists("503"), "{method} {path} lists 503");
+        let is_public = public.contains(&(method.as_str(), path.as_str()));
+        let secured = operation["security"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty());
+        assert_eq!(secured, !is_public, "{method} {path} security");
+        if secured {
+            assert!(lists("401"), "{method} {path} lists 401");
+        }
+        if operation.get("requestBody").is_some() {
+            for status in ["400", "413", "415", "422"] {
+                assert!(lists(status), "{method} {path} lists {status}");
+            }
+        }
+        if path.starts_with("/api/v1/auth/") {
+            assert!(lists("429"), "{method} {path} lists 429");
+        }
+    }
+}
+
+/// The limits the server enforces on parameters are in the document.
+#[test]
+fn parameter_limits_are_in_the_document() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let mut seen = (0, 0, 0);
+    for (method, path, operation) in operations(&doc) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let schema = &parameter["schema"];
+            match parameter["name"].as_str() {
+                Some("limit") => {
+                    seen.0 += 1;
+                    assert_eq!(schema["minimum"], 1, "{method} {path}");
+                    assert_eq!(schema["maximum"], 200, "{method} {path}");
+                }
+                Some("Idempotency-Key") => {
+                    seen.1 += 1;
+                    assert_eq!(schema["minLength"], 1, "{method} {path}");
+                    assert_eq!(schema["maxLength"], 200, "{method} {path}");
+                }
+                Some("If-Match") => {
+                    seen.2 += 1;
+                    assert!(schema["pattern"].is_string(), "{method} {path}");
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(seen.0 >= 4 && seen.1 >= 10 && seen.2 >= 2, "{seen:?}");
+    for path in ["/api/v1/cases", "/api/v1/letters"] {
+        let cursor = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|parameter| parameter["name"] == "cursor")
+            .expect("cursor");
+        assert!(cursor["schema"]["pattern"].is_string(), "{path} cursor");
+    }
+    let monthly = &doc["paths"]["/api/v1/statistics/monthly"]["get"]["parameters"];
+    for parameter in monthly.as_array().expect("parameters") {
+        if ["from", "to"].contains(&parameter["name"].as_str().unwrap_or_default()) {
+            assert!(parameter["schema"]["pattern"].is_string());
+        }
+    }
+}
+
+/// A registered case links to the operations on it, naming their operation ids.
+#[test]
+fn case_registration_links_to_the_operations_on_the_case() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let links = &doc["paths"]["/api/v1/cases"]["post"]["responses"]["201"]["links"];
+    let ids: Vec<&str> = operations(&doc)
+        .iter()
+        .filter_map(|(_, _, operation)| operation["operationId"].as_str())
+        .map(|id| match id {
+            "get_case" => "get_case",
+            "patch_case" => "patch_case",
+            "transition_case" => "transition_case",
+            "list_events" => "list_events",
+            _ => "",
+        })
+        .filter(|id| !id.is_empty())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    for id in ids {
+        let link = links
+            .as_object()
+            .expect("links")
+            .values()
+            .find(|link| link["operationId"] == id)
+            .unwrap_or_else(|| panic!("a link to {id}"));
+        assert_eq!(link["parameters"]["id"], "$response.body#/id");
+    }
+    assert_eq!(
+        links["TransitionCase"]["parameters"]["header.If-Match"],
+        "$response.header.ETag"
+    );
+}
+
+/// Monthly figures and breakdowns are described by their own row types: one generic report
+/// component for both described monthly rows as breakdown groups (with a `key` they lack).
+#[test]
+fn each_statistics_report_names_its_own_row_type() {
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let rows = |path: &str| {
+        let reference =
+            doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"]
+                .as_str()
+                .expect("a report reference")
+                .trim_start_matches('#')
+                .to_owned();
+        doc.pointer(&reference).expect("report")["properties"]["rows"]["items"].to_string()
+    };
+    let monthly = rows("/api/v1/statistics/monthly");
+    assert!(monthly.contains(r#""month""#) && !monthly.contains(r#""key""#));
+    let breakdown = rows("/api/v1/statistics/breakdown");
+    assert!(breakdown.contains(r#""key""#) && !breakdown.contains(r#""month""#));
 }
