@@ -466,6 +466,15 @@ fn database_error(err: DieselError) -> ApiError {
                     5,
                 )
             }
+            // JSON and URLs may carry U+0000, PostgreSQL text may not: the client's input, not
+            // a fault of the service.
+            _ if info.message().contains("invalid byte sequence")
+                || info
+                    .message()
+                    .contains("unsupported Unicode escape sequence") =>
+            {
+                ApiError::bad_request("text must not contain the NUL character (U+0000)")
+            }
             _ => ApiError::internal(err),
         },
         _ => ApiError::internal(err),

@@ -115,6 +115,19 @@ async fn malformed_json_is_400_naming_the_position() {
 }
 
 #[tokio::test]
+async fn a_nul_character_in_text_is_400_not_a_server_error() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .as_user(&app.officer, Method::GET, "/api/v1/cases?q=%00d")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_json(response).await;
+    assert_problem(status, &body, StatusCode::BAD_REQUEST);
+    assert!(body["detail"].as_str().unwrap().contains("NUL"), "{body}");
+}
+
+#[tokio::test]
 async fn a_wrong_content_type_is_415() {
     let app = TestApp::spawn().await;
     let response = app
