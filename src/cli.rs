@@ -399,11 +399,16 @@ async fn demo(
     // Every transition logs at info; thousands of lines would bury the summary.
     let quiet = tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
-        .with(tracing_subscriber::fmt::layer().with_target(false));
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .with_writer(std::io::stderr),
+        );
     let summary = demo::generate(&state, &options)
         .with_subscriber(quiet)
         .await?;
     print!("{summary}");
+    eprintln!("fuyi: generated in {:.1} s", summary.seconds);
     Ok(())
 }
 
