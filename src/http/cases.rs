@@ -441,8 +441,7 @@ pub async fn list_events(
 ) -> ApiResult<HttpResponse> {
     require_case_reader(&caller)?;
     let mut conn = state.pool.get().await?;
-    let row = service::find(&mut conn, &caller, id.into_inner()).await?;
-    let items = db::events::history(&mut conn, row.id)
+    let items = service::history(&mut conn, &caller, id.into_inner())
         .await?
         .into_iter()
         .map(|(event, actor)| EventView {

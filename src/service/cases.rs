@@ -463,6 +463,22 @@ pub async fn replace_calendar_year(
     .await
 }
 
+/// A case's history, oldest first, with the username of each event's actor; 404 for a case
+/// outside the caller's reach.
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Vec<(db::events::EventRow, Option<String>)>> {
+    let row = find(conn, caller, id).await?;
+    Ok(db::events::history(conn, row.id).await?)
+}
+
+/// The working-day calendar as stored, all years.
+pub async fn calendar(conn: &mut AsyncPgConnection) -> ServiceResult<WorkCalendar> {
+    Ok(db::calendar::load(conn).await?)
+}
+
 /// A case within the caller's reach, or 404.
 pub async fn find(
     conn: &mut AsyncPgConnection,
