@@ -12,8 +12,8 @@ use super::{
 };
 use crate::domain::{
     ApiValue,
-    case::{PartyInput, PartyKind, PartyRole},
-    lifecycle::{CaseLifecycle, Role},
+    case::{ActType, Channel, PartyInput, PartyKind, PartyRole},
+    lifecycle::{CaseLifecycle, CaseState, Role},
 };
 
 /// A case row as stored.
@@ -24,11 +24,11 @@ pub struct CaseRow {
     pub organ_id: Uuid,
     pub respondent_id: Uuid,
     pub domain: String,
-    pub state: String,
+    pub state: CaseState,
     pub version: i32,
     pub received_on: NaiveDate,
-    pub channel: String,
-    pub act_type: String,
+    pub channel: Channel,
+    pub act_type: ActType,
     pub act_document_number: Option<String>,
     pub act_date: NaiveDate,
     pub learned_on: NaiveDate,
@@ -60,10 +60,10 @@ pub struct NewCase {
     pub organ_id: Uuid,
     pub respondent_id: Uuid,
     pub domain: String,
-    pub state: String,
+    pub state: CaseState,
     pub received_on: NaiveDate,
-    pub channel: String,
-    pub act_type: String,
+    pub channel: Channel,
+    pub act_type: ActType,
     pub act_document_number: Option<String>,
     pub act_date: NaiveDate,
     pub learned_on: NaiveDate,
@@ -82,7 +82,7 @@ pub struct NewCase {
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = cases, treat_none_as_null = true)]
 pub struct LifecycleColumns {
-    pub state: String,
+    pub state: CaseState,
     pub lifecycle: serde_json::Value,
     pub case_number: Option<String>,
     pub procedure: Option<String>,
@@ -107,7 +107,7 @@ impl LifecycleColumns {
     ) -> Result<Self, serde_json::Error> {
         let as_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(Self {
-            state: lifecycle.state.as_str().to_owned(),
+            state: lifecycle.state,
             lifecycle: serde_json::to_value(lifecycle)?,
             case_number: lifecycle.case_number.clone(),
             procedure: lifecycle.procedure.map(|p| p.as_str().to_owned()),
@@ -131,8 +131,8 @@ impl LifecycleColumns {
 pub struct CaseCorrection {
     pub respondent_id: Option<Uuid>,
     pub domain: Option<String>,
-    pub channel: Option<String>,
-    pub act_type: Option<String>,
+    pub channel: Option<Channel>,
+    pub act_type: Option<ActType>,
     pub act_document_number: Option<Option<String>>,
     pub act_date: Option<NaiveDate>,
     pub learned_on: Option<NaiveDate>,
@@ -151,8 +151,8 @@ pub struct PartyRow {
     pub id: Uuid,
     pub case_id: Uuid,
     pub position: i32,
-    pub role: String,
-    pub kind: String,
+    pub role: PartyRole,
+    pub kind: PartyKind,
     pub name: String,
     pub id_number: Option<String>,
     pub phone: Option<String>,
@@ -170,8 +170,8 @@ impl PartyRow {
                 id: Uuid::now_v7(),
                 case_id,
                 position: i32::try_from(position).unwrap_or(i32::MAX),
-                role: party.role.as_str().to_owned(),
-                kind: party.kind.as_str().to_owned(),
+                role: party.role,
+                kind: party.kind,
                 name: party.name.trim().to_owned(),
                 id_number: party.id_number.clone(),
                 phone: party.phone.clone(),
@@ -181,16 +181,6 @@ impl PartyRow {
                     .map(|index| i32::try_from(index).unwrap_or(i32::MAX)),
             })
             .collect()
-    }
-
-    /// The party's role, if the stored text is a known one.
-    pub fn role(&self) -> Option<PartyRole> {
-        self.role.parse().ok()
-    }
-
-    /// The party's kind, if the stored text is a known one.
-    pub fn kind(&self) -> Option<PartyKind> {
-        self.kind.parse().ok()
     }
 }
 

@@ -15,6 +15,10 @@ use super::{
         lawsuit_judgments, lawsuits, letter_cases, letters, organs, users,
     },
 };
+use crate::domain::followup::{
+    ComplianceOrder, Instance, JudgmentResult, LetterKind, MeasureKind, Outcome, Recipient,
+    ServiceMethod,
+};
 
 /// The reads every organ-owned follow-up table answers the same way: one row within reach, one
 /// row locked for writing, and whether a number is taken. Written once here so the reach filter
@@ -92,10 +96,10 @@ fn organs_within(
 pub struct ServiceRow {
     pub id: Uuid,
     pub case_id: Uuid,
-    pub recipient: String,
+    pub recipient: Recipient,
     pub party_position: Option<i32>,
     pub signed_by_position: Option<i32>,
-    pub method: String,
+    pub method: ServiceMethod,
     pub electronic_consent: bool,
     pub served_on: NaiveDate,
     pub note: Option<String>,
@@ -109,10 +113,10 @@ pub struct ServiceRow {
 pub struct NewService {
     pub id: Uuid,
     pub case_id: Uuid,
-    pub recipient: String,
+    pub recipient: Recipient,
     pub party_position: Option<i32>,
     pub signed_by_position: Option<i32>,
-    pub method: String,
+    pub method: ServiceMethod,
     pub electronic_consent: bool,
     pub served_on: NaiveDate,
     pub note: Option<String>,
@@ -147,7 +151,7 @@ pub async fn services_of(
 pub struct ComplianceRow {
     pub case_id: Uuid,
     pub organ_id: Uuid,
-    pub ordered: String,
+    pub ordered: ComplianceOrder,
     pub time_limit_days: i32,
     pub decided_on: NaiveDate,
     pub starts_on: Option<NaiveDate>,
@@ -167,7 +171,7 @@ pub struct ComplianceRow {
 pub struct NewCompliance {
     pub case_id: Uuid,
     pub organ_id: Uuid,
-    pub ordered: String,
+    pub ordered: ComplianceOrder,
     pub time_limit_days: i32,
     pub decided_on: NaiveDate,
     pub created_by: Uuid,
@@ -258,7 +262,7 @@ pub async fn record_compliance(
 pub struct MeasureRow {
     pub id: Uuid,
     pub case_id: Uuid,
-    pub kind: String,
+    pub kind: MeasureKind,
     pub taken_on: NaiveDate,
     pub comply_by: Option<NaiveDate>,
     pub note: Option<String>,
@@ -272,7 +276,7 @@ pub struct MeasureRow {
 pub struct NewMeasure {
     pub id: Uuid,
     pub case_id: Uuid,
-    pub kind: String,
+    pub kind: MeasureKind,
     pub taken_on: NaiveDate,
     pub comply_by: Option<NaiveDate>,
     pub note: Option<String>,
@@ -371,7 +375,7 @@ pub async fn lawsuits_of(
 pub struct HearingRow {
     pub id: Uuid,
     pub lawsuit_id: Uuid,
-    pub instance: String,
+    pub instance: Instance,
     pub held_on: NaiveDate,
     pub head_appeared: bool,
     pub note: Option<String>,
@@ -385,7 +389,7 @@ pub struct HearingRow {
 pub struct NewHearing {
     pub id: Uuid,
     pub lawsuit_id: Uuid,
-    pub instance: String,
+    pub instance: Instance,
     pub held_on: NaiveDate,
     pub head_appeared: bool,
     pub note: Option<String>,
@@ -420,10 +424,10 @@ pub async fn hearings_of(
 pub struct JudgmentRow {
     pub id: Uuid,
     pub lawsuit_id: Uuid,
-    pub instance: String,
+    pub instance: Instance,
     pub decided_on: NaiveDate,
-    pub result: String,
-    pub outcome: String,
+    pub result: JudgmentResult,
+    pub outcome: Outcome,
     pub note: Option<String>,
     pub recorded_by: Uuid,
     pub recorded_at: DateTime<Utc>,
@@ -435,10 +439,10 @@ pub struct JudgmentRow {
 pub struct NewJudgment {
     pub id: Uuid,
     pub lawsuit_id: Uuid,
-    pub instance: String,
+    pub instance: Instance,
     pub decided_on: NaiveDate,
-    pub result: String,
-    pub outcome: String,
+    pub result: JudgmentResult,
+    pub outcome: Outcome,
     pub note: Option<String>,
     pub recorded_by: Uuid,
 }
@@ -471,7 +475,7 @@ pub async fn judgments_of(
 pub struct LetterRow {
     pub id: Uuid,
     pub organ_id: Uuid,
-    pub kind: String,
+    pub kind: LetterKind,
     pub document_number: String,
     pub issued_on: NaiveDate,
     pub recipient_id: Option<Uuid>,
@@ -494,7 +498,7 @@ pub struct LetterRow {
 pub struct NewLetter {
     pub id: Uuid,
     pub organ_id: Uuid,
-    pub kind: String,
+    pub kind: LetterKind,
     pub document_number: String,
     pub issued_on: NaiveDate,
     pub recipient_id: Option<Uuid>,

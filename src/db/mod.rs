@@ -22,6 +22,7 @@ use crate::config::{LimitSettings, Settings};
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod enums;
 pub mod events;
 pub mod followup;
 pub mod followup_stats;

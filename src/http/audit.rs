@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,10 +11,8 @@ use uuid::Uuid;
 use super::error::{ApiError, ApiResult, ProblemDetails};
 use crate::{
     auth::{Caller, Role},
-    db::{
-        self,
-        audit::{AuditFilter, AuditRow},
-    },
+    db::audit::AuditRow,
+    service::audit::{self as service, AuditSelection},
     startup::State,
 };
 
@@ -114,22 +112,14 @@ pub async fn list_audit(
     }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let mut conn = state.pool.get().await?;
-    let organ = db::organs::find_organ(&mut conn, caller.organ_id).await?;
-    let tz = organ.tz();
-    // A date is the whole day in the organ's time zone.
-    let start_of = |date: NaiveDate| {
-        tz.from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
-            .earliest()
-            .map(|at| at.with_timezone(&Utc))
-    };
-    let filter = AuditFilter {
+    let selection = AuditSelection {
         case_id: query.case_id,
         user_id: query.user_id,
-        from: query.from.and_then(start_of),
-        before: query.to.and_then(|to| to.succ_opt()).and_then(start_of),
+        from: query.from,
+        to: query.to,
     };
     let mut rows =
-        db::audit::list_within(&mut conn, &caller.organ_path, &filter, after, limit + 1).await?;
+        service::list_within_reach(&mut conn, &caller, &selection, after, limit + 1).await?;
     let page = usize::try_from(limit).unwrap_or(usize::MAX);
     let has_more = rows.len() > page;
     rows.truncate(page);

@@ -13,7 +13,6 @@ use super::{
 };
 use crate::{
     auth::{Caller, Role},
-    db,
     domain::calendar::{CalendarError, YearCalendar},
     service,
     startup::State,
@@ -52,7 +51,7 @@ pub async fn get_year(
 ) -> ApiResult<HttpResponse> {
     let year = year.into_inner();
     let mut conn = state.pool.get().await?;
-    let calendar = db::calendar::load(&mut conn).await?;
+    let calendar = service::cases::calendar(&mut conn).await?;
     let loaded = calendar
         .year(year)
         .ok_or_else(|| ApiError::not_found(format!("the calendar of {year}")))?;
@@ -93,7 +92,7 @@ pub async fn put_year(
     // the organ tree changes it, not the admin of a district.
     {
         let mut conn = state.pool.get().await?;
-        let organ = db::organs::find_organ(&mut conn, caller.organ_id).await?;
+        let organ = service::organs::own(&mut conn, &caller).await?;
         if organ.parent_id.is_some() {
             return Err(ApiError::forbidden(
                 "editing the calendar needs the admin role in a root organ (one with no superior)",

@@ -441,8 +441,7 @@ pub async fn list_events(
 ) -> ApiResult<HttpResponse> {
     require_case_reader(&caller)?;
     let mut conn = state.pool.get().await?;
-    let row = service::find(&mut conn, &caller, id.into_inner()).await?;
-    let items = db::events::history(&mut conn, row.id)
+    let items = service::history(&mut conn, &caller, id.into_inner())
         .await?
         .into_iter()
         .map(|(event, actor)| EventView {
@@ -571,12 +570,12 @@ pub async fn list_cases(
                 .collect(),
             id: row.id,
             case_number: row.case_number,
-            state: row.state,
+            state: row.state.to_string(),
             version: row.version,
             received_on: row.received_on,
             respondent_id: row.respondent_id,
             domain: row.domain,
-            act_type: row.act_type,
+            act_type: row.act_type.to_string(),
             act_document_number: row.act_document_number,
             enterprise_related: row.enterprise_related,
             late_application: row.late_application,

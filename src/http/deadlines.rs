@@ -11,11 +11,11 @@ use uuid::Uuid;
 use super::error::{ApiError, ApiResult, ProblemDetails};
 use crate::{
     auth::Caller,
-    db,
     domain::followup::{FeedKind, FeedStatus},
     service::{
         deadlines::{self as service, DeadlineItem, FeedFilter, FeedKey},
         followup::require_reader,
+        organs,
     },
     startup::State,
 };
@@ -97,9 +97,7 @@ pub async fn list_deadlines(
         due_to: query.due_to,
     };
     let mut conn = state.pool.get().await?;
-    let today = db::organs::find_organ(&mut conn, caller.organ_id)
-        .await?
-        .today();
+    let today = organs::own(&mut conn, &caller).await?.today();
     let (items, has_more) =
         service::feed(&mut conn, &state, &caller, &filter, after, limit).await?;
     let next_cursor = has_more

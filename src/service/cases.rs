@@ -222,8 +222,8 @@ pub async fn view(
             name: respondent.name,
         },
         received_on: row.received_on,
-        channel: parse_stored(&row.channel)?,
-        act_type: parse_stored(&row.act_type)?,
+        channel: row.channel,
+        act_type: row.act_type,
         act_document_number: row.act_document_number,
         act_date: row.act_date,
         learned_on: row.learned_on,
@@ -244,18 +244,13 @@ pub async fn view(
     })
 }
 
-fn parse_stored<T: std::str::FromStr>(raw: &str) -> ServiceResult<T> {
-    raw.parse()
-        .map_err(|_| ServiceError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
-}
-
 fn party_view(party: PartyRow, unmasked: bool) -> ServiceResult<PartyView> {
     let mask = |value: Option<String>, f: fn(&str) -> String| {
         value.map(|v| if unmasked { v } else { f(&v) })
     };
     Ok(PartyView {
-        role: parse_stored(&party.role)?,
-        kind: parse_stored(&party.kind)?,
+        role: party.role,
+        kind: party.kind,
         name: party.name,
         id_number: mask(party.id_number, masking::mask_id_number),
         phone: mask(party.phone, masking::mask_phone),
@@ -354,8 +349,8 @@ pub async fn register(
         domain: respondent.domain.clone(),
         state: columns.state,
         received_on: facts.received_on,
-        channel: facts.channel.as_str().to_owned(),
-        act_type: facts.act_type.as_str().to_owned(),
+        channel: facts.channel,
+        act_type: facts.act_type,
         act_document_number: facts.act_document_number.clone(),
         act_date: facts.act_date,
         learned_on: facts.learned_on,
@@ -466,6 +461,22 @@ pub async fn replace_calendar_year(
         Ok::<_, ServiceError>(rows.len())
     })
     .await
+}
+
+/// A case's history, oldest first, with the username of each event's actor; 404 for a case
+/// outside the caller's reach.
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Vec<(db::events::EventRow, Option<String>)>> {
+    let row = find(conn, caller, id).await?;
+    Ok(db::events::history(conn, row.id).await?)
+}
+
+/// The working-day calendar as stored, all years.
+pub async fn calendar(conn: &mut AsyncPgConnection) -> ServiceResult<WorkCalendar> {
+    Ok(db::calendar::load(conn).await?)
 }
 
 /// A case within the caller's reach, or 404.
@@ -753,12 +764,8 @@ pub async fn correct(
         };
         let facts = ApplicationFacts {
             received_on: row.received_on,
-            channel: patch
-                .channel
-                .map_or_else(|| parse_stored(&row.channel), Ok)?,
-            act_type: patch
-                .act_type
-                .map_or_else(|| parse_stored(&row.act_type), Ok)?,
+            channel: patch.channel.unwrap_or(row.channel),
+            act_type: patch.act_type.unwrap_or(row.act_type),
             act_document_number: patch
                 .act_document_number
                 .clone()
@@ -773,8 +780,8 @@ pub async fn correct(
         let correction = CaseCorrection {
             respondent_id: patch.respondent_id,
             domain: patch.respondent_id.map(|_| respondent.domain.clone()),
-            channel: patch.channel.map(|c| c.as_str().to_owned()),
-            act_type: patch.act_type.map(|t| t.as_str().to_owned()),
+            channel: patch.channel,
+            act_type: patch.act_type,
             act_document_number: patch.act_document_number.clone(),
             act_date: patch.act_date,
             learned_on: patch.learned_on,
@@ -805,8 +812,8 @@ pub async fn correct(
                 case_id: id,
                 seq: saved.version,
                 action: CORRECT,
-                from_state: Some(&row.state),
-                to_state: &row.state,
+                from_state: Some(row.state.as_str()),
+                to_state: row.state.as_str(),
                 actor_id: Some(caller.user_id),
                 occurred_on: organ.today(),
                 payload: serde_json::json!({ "fields": changed }),
@@ -838,8 +845,8 @@ fn changed_fields(patch: &CasePatch) -> Vec<&'static str> {
 
 fn party_input(row: &PartyRow) -> ServiceResult<PartyInput> {
     Ok(PartyInput {
-        role: parse_stored(&row.role)?,
-        kind: parse_stored(&row.kind)?,
+        role: row.role,
+        kind: row.kind,
         name: row.name.clone(),
         id_number: row.id_number.clone(),
         phone: row.phone.clone(),

@@ -25,9 +25,7 @@ use crate::{
         organs::Organ,
     },
     domain::{
-        ApiValue,
         calendar::WorkCalendar,
-        case::PartyRole,
         followup::{
             self, ComplianceCheck, ComplianceOrder, DueStatus, Instance, JudgmentCheck,
             JudgmentResult, MeasureKind, Outcome, PartyFact, Recipient, ServiceFact, ServiceMethod,
@@ -62,13 +60,6 @@ pub fn require_reader(caller: &Caller) -> ServiceResult<()> {
             "reading follow-up records, letters and deadlines needs the officer, head or admin role; statisticians read figures",
         ))
     }
-}
-
-/// Reads stored text of a closed set of values; the database's checks make an unknown one a
-/// defect.
-pub(crate) fn parse_stored<T: std::str::FromStr>(raw: &str) -> ServiceResult<T> {
-    raw.parse()
-        .map_err(|_| ServiceError::internal(anyhow::anyhow!("unknown stored value {raw:?}")))
 }
 
 fn version_of(records: usize) -> i32 {
@@ -169,10 +160,10 @@ impl TryFrom<ServiceRow> for ServiceRecordView {
     fn try_from(row: ServiceRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
-            recipient: parse_stored(&row.recipient)?,
+            recipient: row.recipient,
             party_position: row.party_position,
             signed_by_position: row.signed_by_position,
-            method: parse_stored(&row.method)?,
+            method: row.method,
             electronic_consent: row.electronic_consent,
             served_on: row.served_on,
             note: row.note,
@@ -207,7 +198,7 @@ async fn party_facts(conn: &mut AsyncPgConnection, case_id: Uuid) -> ServiceResu
         .map(|party| {
             Ok(PartyFact {
                 position: party.position,
-                role: parse_stored::<PartyRole>(&party.role)?,
+                role: party.role,
                 acts_for: party.acts_for,
             })
         })
@@ -218,7 +209,7 @@ fn service_facts(rows: &[ServiceRow]) -> ServiceResult<Vec<ServiceFact>> {
     rows.iter()
         .map(|row| {
             Ok(ServiceFact {
-                recipient: parse_stored(&row.recipient)?,
+                recipient: row.recipient,
                 party_position: row.party_position,
                 served_on: row.served_on,
             })
@@ -314,10 +305,10 @@ pub async fn record_service(
             &NewService {
                 id: Uuid::now_v7(),
                 case_id,
-                recipient: request.recipient.as_str().to_owned(),
+                recipient: request.recipient,
                 party_position,
                 signed_by_position,
-                method: request.method.as_str().to_owned(),
+                method: request.method,
                 electronic_consent: request.electronic_consent,
                 served_on: request.served_on,
                 note: request.note.clone(),
@@ -388,7 +379,7 @@ impl TryFrom<MeasureRow> for MeasureView {
     fn try_from(row: MeasureRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
-            kind: parse_stored(&row.kind)?,
+            kind: row.kind,
             taken_on: row.taken_on,
             comply_by: row.comply_by,
             note: row.note,
@@ -444,7 +435,7 @@ async fn open_compliance(
         &NewCompliance {
             case_id: row.id,
             organ_id: row.organ_id,
-            ordered: order.as_str().to_owned(),
+            ordered: order,
             time_limit_days: i32::try_from(days).unwrap_or(i32::MAX),
             decided_on: decided,
             created_by: caller.user_id,
@@ -463,7 +454,7 @@ async fn start_compliance(
     let first = db::followup::services_of(conn, case_id)
         .await?
         .into_iter()
-        .filter(|s| s.recipient == Recipient::Respondent.as_str())
+        .filter(|s| s.recipient == Recipient::Respondent)
         .map(|s| s.served_on)
         .min();
     if let Some(starts_on) = first {
@@ -658,7 +649,7 @@ pub async fn record_measure(
             &NewMeasure {
                 id: Uuid::now_v7(),
                 case_id,
-                kind: request.kind.as_str().to_owned(),
+                kind: request.kind,
                 taken_on: request.taken_on,
                 comply_by: request.comply_by,
                 note: request.note.clone(),
@@ -742,7 +733,7 @@ impl TryFrom<HearingRow> for HearingView {
     fn try_from(row: HearingRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
-            instance: parse_stored(&row.instance)?,
+            instance: row.instance,
             held_on: row.held_on,
             head_appeared: row.head_appeared,
             note: row.note,
@@ -771,10 +762,10 @@ impl TryFrom<JudgmentRow> for JudgmentView {
     fn try_from(row: JudgmentRow) -> ServiceResult<Self> {
         Ok(Self {
             id: row.id,
-            instance: parse_stored(&row.instance)?,
+            instance: row.instance,
             decided_on: row.decided_on,
-            result: parse_stored(&row.result)?,
-            outcome: parse_stored(&row.outcome)?,
+            result: row.result,
+            outcome: row.outcome,
             note: row.note,
             recorded_by: row.recorded_by,
             recorded_at: row.recorded_at,
@@ -957,7 +948,7 @@ async fn lock_lawsuit(
 
 /// The judgment of `instance` among `judgments`, if recorded.
 fn judgment_of(judgments: &[JudgmentRow], instance: Instance) -> Option<&JudgmentRow> {
-    judgments.iter().find(|j| j.instance == instance.as_str())
+    judgments.iter().find(|j| j.instance == instance)
 }
 
 /// Records a court hearing of one instance of a suit.
@@ -1007,7 +998,7 @@ pub async fn record_hearing(
             &NewHearing {
                 id: Uuid::now_v7(),
                 lawsuit_id,
-                instance: request.instance.as_str().to_owned(),
+                instance: request.instance,
                 held_on: request.held_on,
                 head_appeared: request.head_appeared,
                 note: request.note.clone(),
@@ -1065,7 +1056,7 @@ pub async fn record_judgment(
         let last_hearing_on = db::followup::hearings_of(conn, &[lawsuit_id])
             .await?
             .into_iter()
-            .filter(|h| h.instance == request.instance.as_str())
+            .filter(|h| h.instance == request.instance)
             .map(|h| h.held_on)
             .max();
         let mut errors = followup::check_judgment(&JudgmentCheck {
@@ -1087,10 +1078,10 @@ pub async fn record_judgment(
             &NewJudgment {
                 id: Uuid::now_v7(),
                 lawsuit_id,
-                instance: request.instance.as_str().to_owned(),
+                instance: request.instance,
                 decided_on: request.decided_on,
-                result: request.result.as_str().to_owned(),
-                outcome: outcome.as_str().to_owned(),
+                result: request.result,
+                outcome,
                 note: request.note.clone(),
                 recorded_by: caller.user_id,
             },

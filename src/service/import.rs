@@ -673,7 +673,7 @@ struct Batch {
     organ_id: Vec<Uuid>,
     respondent_id: Vec<Uuid>,
     domain: Vec<&'static str>,
-    state: Vec<String>,
+    state: Vec<&'static str>,
     received_on: Vec<NaiveDate>,
     channel: Vec<&'static str>,
     act_type: Vec<&'static str>,
@@ -771,7 +771,7 @@ impl Batch {
                 .parse::<case::AdminDomain>()
                 .map_or("other", ApiValue::as_str),
         });
-        self.state.push(columns.state);
+        self.state.push(columns.state.as_str());
         self.received_on.push(facts.received_on);
         self.channel.push(facts.channel.as_str());
         self.act_type.push(facts.act_type.as_str());

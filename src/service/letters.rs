@@ -21,12 +21,11 @@ use crate::{
         organs::Organ,
     },
     domain::{
-        ApiValue,
         followup::{self, DueStatus, LetterKind},
         validation::FieldErrors,
     },
     service::error::{ConflictAbout, ServiceError, ServiceResult},
-    service::followup::{parse_stored, require_recorder},
+    service::followup::require_recorder,
 };
 
 /// The most cases one letter may name.
@@ -150,7 +149,7 @@ pub async fn letter_views(
     let links = db::followup::cases_of_letters(conn, &ids).await?;
     rows.into_iter()
         .map(|row| {
-            let kind: LetterKind = parse_stored(&row.kind)?;
+            let kind: LetterKind = row.kind;
             let today = todays
                 .get(&row.organ_id)
                 .copied()
@@ -366,7 +365,7 @@ pub async fn issue(
             &NewLetter {
                 id,
                 organ_id: organ.id,
-                kind: request.kind.as_str().to_owned(),
+                kind: request.kind,
                 document_number: document_number.clone(),
                 issued_on: request.issued_on,
                 recipient_id: request.recipient_id,
@@ -432,7 +431,7 @@ pub async fn record_receipt(
             Some((row.issued_on, "the letter was issued")),
         );
         errors.into_result()?;
-        let kind: LetterKind = parse_stored(&row.kind)?;
+        let kind: LetterKind = row.kind;
         let due = report_due_on(conn, kind, row.issued_on, Some(request.received_on)).await?;
         db::followup::record_receipt(conn, id, request.received_on, due).await?;
         find(conn, caller, id).await
@@ -451,7 +450,7 @@ pub async fn record_report_back(
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
         let (row, today) = lock(conn, caller, id).await?;
-        let kind: LetterKind = parse_stored(&row.kind)?;
+        let kind: LetterKind = row.kind;
         if kind != LetterKind::Opinion {
             return Err(ServiceError::conflict_about(
                 "a recommendation letter asks for no report-back (2007 regulations art. 57); only opinion letters have one",

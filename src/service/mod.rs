@@ -1,6 +1,7 @@
 //! Use cases: each loads what the domain needs, asks the domain, and stores the outcome in one
 //! transaction. HTTP handlers and the CLI call these; they know nothing of HTTP.
 
+pub mod audit;
 pub mod bootstrap;
 pub mod cases;
 pub mod deadlines;

@@ -14,6 +14,12 @@ use crate::{
     service::error::{ServiceError, ServiceResult},
 };
 
+/// The caller's own organ (its time zone gives the caller's today; its place in the tree decides
+/// what only a root organ may do).
+pub async fn own(conn: &mut AsyncPgConnection, caller: &Caller) -> ServiceResult<Organ> {
+    Ok(db::organs::find_organ(conn, caller.organ_id).await?)
+}
+
 /// The organ `id` if it exists and lies within the caller's reach; `None` for one that does not
 /// exist or lies outside it (the caller cannot tell the two apart). A failed query stays an error.
 pub async fn find_within_reach(

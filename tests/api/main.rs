@@ -14,3 +14,4 @@ mod migrations;
 mod security;
 mod sessions;
 mod statistics;
+mod storage;

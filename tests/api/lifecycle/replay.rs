@@ -157,7 +157,7 @@ async fn walk_and_replay(app: &TestApp, steps: &[Step]) -> Result<(), TestCaseEr
         .map_err(|err| TestCaseError::fail(format!("after {taken:?}: {err}")))?;
     let stored = row.lifecycle().unwrap();
     proptest::prop_assert_eq!(&replayed, &stored, "after {:?}", taken);
-    proptest::prop_assert_eq!(replayed.state.to_string(), row.state, "after {:?}", taken);
+    proptest::prop_assert_eq!(replayed.state, row.state, "after {:?}", taken);
     Ok(())
 }
 
