@@ -12,8 +12,8 @@ use super::{
 };
 use crate::domain::{
     ApiValue,
-    case::{ActType, Channel, PartyInput, PartyKind, PartyRole},
-    lifecycle::{CaseLifecycle, CaseState, Role},
+    case::{ActType, AdminDomain, Channel, PartyInput, PartyKind, PartyRole},
+    lifecycle::{CaseLifecycle, CaseState, Procedure, Role, TerminationGround},
 };
 
 /// A case row as stored.
@@ -23,7 +23,7 @@ pub struct CaseRow {
     pub id: Uuid,
     pub organ_id: Uuid,
     pub respondent_id: Uuid,
-    pub domain: String,
+    pub domain: AdminDomain,
     pub state: CaseState,
     pub version: i32,
     pub received_on: NaiveDate,
@@ -59,7 +59,7 @@ pub struct NewCase {
     pub id: Uuid,
     pub organ_id: Uuid,
     pub respondent_id: Uuid,
-    pub domain: String,
+    pub domain: AdminDomain,
     pub state: CaseState,
     pub received_on: NaiveDate,
     pub channel: Channel,
@@ -85,11 +85,11 @@ pub struct LifecycleColumns {
     pub state: CaseState,
     pub lifecycle: serde_json::Value,
     pub case_number: Option<String>,
-    pub procedure: Option<String>,
+    pub procedure: Option<Procedure>,
     pub accepted_on: Option<NaiveDate>,
     pub declined_on: Option<NaiveDate>,
     pub concluded_on: Option<NaiveDate>,
-    pub termination_ground: Option<String>,
+    pub termination_ground: Option<TerminationGround>,
     pub suspended_days: i32,
     pub extension_days: i32,
     pub hearings_held: i32,
@@ -110,11 +110,11 @@ impl LifecycleColumns {
             state: lifecycle.state,
             lifecycle: serde_json::to_value(lifecycle)?,
             case_number: lifecycle.case_number.clone(),
-            procedure: lifecycle.procedure.map(|p| p.as_str().to_owned()),
+            procedure: lifecycle.procedure,
             accepted_on: lifecycle.accepted_on,
             declined_on: lifecycle.declined_on,
             concluded_on: lifecycle.concluded_on,
-            termination_ground: lifecycle.termination_ground.map(|g| g.as_str().to_owned()),
+            termination_ground: lifecycle.termination_ground,
             suspended_days: as_i32(lifecycle.suspended_days),
             extension_days: as_i32(lifecycle.extension_days),
             hearings_held: as_i32(lifecycle.hearings_held),
@@ -130,7 +130,7 @@ impl LifecycleColumns {
 #[diesel(table_name = cases)]
 pub struct CaseCorrection {
     pub respondent_id: Option<Uuid>,
-    pub domain: Option<String>,
+    pub domain: Option<AdminDomain>,
     pub channel: Option<Channel>,
     pub act_type: Option<ActType>,
     pub act_document_number: Option<Option<String>>,

@@ -17,12 +17,12 @@ use diesel::{
 
 use crate::domain::{
     ApiValue,
-    case::{ActType, Channel, PartyKind, PartyRole},
+    case::{ActType, AdminDomain, Channel, PartyKind, PartyRole},
     followup::{
         ComplianceOrder, Instance, JudgmentResult, LetterKind, MeasureKind, Outcome, Recipient,
         ServiceMethod,
     },
-    lifecycle::CaseState,
+    lifecycle::{CaseState, Procedure, TerminationGround},
 };
 
 /// Implements reading and writing `Text` columns for enums with `FromStr` and `as_str`. Binding
@@ -85,6 +85,9 @@ macro_rules! stored_as_text {
 
 stored_as_text!(
     ActType,
+    AdminDomain,
+    Procedure,
+    TerminationGround,
     Channel,
     PartyRole,
     PartyKind,

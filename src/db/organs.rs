@@ -1,5 +1,6 @@
 //! Organs (the tree of reconsideration organs) and respondents (the agencies cases are against).
 
+use crate::domain::case::AdminDomain;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -139,7 +140,7 @@ pub struct Respondent {
     pub organ_id: Uuid,
     pub name: String,
     pub credit_code: Option<String>,
-    pub domain: String,
+    pub domain: AdminDomain,
     pub created_at: DateTime<Utc>,
 }
 

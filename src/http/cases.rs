@@ -574,7 +574,7 @@ pub async fn list_cases(
             version: row.version,
             received_on: row.received_on,
             respondent_id: row.respondent_id,
-            domain: row.domain,
+            domain: row.domain.to_string(),
             act_type: row.act_type.to_string(),
             act_document_number: row.act_document_number,
             enterprise_related: row.enterprise_related,

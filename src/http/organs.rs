@@ -157,7 +157,7 @@ pub struct RespondentView {
 impl RespondentView {
     fn from_row(row: Respondent) -> Self {
         Self {
-            domain: row.domain.parse().unwrap_or(AdminDomain::Other),
+            domain: row.domain,
             id: row.id,
             organ_id: row.organ_id,
             name: row.name,

@@ -218,7 +218,7 @@ pub async fn view(
         version: row.version,
         respondent: RespondentRef {
             id: respondent.id,
-            domain: respondent.domain.parse().unwrap_or(AdminDomain::Other),
+            domain: respondent.domain,
             name: respondent.name,
         },
         received_on: row.received_on,
@@ -346,7 +346,7 @@ pub async fn register(
         id,
         organ_id: organ.id,
         respondent_id: respondent.id,
-        domain: respondent.domain.clone(),
+        domain: respondent.domain,
         state: columns.state,
         received_on: facts.received_on,
         channel: facts.channel,
@@ -779,7 +779,7 @@ pub async fn correct(
         case::validate_application(&facts, &parties, organ.today())?;
         let correction = CaseCorrection {
             respondent_id: patch.respondent_id,
-            domain: patch.respondent_id.map(|_| respondent.domain.clone()),
+            domain: patch.respondent_id.map(|_| respondent.domain),
             channel: patch.channel,
             act_type: patch.act_type,
             act_document_number: patch.act_document_number.clone(),

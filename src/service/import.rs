@@ -688,11 +688,11 @@ struct Batch {
     search_text: Vec<String>,
     lifecycle: Vec<String>,
     case_number: Vec<Option<String>>,
-    procedure: Vec<Option<String>>,
+    procedure: Vec<Option<&'static str>>,
     accepted_on: Vec<Option<NaiveDate>>,
     declined_on: Vec<Option<NaiveDate>>,
     concluded_on: Vec<Option<NaiveDate>>,
-    termination_ground: Vec<Option<String>>,
+    termination_ground: Vec<Option<&'static str>>,
     suspended_days: Vec<i32>,
     extension_days: Vec<i32>,
     hearings_held: Vec<i32>,
@@ -766,10 +766,7 @@ impl Batch {
         self.domain.push(match row.domain {
             Some(domain) => domain.as_str(),
             // The case keeps the domain its respondent has now, as registration copies it.
-            None => respondent
-                .domain
-                .parse::<case::AdminDomain>()
-                .map_or("other", ApiValue::as_str),
+            None => respondent.domain.as_str(),
         });
         self.state.push(columns.state.as_str());
         self.received_on.push(facts.received_on);
@@ -798,11 +795,12 @@ impl Batch {
         ));
         self.lifecycle.push(columns.lifecycle.to_string());
         self.case_number.push(columns.case_number);
-        self.procedure.push(columns.procedure);
+        self.procedure.push(columns.procedure.map(ApiValue::as_str));
         self.accepted_on.push(columns.accepted_on);
         self.declined_on.push(columns.declined_on);
         self.concluded_on.push(columns.concluded_on);
-        self.termination_ground.push(columns.termination_ground);
+        self.termination_ground
+            .push(columns.termination_ground.map(ApiValue::as_str));
         self.suspended_days.push(columns.suspended_days);
         self.extension_days.push(columns.extension_days);
         self.hearings_held.push(columns.hearings_held);

@@ -4,12 +4,12 @@ use diesel::{IntoSql, sql_types::Text};
 use diesel_async::RunQueryDsl;
 use fuyi::domain::{
     ApiValue,
-    case::{ActType, Channel, PartyKind, PartyRole},
+    case::{ActType, AdminDomain, Channel, PartyKind, PartyRole},
     followup::{
         ComplianceOrder, Instance, JudgmentResult, LetterKind, MeasureKind, Outcome, Recipient,
         ServiceMethod,
     },
-    lifecycle::CaseState,
+    lifecycle::{CaseState, Procedure, TerminationGround},
 };
 use strum::IntoEnumIterator;
 
@@ -37,6 +37,9 @@ async fn stored_enums_are_their_text_and_unknown_text_is_an_error() {
     }
     round_trip!(
         ActType,
+        AdminDomain,
+        Procedure,
+        TerminationGround,
         Channel,
         PartyRole,
         PartyKind,
