@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult, ProblemDetails};
+use super::{
+    error::{ApiError, ApiResult, ProblemDetails},
+    extract::page_limit,
+};
 use crate::{
     auth::{Caller, Role},
     db::audit::AuditRow,
@@ -17,7 +20,6 @@ use crate::{
 };
 
 const DEFAULT_PAGE: i64 = 50;
-const MAX_PAGE: i64 = 200;
 
 /// Filters and paging of the audit.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,13 +100,7 @@ pub async fn list_audit(
         ));
     }
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_parameter(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(query.limit, DEFAULT_PAGE)?;
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to
     {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{
     conditional::{endpoint, idempotent, if_match, versioned},
     error::{ApiError, ApiResult, ProblemDetails},
-    extract::Json,
+    extract::{Json, page_limit},
 };
 use crate::{
     auth::{Caller, Role},
@@ -27,7 +27,6 @@ use crate::{
 };
 
 const DEFAULT_PAGE: i64 = 50;
-const MAX_PAGE: i64 = 200;
 
 fn require_case_role(caller: &Caller) -> ApiResult<()> {
     if caller.has_any_role(&[Role::Officer, Role::Head]) {
@@ -530,13 +529,7 @@ pub async fn list_cases(
 ) -> ApiResult<HttpResponse> {
     require_case_reader(&caller)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_parameter(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(query.limit, DEFAULT_PAGE)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let mut conn = state.pool.get().await?;
     let filter = CaseFilter {

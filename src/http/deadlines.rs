@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult, ProblemDetails};
+use super::{
+    error::{ApiError, ApiResult, ProblemDetails},
+    extract::page_limit,
+};
 use crate::{
     auth::Caller,
     domain::followup::{FeedKind, FeedStatus},
@@ -21,7 +24,6 @@ use crate::{
 };
 
 const DEFAULT_PAGE: usize = 100;
-const MAX_PAGE: usize = 200;
 
 /// Filters and paging of the deadline feed.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -73,13 +75,7 @@ pub async fn list_deadlines(
 ) -> ApiResult<HttpResponse> {
     require_reader(&caller)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_parameter(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(query.limit, DEFAULT_PAGE)?;
     if let (Some(from), Some(to)) = (query.due_from, query.due_to)
         && from > to
     {

@@ -125,6 +125,24 @@ pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
     ApiError::not_found(req.path()).into()
 }
 
+/// The largest page a list answers.
+pub const MAX_PAGE: u8 = 200;
+
+/// A list's `limit`, `default` when absent; outside 1–[`MAX_PAGE`] it is a 400 naming it.
+pub fn page_limit<T>(limit: Option<T>, default: T) -> Result<T, ApiError>
+where
+    T: Copy + PartialOrd + From<u8>,
+{
+    let limit = limit.unwrap_or(default);
+    if limit < T::from(1) || limit > T::from(MAX_PAGE) {
+        return Err(ApiError::bad_parameter(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    Ok(limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{
     conditional::{idempotent, versioned},
     error::{ApiError, ApiResult, ProblemDetails},
-    extract::Json,
+    extract::{Json, page_limit},
 };
 use crate::{
     auth::Caller,
@@ -33,7 +33,6 @@ use crate::{
 };
 
 const DEFAULT_PAGE: i64 = 50;
-const MAX_PAGE: i64 = 200;
 
 /// Filters and paging of the letter list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -131,13 +130,7 @@ pub async fn list_letters(
 ) -> ApiResult<HttpResponse> {
     require_reader(&caller)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_parameter(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(query.limit, DEFAULT_PAGE)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let filter = LetterFilter {
         kind: query.kind.map(|k| k.as_str().to_owned()),
