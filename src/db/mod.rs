@@ -199,11 +199,28 @@ where
     .await?
 }
 
+/// The advisory lock held while migrations run ("fuyimigr" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6675_7969_6d69_6772;
+
 /// Applies every pending migration; returns the versions applied.
+///
+/// Replicas started together each run this at start-up; the session lock makes the second wait
+/// for the first and then find nothing pending, instead of both creating the same tables.
 pub async fn migrate_up(database_url: &str) -> Result<Vec<String>, MigrationError> {
     with_migration_connection(database_url, |conn| {
-        let applied = conn.run_pending_migrations(MIGRATIONS)?;
-        Ok(applied.iter().map(MigrationVersion::to_string).collect())
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT pg_advisory_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+            .execute(conn)?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(MigrationVersion::to_string).collect());
+        // Closing the connection would release it too; unlock explicitly so a pooled or reused
+        // connection never keeps it.
+        diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+            .execute(conn)?;
+        applied
     })
     .await
 }
