@@ -11,6 +11,7 @@ mod foundation;
 mod import;
 mod lifecycle;
 mod migrations;
+mod replicas;
 mod security;
 mod sessions;
 mod statistics;

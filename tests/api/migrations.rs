@@ -338,3 +338,22 @@ async fn schema_rs_declares_what_the_migrations_create() {
          `diesel print-schema`):\nin the database only: {missing:#?}\nin schema.rs only: {extra:#?}"
     );
 }
+
+#[tokio::test]
+async fn replicas_starting_together_apply_the_migrations_once() {
+    let db = TestDatabase::empty().await;
+    let (first, second) = tokio::join!(
+        fuyi::db::migrate_up(db.url()),
+        fuyi::db::migrate_up(db.url())
+    );
+    let (first, second) = (
+        first.expect("first replica"),
+        second.expect("second replica"),
+    );
+    let all = fuyi::db::migration_status(db.url()).await.expect("status");
+    assert!(all.iter().all(|(_, applied)| *applied), "{all:?}");
+    // One of them applied everything; the other waited and found nothing pending.
+    let mut counts = [first.len(), second.len()];
+    counts.sort_unstable();
+    assert_eq!(counts, [0, all.len()]);
+}

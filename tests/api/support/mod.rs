@@ -237,6 +237,17 @@ impl TestApp {
     }
 
     /// The test database's URL as the role that owns the schema.
+    /// Starts a second server over the same database with the same settings, as a second
+    /// `fuyi serve` replica would run; returns its base URL.
+    pub async fn replica(&self) -> String {
+        let pool = fuyi::db::pool_for(self._db.app_url(), &self.settings).expect("pool");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let app = Application::build(self.settings.clone(), pool, listener).expect("build");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     pub fn owner_url(&self) -> &str {
         self._db.url()
     }
