@@ -445,7 +445,7 @@ pub fn chinese_number(n: u32) -> String {
         11..=19 => format!("十{}", digit(n % 10)),
         20..=99 => {
             let tens = digit(n / 10);
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 format!("{tens}十")
             } else {
                 format!("{tens}十{}", digit(n % 10))

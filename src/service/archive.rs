@@ -130,7 +130,7 @@ pub async fn case_file(
                 },
             }),
     );
-    items.sort_by(|a, b| (a.rank, a.at).cmp(&(b.rank, b.at)));
+    items.sort_by_key(|item| (item.rank, item.at));
 
     let file = tempfile::tempfile().map_err(zip_err)?;
     let mut zip = ZipWriter::new(file);
