@@ -52,7 +52,7 @@ echo "== 1. LibreOffice converts the generated decision to PDF"
 soffice --headless -env:UserInstallation=file://$WORK/lo-profile --convert-to pdf --outdir "$WORK" "$WORK/decision.docx"
 test -s "$WORK/decision.pdf" || { echo "FAIL: no PDF"; exit 1; }
 if command -v pdftotext >/dev/null; then
-  pdftotext "$WORK/decision.pdf" - | grep -q "榕政复决〔2024〕7号" \
+  pdftotext "$WORK/decision.pdf" - | tr -d " " | grep -q "榕政复决〔2024〕7号" \
     && echo "ok: decision.pdf holds 榕政复决〔2024〕7号" || { echo "FAIL: number not in the PDF"; exit 1; }
 else
   echo "ok: decision.pdf written ($(stat -c %s "$WORK/decision.pdf") bytes)"
