@@ -719,6 +719,44 @@ mod tests {
     }
 
     #[test]
+    fn document_settings_are_read_and_checked() {
+        use crate::domain::documents::DocumentKind;
+        let defaults = settings(&[]).expect("defaults");
+        assert_eq!(defaults.documents.attachment_max_bytes, 100 * 1024 * 1024);
+        assert_eq!(
+            defaults.documents.number_style(DocumentKind::Decision),
+            crate::domain::documents::DEFAULT_NUMBER_STYLE
+        );
+        let set = settings(&[
+            ("FUYI_ATTACHMENT_MAX_BYTES", "1000"),
+            (
+                "FUYI_DOCUMENT_NUMBER_STYLES",
+                "decision={organ_short}政复决〔{year}〕{seq}号; hearing_notice=听{seq}",
+            ),
+        ])
+        .expect("valid");
+        assert_eq!(set.documents.attachment_max_bytes, 1000);
+        assert_eq!(
+            set.documents.number_style(DocumentKind::Decision),
+            "{organ_short}政复决〔{year}〕{seq}号"
+        );
+        assert_eq!(
+            set.documents.number_style(DocumentKind::HearingNotice),
+            "听{seq}"
+        );
+        for (value, named) in [
+            ("verdict={seq}", "verdict"),
+            ("decision={organ_short}〔{year}〕号", "{seq}"),
+        ] {
+            let err = settings(&[("FUYI_DOCUMENT_NUMBER_STYLES", value)]).expect_err(value);
+            assert_eq!(err.variable, "FUYI_DOCUMENT_NUMBER_STYLES");
+            assert!(err.reason.contains(named), "{}", err.reason);
+        }
+        let err = settings(&[("FUYI_ATTACHMENT_MAX_BYTES", "0")]).expect_err("zero");
+        assert_eq!(err.variable, "FUYI_ATTACHMENT_MAX_BYTES");
+    }
+
+    #[test]
     fn defaults_apply_when_nothing_is_set() {
         let settings = settings(&[]).expect("defaults are valid");
         assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");

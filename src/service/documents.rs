@@ -32,7 +32,7 @@ use crate::{
     },
     service::{
         docx,
-        error::{ServiceError, ServiceResult},
+        error::{ConflictAbout, ServiceError, ServiceResult},
     },
     startup::AppState,
 };
@@ -556,7 +556,24 @@ pub async fn issue(
             kind.number_recorded_on_case(),
             &lifecycle.decision_document_number,
         ) {
-            (true, Some(recorded)) => recorded.clone(),
+            (true, Some(recorded)) => {
+                // The concluding document exists once; a changed text is a new version of it.
+                let existing = db::documents::of_case(conn, row.id).await?;
+                if let Some(first) = existing
+                    .iter()
+                    .find(|d| d.version == 1 && &d.document_number == recorded)
+                {
+                    return Err(ServiceError::conflict_about(
+                        format!(
+                            "{kind} {recorded} was issued already as document {}; issue a \
+                             final version or a correction of its current version instead",
+                            first.id
+                        ),
+                        ConflictAbout::Rule("document_issued_once"),
+                    ));
+                }
+                recorded.clone()
+            }
             _ => {
                 let year = issued_on.year();
                 let seq = db::documents::next_sequence(conn, organ.id, year, kind).await?;

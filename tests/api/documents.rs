@@ -223,6 +223,11 @@ async fn every_kind_is_generated_from_the_case_and_reads_back() {
         "{text}"
     );
 
+    // The decision exists once: a changed text is a version of it, not a second decision.
+    let (status, problem) = issue(&app, &app.officer, &case, json!({"kind": "decision"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["rule"], "document_issued_once");
+
     // Kinds whose step the case never took are refused, naming the rule.
     let (status, problem) = issue(
         &app,
