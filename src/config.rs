@@ -80,6 +80,59 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The rules the law leaves open, and the statutory periods, as named settings.
     pub rules: RuleSettings,
+    /// Issued documents and attachments.
+    pub documents: DocumentSettings,
+}
+
+/// Issued documents (their number styles) and attachments (their limits).
+#[derive(Debug, Clone)]
+pub struct DocumentSettings {
+    /// `FUYI_ATTACHMENT_MAX_BYTES` (100 MiB): a larger attachment is refused with 413.
+    pub attachment_max_bytes: u64,
+    /// `FUYI_DOCUMENT_NUMBER_STYLES` (every kind `{organ_short}复{code}字〔{year}〕{seq}号`):
+    /// per-kind number styles as `kind=style;kind=style`, e.g.
+    /// `decision={organ_short}政复决〔{year}〕{seq}号`. Placeholders: `{organ_short}`, `{code}`
+    /// (the kind's word, e.g. 决), `{year}`, `{seq}` (required).
+    pub number_styles: std::collections::BTreeMap<crate::domain::documents::DocumentKind, String>,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        Self {
+            attachment_max_bytes: 100 * 1024 * 1024,
+            number_styles: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl DocumentSettings {
+    /// The number style of `kind`: its configured one, else the default.
+    pub fn number_style(&self, kind: crate::domain::documents::DocumentKind) -> &str {
+        self.number_styles.get(&kind).map_or(
+            crate::domain::documents::DEFAULT_NUMBER_STYLE,
+            String::as_str,
+        )
+    }
+}
+
+/// Parses `kind=style;kind=style`, checking each kind and style.
+fn parse_number_styles(
+    raw: &str,
+) -> Result<std::collections::BTreeMap<crate::domain::documents::DocumentKind, String>, String> {
+    use crate::domain::documents::{DocumentKind, validate_number_style};
+    let mut styles = std::collections::BTreeMap::new();
+    for entry in raw.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        let (kind, style) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("`{entry}`: expected `kind=style`"))?;
+        let kind: DocumentKind = kind
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{}` is not a document kind", kind.trim()))?;
+        validate_number_style(style.trim()).map_err(|reason| format!("{kind}: {reason}"))?;
+        styles.insert(kind, style.trim().to_owned());
+    }
+    Ok(styles)
 }
 
 /// Timeouts, so that no request, connection or query can hang, and the bounded share of the pool
@@ -471,6 +524,22 @@ impl Settings {
             workers: env.parse("FUYI_WORKERS", cpus())?,
             auth,
             rules,
+            documents: DocumentSettings {
+                attachment_max_bytes: env.parse_with(
+                    "FUYI_ATTACHMENT_MAX_BYTES",
+                    DocumentSettings::default().attachment_max_bytes,
+                    |raw| match raw.parse::<u64>() {
+                        Ok(0) => Err("must be at least 1".to_owned()),
+                        Ok(n) => Ok(n),
+                        Err(err) => Err(err.to_string()),
+                    },
+                )?,
+                number_styles: env.parse_with(
+                    "FUYI_DOCUMENT_NUMBER_STYLES",
+                    std::collections::BTreeMap::new(),
+                    parse_number_styles,
+                )?,
+            },
         })
     }
 }
@@ -647,6 +716,44 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn document_settings_are_read_and_checked() {
+        use crate::domain::documents::DocumentKind;
+        let defaults = settings(&[]).expect("defaults");
+        assert_eq!(defaults.documents.attachment_max_bytes, 100 * 1024 * 1024);
+        assert_eq!(
+            defaults.documents.number_style(DocumentKind::Decision),
+            crate::domain::documents::DEFAULT_NUMBER_STYLE
+        );
+        let set = settings(&[
+            ("FUYI_ATTACHMENT_MAX_BYTES", "1000"),
+            (
+                "FUYI_DOCUMENT_NUMBER_STYLES",
+                "decision={organ_short}政复决〔{year}〕{seq}号; hearing_notice=听{seq}",
+            ),
+        ])
+        .expect("valid");
+        assert_eq!(set.documents.attachment_max_bytes, 1000);
+        assert_eq!(
+            set.documents.number_style(DocumentKind::Decision),
+            "{organ_short}政复决〔{year}〕{seq}号"
+        );
+        assert_eq!(
+            set.documents.number_style(DocumentKind::HearingNotice),
+            "听{seq}"
+        );
+        for (value, named) in [
+            ("verdict={seq}", "verdict"),
+            ("decision={organ_short}〔{year}〕号", "{seq}"),
+        ] {
+            let err = settings(&[("FUYI_DOCUMENT_NUMBER_STYLES", value)]).expect_err(value);
+            assert_eq!(err.variable, "FUYI_DOCUMENT_NUMBER_STYLES");
+            assert!(err.reason.contains(named), "{}", err.reason);
+        }
+        let err = settings(&[("FUYI_ATTACHMENT_MAX_BYTES", "0")]).expect_err("zero");
+        assert_eq!(err.variable, "FUYI_ATTACHMENT_MAX_BYTES");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use diesel::{
 use crate::domain::{
     ApiValue,
     case::{ActType, AdminDomain, Channel, PartyKind, PartyRole},
+    documents::{AttachmentKind, AttachmentSource, DocumentKind, DocumentOrigin},
     followup::{
         ComplianceOrder, Instance, JudgmentResult, LetterKind, MeasureKind, Outcome, Recipient,
         ServiceMethod,
@@ -100,4 +101,8 @@ stored_as_text!(
     JudgmentResult,
     Outcome,
     LetterKind,
+    DocumentKind,
+    DocumentOrigin,
+    AttachmentKind,
+    AttachmentSource,
 );

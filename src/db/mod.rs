@@ -19,9 +19,11 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{LimitSettings, Settings};
 
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod documents;
 pub mod enums;
 pub mod events;
 pub mod followup;

@@ -4,6 +4,33 @@
 //! `schema.patch` applied (see diesel.toml); an API test checks it against the migrations.
 
 diesel::table! {
+    attachment_chunks (attachment_id, seq) {
+        attachment_id -> Uuid,
+        seq -> Int4,
+        data -> Bytea,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        source -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Bytea,
+        chunks -> Int4,
+        uploaded_by -> Uuid,
+        uploaded_at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_by -> Nullable<Uuid>,
+        withdrawal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     calendar_days (day) {
         day -> Date,
         year -> Int4,
@@ -144,6 +171,63 @@ diesel::table! {
         note -> Nullable<Text>,
         recorded_by -> Uuid,
         recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    document_number_counters (organ_id, year, kind) {
+        organ_id -> Uuid,
+        year -> Int4,
+        kind -> Text,
+        last_seq -> Int4,
+    }
+}
+
+diesel::table! {
+    document_services (id) {
+        id -> Uuid,
+        document_id -> Uuid,
+        case_id -> Uuid,
+        recipient_role -> Text,
+        recipient_name -> Text,
+        method -> Text,
+        served_on -> Date,
+        proof_attachment_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    document_templates (organ_id, kind) {
+        organ_id -> Uuid,
+        kind -> Text,
+        body -> Text,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        organ_id -> Uuid,
+        kind -> Text,
+        document_number -> Text,
+        issued_on -> Date,
+        version -> Int4,
+        origin -> Text,
+        replaces_id -> Nullable<Uuid>,
+        served_document_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        file_name -> Text,
+        content -> Bytea,
+        sha256 -> Bytea,
+        size_bytes -> Int8,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -347,6 +431,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attachment_chunks -> attachments (attachment_id));
+diesel::joinable!(attachments -> cases (case_id));
 diesel::joinable!(calendar_days -> calendar_years (year));
 diesel::joinable!(calendar_years -> users (updated_by));
 diesel::joinable!(case_compliance -> cases (case_id));
@@ -362,6 +448,16 @@ diesel::joinable!(cases -> respondents (respondent_id));
 diesel::joinable!(cases -> users (created_by));
 diesel::joinable!(compliance_measures -> case_compliance (case_id));
 diesel::joinable!(compliance_measures -> users (recorded_by));
+diesel::joinable!(document_number_counters -> organs (organ_id));
+diesel::joinable!(document_services -> attachments (proof_attachment_id));
+diesel::joinable!(document_services -> cases (case_id));
+diesel::joinable!(document_services -> documents (document_id));
+diesel::joinable!(document_services -> users (recorded_by));
+diesel::joinable!(document_templates -> organs (organ_id));
+diesel::joinable!(document_templates -> users (updated_by));
+diesel::joinable!(documents -> cases (case_id));
+diesel::joinable!(documents -> organs (organ_id));
+diesel::joinable!(documents -> users (created_by));
 diesel::joinable!(lawsuit_hearings -> lawsuits (lawsuit_id));
 diesel::joinable!(lawsuit_hearings -> users (recorded_by));
 diesel::joinable!(lawsuit_judgments -> lawsuits (lawsuit_id));
@@ -382,6 +478,8 @@ diesel::joinable!(statistics_handling_days -> organs (organ_id));
 diesel::joinable!(users -> organs (organ_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachment_chunks,
+    attachments,
     calendar_days,
     calendar_years,
     case_compliance,
@@ -391,6 +489,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_services,
     cases,
     compliance_measures,
+    document_number_counters,
+    document_services,
+    document_templates,
+    documents,
     idempotency_keys,
     lawsuit_hearings,
     lawsuit_judgments,

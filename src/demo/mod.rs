@@ -47,6 +47,7 @@ use crate::{
     startup::AppState,
 };
 
+mod documents;
 mod fixtures;
 mod followup;
 mod planner;
@@ -106,6 +107,8 @@ pub struct DemoSummary {
     pub open_at_year_end: u64,
     /// The year's follow-up counts (letters, court hearings, first instances), read back.
     pub followup: FollowupCounts,
+    /// Documents issued for a few of the cases.
+    pub documents: usize,
     /// Seconds the generation took.
     pub seconds: f64,
 }
@@ -182,6 +185,11 @@ impl fmt::Display for DemoSummary {
             c.corrected,
             c.concluded,
             rate(c.concluded)
+        )?;
+        writeln!(
+            f,
+            "  documents:   {} issued for a few cases (GET /api/v1/cases/{{id}}/documents, /file)",
+            self.documents
         )?;
         let fu = &self.followup;
         let shown = |rate: crate::domain::statistics::Rate| {
@@ -288,6 +296,7 @@ pub async fn generate(state: &AppState, options: &DemoOptions) -> anyhow::Result
         followup_figures(&mut conn, &organ_ids, from, to).await?
     };
     check_followup_against(&REPORT_2023_FOLLOWUP, &followup)?;
+    let documents = documents::issue_documents(state, &setup, &plans, &ids).await?;
     Ok(DemoSummary {
         year: options.year,
         seed: options.seed,
@@ -300,6 +309,7 @@ pub async fn generate(state: &AppState, options: &DemoOptions) -> anyhow::Result
         counts,
         open_at_year_end,
         followup,
+        documents,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

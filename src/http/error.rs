@@ -431,6 +431,19 @@ impl From<ServiceError> for ApiError {
                 detail,
                 retry_after,
             } => Self::busy(detail, retry_after),
+            ServiceError::TooLarge { limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+                format!("the file exceeds the limit of {limit} bytes"),
+            )
+            .with_extension("limit", limit),
+            ServiceError::UnsupportedType { detail } => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                detail,
+            ),
             ServiceError::Database(err) => database_error(err),
             ServiceError::Pool(err) => pool_error(err),
             ServiceError::Internal(err) => Self::internal(err),

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod client_ip;
 pub mod conditional;
 pub mod deadlines;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -146,7 +147,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource(
                     "/calendar/{year}",
                     vec![get(calendar::get_year), put(calendar::put_year)],
-                )),
+                ))
+                .configure(documents::routes),
         )
         .default_service(web::to(not_found));
 }
@@ -204,6 +206,15 @@ where
     F::Output: Responder + 'static,
 {
     on(Method::PUT, handler)
+}
+
+fn delete<F, Args>(handler: F) -> (Method, Route)
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    on(Method::DELETE, handler)
 }
 
 fn patch<F, Args>(handler: F) -> (Method, Route)

@@ -15,7 +15,8 @@ use utoipa::{
 
 use super::error::PROBLEM_JSON;
 use super::{
-    audit, auth, calendar, cases, deadlines, followup, health, letters, organs, statistics, users,
+    audit, auth, calendar, cases, deadlines, documents, followup, health, letters, organs,
+    statistics, users,
 };
 
 /// The API's description.
@@ -43,6 +44,11 @@ use super::{
         letters::create_receipt, letters::create_report_back,
         deadlines::list_deadlines,
         audit::list_audit,
+        documents::list_documents, documents::issue_document, documents::download_document,
+        documents::upload_version, documents::record_service,
+        documents::list_attachments, documents::upload_attachment,
+        documents::download_attachment, documents::withdraw_attachment, documents::case_file,
+        documents::get_template, documents::put_template, documents::reset_template,
     ),
     // Generic reports (`Report<GroupRow>`) do not register their row types on their own; a
     // reference to an unregistered schema would break client generators.
@@ -61,6 +67,7 @@ use super::{
         (name = "followup", description = "Records on a concluded case: service, compliance, litigation"),
         (name = "letters", description = "Opinion and recommendation letters to agencies, and report-backs"),
         (name = "deadlines", description = "Every pending or missed deadline within reach"),
+        (name = "documents", description = "Issued documents, templates, attachments and the case file"),
         (name = "audit", description = "Who was shown personal data unmasked, for administrators"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -94,6 +94,18 @@ pub enum ServiceError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
+    /// An uploaded file is larger than the configured limit.
+    #[error("the file exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// An uploaded file's content is not of an allowed type.
+    #[error("{detail}")]
+    UnsupportedType {
+        /// What was found and what is allowed.
+        detail: String,
+    },
     /// A query failed; its meaning (unique or foreign-key violation, timeout …) is read at the edge.
     #[error("database: {0}")]
     Database(#[from] DieselError),

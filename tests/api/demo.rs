@@ -110,6 +110,11 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
     assert!(summary.admin_reused);
     assert_eq!(summary.counts.concluded, 1765);
     assert_eq!(summary.organs.len(), 4);
+    assert!(
+        summary.documents >= 10,
+        "the demo issues documents: {}",
+        summary.documents
+    );
 
     app.serve();
     let statistician = app.token("statistician").await;

@@ -6,6 +6,7 @@ mod auth;
 mod authorization;
 mod cases;
 mod demo;
+mod documents;
 mod followup;
 mod foundation;
 mod import;
