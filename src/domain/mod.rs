@@ -6,6 +6,7 @@ pub mod case;
 pub mod deadlines;
 pub mod followup;
 pub mod import;
+pub mod law;
 pub mod lifecycle;
 pub mod masking;
 pub mod measures;

@@ -25,9 +25,10 @@ use crate::{
             self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind, PartyRole,
         },
         deadlines::{self, Deadline, DeadlineFacts, DeadlineKind, DeadlineStatus},
+        law::LawInForce,
         lifecycle::{
-            self, Action, ActionKind, CaseLifecycle, CaseState, Procedure, Refusal,
-            TransitionContext,
+            self, Action, ActionKind, CaseLifecycle, CaseState, Circumstances, PeriodDueDates,
+            Procedure, Refusal, TransitionContext,
         },
         masking,
     },
@@ -83,6 +84,11 @@ pub struct CaseView {
     /// Applied more than 60 days after learning of the act (art. 20); for the officer to judge.
     pub late_application: bool,
     pub parties: Vec<PartyView>,
+    /// The law the case runs under, by the day it was received (the 2023 law from 2024-01-01).
+    pub law_in_force: LawInForce,
+    /// The day the case counts as accepted because the acceptance review lapsed without a
+    /// decision (视为受理, art. 30), whether or not anyone has recorded the acceptance yet.
+    pub deemed_accepted_on: Option<NaiveDate>,
     /// The lifecycle aggregate: procedure, dates, suspension, extensions, decision.
     pub lifecycle: CaseLifecycle,
     /// What the caller may do now (buttons for a front end).
@@ -146,6 +152,9 @@ pub struct EventFacts {
     pub hearing_notice_working_days: Option<u32>,
     #[serde(default)]
     pub case_number: Option<String>,
+    /// The last days of the periods running on the event's date.
+    #[serde(default)]
+    pub periods: PeriodDueDates,
 }
 
 /// Payload of a transition event.
@@ -189,16 +198,34 @@ pub async fn view(
     let parties = db::cases::parties_of(conn, row.id).await?;
     let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     let today = organ.today();
-    let facts = deadline_facts(&lifecycle);
     let rules = &state.settings.rules;
-    let deadlines = deadlines::case_deadlines(&facts, &calendar, &rules.deadlines, today);
+    let facts = deadline_facts(&lifecycle);
+    let periods = deadlines::period_due_dates(&facts, &calendar, &rules.deadlines, today);
+    let deemed_accepted_on = lifecycle
+        .deemed_accepted_on(periods.review_due_on, today)
+        .or(lifecycle
+            .deemed_accepted
+            .then_some(lifecycle.accepted_on)
+            .flatten());
+    // The law, not a recorded action, accepted a case whose review lapsed: its deadlines run
+    // from that day even before anyone records the acceptance.
+    let deadlines = deadlines::case_deadlines(
+        &effective_deadline_facts(&lifecycle, &calendar, &rules.deadlines, today),
+        &calendar,
+        &rules.deadlines,
+        today,
+    );
     let reply_overdue =
         deadlines::reply_overdue(&facts, &calendar, &rules.deadlines, today).unwrap_or(false);
     let allowed_actions = if caller.organ_id == row.organ_id {
-        lifecycle::allowed_actions_with_settings(
+        lifecycle::allowed_actions_in(
             &lifecycle,
             &caller.roles,
-            reply_overdue,
+            &Circumstances {
+                on: today,
+                reply_overdue,
+                periods,
+            },
             &rules.lifecycle,
         )
     } else {
@@ -236,6 +263,8 @@ pub async fn view(
             .into_iter()
             .map(|party| party_view(party, unmasked))
             .collect::<ServiceResult<_>>()?,
+        law_in_force: lifecycle.law(),
+        deemed_accepted_on,
         lifecycle,
         allowed_actions,
         deadlines,
@@ -270,6 +299,30 @@ async fn find_respondent(conn: &mut AsyncPgConnection, id: Uuid) -> ServiceResul
         .await?)
 }
 
+/// The deadline facts of a case as they stand on `today`: a case still in review whose review
+/// period has lapsed counts as accepted (under ordinary procedure) from the deemed day, without
+/// anyone acting (art. 30 para 3).
+pub fn effective_deadline_facts(
+    lc: &CaseLifecycle,
+    calendar: &WorkCalendar,
+    settings: &deadlines::DeadlineSettings,
+    today: NaiveDate,
+) -> DeadlineFacts {
+    let facts = deadline_facts(lc);
+    let review_due_on = deadlines::review_due_on(&facts, calendar, settings)
+        .ok()
+        .flatten();
+    match lc.deemed_accepted_on(review_due_on, today) {
+        Some(deemed_on) => DeadlineFacts {
+            in_review: false,
+            reviewed_on: Some(deemed_on),
+            accepted_on: Some(deemed_on),
+            ..facts
+        },
+        None => facts,
+    }
+}
+
 /// The plain facts the deadline rules read, taken from the aggregate.
 pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
     let in_review = matches!(
@@ -277,9 +330,12 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
         CaseState::Received | CaseState::AwaitingSupplement
     );
     DeadlineFacts {
+        law: lc.law(),
         received_on: lc.received_on,
         review_started_on: lc.review_started_on,
         supplement_requested_on: lc.supplement_requested_on,
+        supplement_notice_received_on: lc.supplement_notice_received_on,
+        supplement_extension_working_days: lc.supplement_extension_working_days,
         supplement_received_on: (lc.review_started_on != lc.received_on)
             .then_some(lc.review_started_on),
         awaiting_supplement: lc.state == CaseState::AwaitingSupplement,
@@ -289,6 +345,7 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
         was_simplified_then_converted_on: lc.converted_on,
         accepted_on: lc.accepted_on,
         copy_sent_on: lc.copy_sent_on,
+        copy_received_on: lc.copy_received_on,
         reply_received_on: lc.reply_received_on,
         suspended_on: (lc.state == CaseState::Suspended)
             .then_some(lc.suspended_on)
@@ -553,14 +610,21 @@ pub async fn transition(
         // out; treating it as running keeps every other action possible (the case view shows
         // the reply deadline as unknown, naming the year), where refusing would block the case
         // each December until next year's calendar is published.
+        let current_facts = deadline_facts(&current);
         let mut facts = EventFacts {
             reply_overdue: deadlines::reply_overdue(
-                &deadline_facts(&current),
+                &current_facts,
                 &calendar,
                 &rules.deadlines,
                 occurred_on,
             )
             .unwrap_or(false),
+            periods: deadlines::period_due_dates(
+                &current_facts,
+                &calendar,
+                &rules.deadlines,
+                occurred_on,
+            ),
             ..EventFacts::default()
         };
         if let Action::Assign { handlers } = &request.action {
@@ -589,7 +653,7 @@ pub async fn transition(
         );
         current
             .apply(&request.action, &probe)
-            .map_err(|refusal| refusal_error(refusal, caller, &current, &facts, rules))?;
+            .map_err(|refusal| refusal_error(refusal, occurred_on, caller, &current, &facts, rules))?;
         if kind == ActionKind::Accept {
             let year = occurred_on.year();
             let seq = db::cases::next_case_sequence(conn, organ.id, year).await?;
@@ -598,7 +662,7 @@ pub async fn transition(
         let ctx = context(rules, occurred_on, today, &facts, facts.case_number.clone());
         let next = current
             .apply(&request.action, &ctx)
-            .map_err(|refusal| refusal_error(refusal, caller, &current, &facts, rules))?;
+            .map_err(|refusal| refusal_error(refusal, occurred_on, caller, &current, &facts, rules))?;
 
         let columns = lifecycle_columns(state, &next, &calendar, today)?;
         let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
@@ -669,6 +733,7 @@ fn context<'a>(
         reply_overdue: facts.reply_overdue,
         hearing_notice_working_days: facts.hearing_notice_working_days,
         case_number,
+        periods: facts.periods,
     }
 }
 
@@ -679,24 +744,36 @@ const UNALLOCATED_CASE_NUMBER: &str = "(unallocated)";
 /// judged by the configured limits like the case view's `allowed_actions`.
 fn refusal_error(
     refusal: Refusal,
+    occurred_on: NaiveDate,
     caller: &Caller,
     current: &CaseLifecycle,
     facts: &EventFacts,
     rules: &crate::config::RuleSettings,
 ) -> ServiceError {
+    let allowed = || {
+        lifecycle::allowed_actions_in(
+            current,
+            &caller.roles,
+            &Circumstances {
+                on: occurred_on,
+                reply_overdue: facts.reply_overdue,
+                periods: facts.periods,
+            },
+            &rules.lifecycle,
+        )
+    };
     match refusal {
         Refusal::NotAllowedInState { state, action, .. } => ServiceError::NotAllowedInState {
             state,
             action,
-            allowed: lifecycle::allowed_actions_with_settings(
-                current,
-                &caller.roles,
-                facts.reply_overdue,
-                &rules.lifecycle,
-            ),
+            allowed: allowed(),
         },
         Refusal::InvalidField { field, reason } => ServiceError::invalid_field(field, reason),
-        Refusal::RuleViolated { rule, reason } => ServiceError::RuleViolated { rule, reason },
+        Refusal::RuleViolated { rule, reason } => ServiceError::RuleViolated {
+            rule,
+            reason,
+            allowed: allowed(),
+        },
     }
 }
 
