@@ -1496,4 +1496,155 @@ mod tests {
         );
         assert_eq!(due, Ok(None));
     }
+
+    // --- issue 12: receipts, the earlier law, the extension order ---
+
+    #[test]
+    fn the_reply_period_runs_from_the_respondents_receipt_not_the_sending() {
+        // Sent 2025-01-24, received 2025-01-27 (Monday): 10 working days skip the Spring
+        // Festival (Jan 28–Feb 4) and count the make-up Saturday Feb 8, ending Feb 17 (from
+        // the sending they would have ended Feb 13).
+        let sent_only = DeadlineFacts {
+            copy_sent_on: Some(d(2025, 1, 24)),
+            ..accepted(d(2025, 1, 20))
+        };
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        assert_eq!(reply_due_on(&sent_only, &cal, &settings), Ok(None));
+        assert!(!reply_overdue(&sent_only, &cal, &settings, d(2025, 6, 1)).unwrap());
+        let received = DeadlineFacts {
+            copy_received_on: Some(d(2025, 1, 27)),
+            ..sent_only
+        };
+        assert_eq!(
+            reply_due_on(&received, &cal, &settings),
+            Ok(Some(d(2025, 2, 17)))
+        );
+        assert!(reply_overdue(&received, &cal, &settings, d(2025, 2, 18)).unwrap());
+        assert!(!reply_overdue(&received, &cal, &settings, d(2025, 2, 17)).unwrap());
+    }
+
+    #[test]
+    fn under_the_earlier_law_the_reply_has_ten_calendar_days() {
+        // Received by the respondent 2023-09-22: ten calendar days end on 2023-10-02, inside
+        // the National Day holiday (Sep 29–Oct 6), so the period ends on Oct 7, a make-up
+        // working Saturday. The 2023 law's ten working days (with both make-up days Oct 7–8)
+        // would end on Oct 12.
+        let facts = DeadlineFacts {
+            copy_sent_on: Some(d(2023, 9, 21)),
+            copy_received_on: Some(d(2023, 9, 22)),
+            ..accepted(d(2023, 9, 15))
+        };
+        assert_eq!(facts.law, LawInForce::Law1999);
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        assert_eq!(
+            reply_due_on(&facts, &cal, &settings),
+            Ok(Some(d(2023, 10, 7)))
+        );
+        let under_2023_law = DeadlineFacts {
+            law: LawInForce::Law2023,
+            ..facts
+        };
+        assert_eq!(
+            reply_due_on(&under_2023_law, &cal, &settings),
+            Ok(Some(d(2023, 10, 12)))
+        );
+    }
+
+    #[test]
+    fn the_time_to_supplement_runs_from_the_receipt_of_the_notice_plus_extensions() {
+        // Notice sent 2026-02-10, received 2026-02-12: ten working days skip the Spring
+        // Festival (Feb 15–23) and count the make-up Saturdays Feb 14 and Feb 28: Mar 4.
+        let notice = DeadlineFacts {
+            supplement_requested_on: Some(d(2026, 2, 10)),
+            awaiting_supplement: true,
+            ..received(d(2026, 2, 9))
+        };
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        assert_eq!(supplement_due_on(&notice, &cal, &settings), Ok(None));
+        let unknown = deadline(&notice, Supplement, d(2026, 3, 20));
+        assert_eq!((unknown.status, unknown.due_on), (Pending, None));
+        assert!(unknown.error.is_some());
+        let received = DeadlineFacts {
+            supplement_notice_received_on: Some(d(2026, 2, 12)),
+            ..notice
+        };
+        assert_eq!(
+            supplement_due_on(&received, &cal, &settings),
+            Ok(Some(d(2026, 3, 4)))
+        );
+        let extended = DeadlineFacts {
+            supplement_extension_working_days: 5,
+            ..received
+        };
+        assert_eq!(
+            supplement_due_on(&extended, &cal, &settings),
+            Ok(Some(d(2026, 3, 11)))
+        );
+        assert_eq!(
+            deadline(&extended, Supplement, d(2026, 3, 5)),
+            pending(Supplement, d(2026, 3, 11), 6)
+        );
+    }
+
+    #[test]
+    fn the_extension_and_rest_day_order_is_a_setting() {
+        // Accepted 2025-03-07: 60 days end on Tuesday 2025-05-06, a working day; extended by
+        // 30 → 2025-06-05 (Thursday) either way. Accepted 2025-03-02: 60 days end on Thursday
+        // May 1 (Labour Day holiday, to May 5). Extend-then-adjust: 90 days → May 31, Dragon
+        // Boat holiday → June 3. Adjust-then-extend: May 6 + 30 → June 5.
+        let facts = DeadlineFacts {
+            extension_days: 30,
+            ..accepted(d(2025, 3, 2))
+        };
+        let cal = calendar();
+        let extend_first = DeadlineSettings::default();
+        let adjust_first = DeadlineSettings {
+            extension_rest_day_order: ExtensionRestDayOrder::AdjustThenExtend,
+            ..DeadlineSettings::default()
+        };
+        let today = d(2025, 3, 3);
+        assert_eq!(
+            decision_due_on(&facts, &cal, &extend_first, today),
+            Ok(Some(d(2025, 6, 3)))
+        );
+        assert_eq!(
+            decision_due_on(&facts, &cal, &adjust_first, today),
+            Ok(Some(d(2025, 6, 5)))
+        );
+        let no_extension = DeadlineFacts {
+            extension_days: 0,
+            ..facts
+        };
+        assert_eq!(
+            decision_due_on(&no_extension, &cal, &adjust_first, today),
+            decision_due_on(&no_extension, &cal, &extend_first, today)
+        );
+    }
+
+    #[test]
+    fn period_due_dates_give_the_review_only_while_in_review() {
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        // Received 2024-04-30: five working days skip the Labour Day holiday (May 1–5): May 6
+        // to May 10.
+        let facts = received(d(2024, 4, 30));
+        let periods = period_due_dates(&facts, &cal, &settings, d(2024, 5, 1));
+        assert_eq!(periods.review_due_on, Some(d(2024, 5, 10)));
+        assert_eq!(periods.decision_due_on, None);
+        let waiting = DeadlineFacts {
+            awaiting_supplement: true,
+            ..facts
+        };
+        assert_eq!(
+            period_due_dates(&waiting, &cal, &settings, d(2024, 5, 1)).review_due_on,
+            None
+        );
+        let filed = accepted(d(2024, 4, 30));
+        let periods = period_due_dates(&filed, &cal, &settings, d(2024, 5, 1));
+        assert_eq!(periods.review_due_on, None);
+        assert_eq!(periods.decision_due_on, Some(d(2024, 7, 1)));
+    }
 }

@@ -1932,6 +1932,7 @@ pub fn allowed_actions_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::law::LawInForce;
     use strum::IntoEnumIterator;
 
     const TODAY: u64 = 365;
@@ -3401,6 +3402,384 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<CaseLifecycle>(&stored).unwrap(),
             first
+        );
+    }
+
+    // --- issue 12: the law's rules ---
+
+    fn on_date(
+        lc: &CaseLifecycle,
+        action: &Action,
+        on: NaiveDate,
+        periods: PeriodDueDates,
+    ) -> Result<CaseLifecycle, Refusal> {
+        let settings = LifecycleSettings::default();
+        let c = TransitionContext {
+            settings: &settings,
+            occurred_on: on,
+            today: on,
+            reply_overdue: false,
+            hearing_notice_working_days: None,
+            case_number: Some("榕政复〔2024〕1号".to_owned()),
+            periods,
+        };
+        lc.apply(action, &c)
+    }
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
+
+    #[test]
+    fn deemed_acceptance_counts_from_the_lapse_and_bars_a_decline() {
+        // Received 2024-09-27: five working days run over the National Day holiday (make-up day
+        // 2024-10-12 is not reached) to 2024-10-11.
+        let lc = CaseLifecycle::new(date(2024, 9, 27));
+        let periods = PeriodDueDates {
+            review_due_on: Some(date(2024, 10, 11)),
+            ..PeriodDueDates::default()
+        };
+        let decline = sample(K::Decline);
+        assert_rule(
+            on_date(&lc, &decline, date(2024, 10, 14), periods).unwrap_err(),
+            "art_30",
+        );
+        assert_rule(
+            on_date(
+                &lc,
+                &sample(K::RequestSupplement),
+                date(2024, 10, 14),
+                periods,
+            )
+            .unwrap_err(),
+            "art_30",
+        );
+        assert!(on_date(&lc, &decline, date(2024, 10, 11), periods).is_ok());
+        // Accepted explicitly a week later: the law accepted it on the lapse day.
+        let accepted = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2024, 10, 18),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(accepted.accepted_on, Some(date(2024, 10, 11)));
+        assert!(accepted.deemed_accepted);
+        assert_eq!(
+            lc.deemed_accepted_on(periods.review_due_on, date(2024, 10, 12)),
+            Some(date(2024, 10, 11))
+        );
+        assert_eq!(
+            lc.deemed_accepted_on(periods.review_due_on, date(2024, 10, 11)),
+            None
+        );
+        // Claiming a deemed acceptance before the lapse is a wrong field.
+        let deemed = Action::Accept {
+            procedure: Procedure::Ordinary,
+            simplified_ground: None,
+            deemed: true,
+        };
+        assert_invalid(
+            on_date(&lc, &deemed, date(2024, 10, 10), periods).unwrap_err(),
+            "deemed",
+        );
+        let in_time = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2024, 10, 10),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(in_time.accepted_on, Some(date(2024, 10, 10)));
+        assert!(!in_time.deemed_accepted);
+    }
+
+    #[test]
+    fn the_earlier_law_accepts_on_receipt_and_has_no_simplified_procedure() {
+        let lc = CaseLifecycle::new(date(2023, 9, 27));
+        assert_eq!(lc.law(), LawInForce::Law1999);
+        let periods = PeriodDueDates {
+            review_due_on: Some(date(2023, 10, 11)),
+            ..PeriodDueDates::default()
+        };
+        assert_rule(
+            on_date(
+                &lc,
+                &accept(Procedure::Simplified),
+                date(2023, 10, 9),
+                periods,
+            )
+            .unwrap_err(),
+            "art_53",
+        );
+        let accepted = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2023, 10, 9),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(accepted.accepted_on, Some(date(2023, 9, 27)));
+        let lapsed = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2023, 10, 16),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(lapsed.accepted_on, Some(date(2023, 9, 27)));
+        assert!(lapsed.deemed_accepted);
+        // Written review is the earlier law's rule (its art. 22), with no art. 49 condition.
+        let replied = step_on(
+            &accepted,
+            reply_on(date(2023, 10, 9), date(2023, 10, 19)),
+            date(2023, 10, 19),
+        );
+        let written = Action::Hear {
+            method: HearingMethod::WrittenOpinions,
+            hearing_on: None,
+            notice_on: None,
+            parties_unavailable: false,
+        };
+        assert!(
+            on_date(
+                &replied,
+                &written,
+                date(2023, 10, 20),
+                PeriodDueDates::default()
+            )
+            .is_ok()
+        );
+    }
+
+    fn step_on(lc: &CaseLifecycle, action: Action, on: NaiveDate) -> CaseLifecycle {
+        on_date(lc, &action, on, PeriodDueDates::default()).unwrap()
+    }
+
+    fn reply_on(copy: NaiveDate, reply: NaiveDate) -> Action {
+        Action::RecordReply {
+            copy_sent_on: Some(copy),
+            copy_received_on: Some(copy),
+            reply_received_on: Some(reply),
+        }
+    }
+
+    #[test]
+    fn art_49_written_review_under_ordinary_procedure_needs_the_parties_unavailable() {
+        let replied = step(&filed(Procedure::Ordinary), reply(Some(3), Some(8)), 8);
+        let written = |parties_unavailable| Action::Hear {
+            method: HearingMethod::WrittenOpinions,
+            hearing_on: None,
+            notice_on: None,
+            parties_unavailable,
+        };
+        let settings = LifecycleSettings::default();
+        assert_rule(
+            refuse(&replied, written(false), &ctx(&settings, 9)),
+            "art_49",
+        );
+        assert_eq!(step(&replied, written(true), 9).state, S::Heard);
+        assert_invalid(
+            refuse(
+                &replied,
+                Action::Hear {
+                    method: HearingMethod::InPerson,
+                    hearing_on: None,
+                    notice_on: None,
+                    parties_unavailable: true,
+                },
+                &ctx(&settings, 9),
+            ),
+            "parties_unavailable",
+        );
+        // Simplified procedure may review in writing (art. 54).
+        let simplified = step(&filed(Procedure::Simplified), reply(Some(3), Some(8)), 8);
+        assert_eq!(step(&simplified, written(false), 9).state, S::Heard);
+    }
+
+    #[test]
+    fn art_50_a_formal_hearing_may_follow_opinions_heard() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary);
+        assert_rule(refuse(&lc, hear_in_person(), &ctx(&settings, 30)), "art_50");
+        let mut c = ctx(&settings, 30);
+        c.hearing_notice_working_days = Some(6);
+        let hearing = lc.apply(&formal_hearing(Some(15), Some(25)), &c).unwrap();
+        assert_eq!(hearing.state, S::Heard);
+        assert_eq!(hearing.hearings_held, 1);
+        assert_eq!(hearing.heard_on, lc.heard_on);
+    }
+
+    #[test]
+    fn art_70_binds_a_heard_case_whose_reply_came_late_or_never() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary); // copy on day 3, reply on day 10
+        // Reply due on day 9: it came a day late.
+        let mut c = ctx(&settings, 20);
+        c.periods.reply_due_on = Some(day(9));
+        for disposition in Disposition::iter() {
+            let result = lc.apply(&decide(disposition), &c);
+            if disposition.follows_missing_reply() {
+                assert!(result.is_ok(), "{disposition}");
+            } else {
+                assert_rule(result.unwrap_err(), "art_70");
+            }
+        }
+        // A third party's evidence lifts the bar.
+        let mut upheld = decide(Disposition::Uphold);
+        if let Action::Decide {
+            third_party_evidence,
+            ..
+        } = &mut upheld
+        {
+            *third_party_evidence = true;
+        }
+        assert_eq!(lc.apply(&upheld, &c).unwrap().state, S::Upheld);
+        // In time: any outcome.
+        let mut c = ctx(&settings, 20);
+        c.periods.reply_due_on = Some(day(10));
+        assert_eq!(
+            lc.apply(&decide(Disposition::Uphold), &c).unwrap().state,
+            S::Upheld
+        );
+    }
+
+    #[test]
+    fn art_62_no_extension_or_conversion_once_the_decision_period_ran_out() {
+        let settings = LifecycleSettings::default();
+        let mut c = ctx(&settings, 63);
+        c.periods.decision_due_on = Some(day(62));
+        let ordinary = heard(Procedure::Ordinary);
+        assert_rule(refuse(&ordinary, extend(10), &c), "art_62");
+        let simplified = heard(Procedure::Simplified);
+        let convert = Action::ConvertToOrdinary {
+            reason: "争议较大".to_owned(),
+        };
+        assert_rule(refuse(&simplified, convert.clone(), &c), "art_62");
+        let circumstances = Circumstances {
+            on: day(63),
+            reply_overdue: false,
+            periods: c.periods,
+        };
+        let both = [Role::Officer, Role::Head];
+        assert!(
+            !allowed_actions_in(&ordinary, &both, &circumstances, &settings).contains(&K::Extend)
+        );
+        // On the last day both are still possible.
+        let mut c = ctx(&settings, 62);
+        c.periods.decision_due_on = Some(day(62));
+        assert!(ordinary.apply(&extend(10), &c).is_ok());
+        assert!(simplified.apply(&convert, &c).is_ok());
+    }
+
+    #[test]
+    fn art_61_a_decision_names_its_approval() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary);
+        let mut blank = decide(Disposition::Uphold);
+        if let Action::Decide { approval, .. } = &mut blank {
+            approval.approver = " ".to_owned();
+        }
+        assert_invalid(refuse(&lc, blank, &ctx(&settings, 30)), "approval.approver");
+        let mut collective = decide(Disposition::Uphold);
+        if let Action::Decide { approval, .. } = &mut collective {
+            *approval = Approval {
+                route: ApprovalRoute::CollectiveDiscussion,
+                approver: "市政府常务会议".to_owned(),
+            };
+        }
+        let decided = step(&lc, collective, 30);
+        assert_eq!(
+            decided.approval.map(|a| a.route),
+            Some(ApprovalRoute::CollectiveDiscussion)
+        );
+        let json = serde_json::json!({
+            "action": "decide", "disposition": "uphold", "document_number": "1",
+            "reasoning": "r", "legal_basis": "b"
+        });
+        assert!(
+            serde_json::from_value::<Action>(json).is_err(),
+            "approval is required"
+        );
+    }
+
+    #[test]
+    fn art_31_supplement_notice_receipt_and_extension() {
+        let settings = LifecycleSettings::default();
+        let awaiting = step(&CaseLifecycle::new(day(0)), sample(K::RequestSupplement), 1);
+        let record = |received_on: Option<u64>, days: Option<u32>, reason: Option<&str>| {
+            Action::RecordSupplementNotice {
+                received_on: received_on.map(day),
+                extend_working_days: days,
+                reason: reason.map(str::to_owned),
+            }
+        };
+        assert_invalid(
+            refuse(&awaiting, record(Some(0), None, None), &ctx(&settings, 3)),
+            "received_on",
+        );
+        assert_invalid(
+            refuse(&awaiting, record(Some(4), None, None), &ctx(&settings, 3)),
+            "received_on",
+        );
+        assert_invalid(
+            refuse(&awaiting, record(None, None, None), &ctx(&settings, 3)),
+            "received_on",
+        );
+        assert_invalid(
+            refuse(
+                &awaiting,
+                record(None, Some(5), Some("外地调取材料")),
+                &ctx(&settings, 3),
+            ),
+            "extend_working_days",
+        );
+        let received = step(&awaiting, record(Some(3), None, None), 3);
+        assert_invalid(
+            refuse(&received, record(None, Some(5), None), &ctx(&settings, 5)),
+            "reason",
+        );
+        let extended = step(&received, record(None, Some(5), Some("外地调取材料")), 5);
+        assert_eq!(extended.supplement_extension_working_days, 5);
+        // No extension once the time to supplement has run out.
+        let mut c = ctx(&settings, 20);
+        c.periods.supplement_due_on = Some(day(19));
+        assert_rule(
+            refuse(&extended, record(None, Some(5), Some("再延")), &c),
+            "art_31",
+        );
+    }
+
+    #[test]
+    fn the_copy_is_received_after_it_is_sent() {
+        let settings = LifecycleSettings::default();
+        let bad = Action::RecordReply {
+            copy_sent_on: Some(day(5)),
+            copy_received_on: Some(day(4)),
+            reply_received_on: None,
+        };
+        assert_invalid(
+            refuse(&filed(Procedure::Ordinary), bad, &ctx(&settings, 6)),
+            "copy_received_on",
+        );
+        let received_later = Action::RecordReply {
+            copy_sent_on: None,
+            copy_received_on: Some(day(7)),
+            reply_received_on: None,
+        };
+        let sent = step(
+            &filed(Procedure::Ordinary),
+            Action::RecordReply {
+                copy_sent_on: Some(day(5)),
+                copy_received_on: None,
+                reply_received_on: None,
+            },
+            5,
+        );
+        let received = step(&sent, received_later, 8);
+        assert_eq!(
+            (received.copy_sent_on, received.copy_received_on),
+            (Some(day(5)), Some(day(7)))
         );
     }
 }
