@@ -86,6 +86,35 @@ pub enum ConvertedDecisionPeriod {
     FromConversion,
 }
 
+/// What a change to the working-day calendar does to closed cases (the law is silent).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ClosedCaseDeadlines {
+    /// Closed cases are re-judged on the new calendar like open ones, so their on-time/late
+    /// figures always follow the calendar in force (a corrected holiday corrects the figures).
+    #[default]
+    FollowCalendar,
+    /// Closed cases keep the deadlines they were judged by when they closed, so published
+    /// figures for past periods do not move.
+    FrozenAtClosing,
+}
+
 /// In which order an extension and the rest-day rule lengthen the decision period (the law is
 /// silent).
 #[derive(
