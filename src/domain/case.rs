@@ -619,9 +619,20 @@ mod tests {
         facts.channel = Channel::Post;
         facts.applied_on = Some(date("2024-02-28"));
         assert!(!late(&facts));
-        assert!(validate_application(&facts, &[applicant(PartyKind::NaturalPerson)], date("2024-03-06")).is_ok());
+        assert!(
+            validate_application(
+                &facts,
+                &[applicant(PartyKind::NaturalPerson)],
+                date("2024-03-06")
+            )
+            .is_ok()
+        );
         facts.channel = Channel::Online;
-        let got = fields(validate_application(&facts, &[applicant(PartyKind::NaturalPerson)], date("2024-03-06")));
+        let got = fields(validate_application(
+            &facts,
+            &[applicant(PartyKind::NaturalPerson)],
+            date("2024-03-06"),
+        ));
         assert_eq!(got, vec!["applied_on"]);
     }
 

@@ -15,8 +15,8 @@ use super::{
         self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind, PartyRole,
     },
     lifecycle::{
-        Approval, ApprovalRoute, CaseLifecycle, CaseState, DeclineReason, Disposition, LifecycleSettings, Procedure,
-        SimplifiedGround, SuspensionGround, TerminationGround,
+        Approval, ApprovalRoute, CaseLifecycle, CaseState, DeclineReason, Disposition,
+        LifecycleSettings, Procedure, SimplifiedGround, SuspensionGround, TerminationGround,
     },
     validation::{FieldError, FieldErrors},
 };
@@ -655,7 +655,12 @@ impl Checks<'_> {
             );
         }
         let decided = disposition_of(state).is_some();
-        optional(Column::ApprovalRoute, x.approval_route.is_some(), decided, errors);
+        optional(
+            Column::ApprovalRoute,
+            x.approval_route.is_some(),
+            decided,
+            errors,
+        );
         optional(Column::Approver, x.approver.is_some(), decided, errors);
         if x.approval_route.is_some() != x.approver.is_some() {
             errors.push(

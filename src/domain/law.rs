@@ -34,8 +34,12 @@ pub enum LawInForce {
     /// The 1999 law as amended in 2017: only its 5- and 7-day periods are working days (its
     /// art. 40), an application counts as accepted on receipt unless refused within 5 working
     /// days (its art. 17), and there is no simplified procedure.
+    #[serde(rename = "law_1999")]
+    #[strum(serialize = "law_1999")]
     Law1999,
     /// The law as revised in 2023, in force from 2024-01-01.
+    #[serde(rename = "law_2023")]
+    #[strum(serialize = "law_2023")]
     Law2023,
 }
 
@@ -97,6 +101,15 @@ mod tests {
         assert_eq!(
             LawInForce::for_received_on(d(2023, 1, 3)),
             LawInForce::Law1999
+        );
+    }
+
+    #[test]
+    fn the_api_and_database_values_match_the_generated_column() {
+        assert_eq!(LawInForce::Law1999.to_string(), "law_1999");
+        assert_eq!(
+            serde_json::to_value(LawInForce::Law2023).unwrap(),
+            serde_json::json!("law_2023")
         );
     }
 

@@ -454,16 +454,15 @@ pub async fn register(
     let payload = serde_json::json!({
         "respondent_id": respondent.id,
         "received_on": facts.received_on,
+        "applied_on": facts.applied_on(),
+        "law_in_force": lifecycle.law(),
     });
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
         let calendar = db::calendar::load(conn).await?;
         let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
-        let late = case::is_late_application(
-            facts,
-            &state.settings.rules.application_window,
-            &calendar,
-        );
+        let late =
+            case::is_late_application(facts, &state.settings.rules.application_window, &calendar);
         let row = db::cases::insert_case(conn, &new_case(columns, late), &parties).await?;
         db::events::append(
             conn,
@@ -592,7 +591,10 @@ async fn accept_if_lapsed(
     let rules = &state.settings.rules;
     let current_facts = deadline_facts(&current);
     let periods = deadlines::period_due_dates(&current_facts, &calendar, &rules.deadlines, today);
-    if current.deemed_accepted_on(periods.review_due_on, today).is_none() {
+    if current
+        .deemed_accepted_on(periods.review_due_on, today)
+        .is_none()
+    {
         return Ok(false);
     }
     let year = today.year();

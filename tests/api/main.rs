@@ -9,6 +9,7 @@ mod demo;
 mod followup;
 mod foundation;
 mod import;
+mod law;
 mod lifecycle;
 mod migrations;
 mod security;

@@ -63,14 +63,14 @@ async fn missed_compliance(app: &TestApp, handler: &TestUser) -> Value {
             &app.officer,
             &case,
             json!({"action": "record_reply", "occurred_on": "2024-03-15",
-                   "copy_sent_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
+                   "copy_sent_on": "2024-03-07", "copy_received_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
         )
         .await;
     let case = app
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions"}),
+            json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions", "parties_unavailable": true}),
         )
         .await;
     let case = app
