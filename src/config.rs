@@ -15,7 +15,8 @@ use ipnet::IpNet;
 use secrecy::SecretString;
 
 use crate::domain::{
-    deadlines::{ConvertedDecisionPeriod, DeadlineSettings},
+    case::ApplicationWindow,
+    deadlines::{ClosedCaseDeadlines, ConvertedDecisionPeriod, DeadlineSettings},
     lifecycle::LifecycleSettings,
     statistics::RateDefinition,
 };
@@ -298,8 +299,13 @@ pub struct RuleSettings {
     /// (`from_acceptance`, or `from_conversion`).
     pub deadlines: DeadlineSettings,
     /// `FUYI_LATE_APPLICATION_DAYS` (60, art. 20): applications made later than this after the
-    /// applicant learned of the act are flagged, not refused.
-    pub application_window_days: u32,
+    /// applicant learned of the act (or, when not told of the right, of the right: at most 1
+    /// year; and within 5/20 years of the act, art. 21) are flagged, not refused.
+    pub application_window: ApplicationWindow,
+    /// `FUYI_CLOSED_CASES_AFTER_CALENDAR_CHANGE` (`follow_calendar`, or `frozen_at_closing`):
+    /// whether a change to the working-day calendar re-judges closed cases' deadlines (and so
+    /// their on-time/late figures) or leaves them as judged when the case closed.
+    pub closed_cases_after_calendar_change: ClosedCaseDeadlines,
     /// `FUYI_CORRECTION_RATE_DEFINITION` (`decided_on_merits`): the definition figures use when a
     /// request names none.
     pub correction_rate_definition: RateDefinition,
@@ -311,7 +317,8 @@ impl Default for RuleSettings {
             default_time_zone: chrono_tz::Asia::Shanghai,
             lifecycle: LifecycleSettings::default(),
             deadlines: DeadlineSettings::default(),
-            application_window_days: 60,
+            application_window: ApplicationWindow::default(),
+            closed_cases_after_calendar_change: ClosedCaseDeadlines::FollowCalendar,
             correction_rate_definition: RateDefinition::DecidedOnMerits,
         }
     }
@@ -350,6 +357,15 @@ impl Settings {
                     _ => Err("expected `from_acceptance` or `from_conversion`".to_owned()),
                 },
             )?,
+            extension_rest_day_order: env.parse_with(
+                "FUYI_EXTENSION_REST_DAY_ORDER",
+                defaults.deadlines.extension_rest_day_order,
+                |raw| {
+                    raw.parse().map_err(|_| {
+                        "expected `extend_then_adjust` or `adjust_then_extend`".to_owned()
+                    })
+                },
+            )?,
             long_suspension_days: env.parse(
                 "FUYI_LONG_SUSPENSION_DAYS",
                 defaults.deadlines.long_suspension_days,
@@ -367,10 +383,21 @@ impl Settings {
             default_time_zone: env.parse("FUYI_DEFAULT_TIME_ZONE", defaults.default_time_zone)?,
             lifecycle,
             deadlines,
-            application_window_days: env.parse(
-                "FUYI_LATE_APPLICATION_DAYS",
-                defaults.application_window_days,
+            closed_cases_after_calendar_change: env.parse_with(
+                "FUYI_CLOSED_CASES_AFTER_CALENDAR_CHANGE",
+                defaults.closed_cases_after_calendar_change,
+                |raw| {
+                    raw.parse()
+                        .map_err(|_| "expected `follow_calendar` or `frozen_at_closing`".to_owned())
+                },
             )?,
+            application_window: ApplicationWindow {
+                days: env.parse(
+                    "FUYI_LATE_APPLICATION_DAYS",
+                    defaults.application_window.days,
+                )?,
+                ..defaults.application_window
+            },
             correction_rate_definition: env.parse(
                 "FUYI_CORRECTION_RATE_DEFINITION",
                 defaults.correction_rate_definition,

@@ -1,5 +1,5 @@
 //! Housekeeping on a schedule: one task, started with the server, deletes what has expired every
-//! `FUYI_PURGE_INTERVAL_SECONDS`. New kinds of expiring records add a step to [`purge_expired`].
+//! `FUYI_PURGE_INTERVAL_SECONDS` and records the acceptances the law deemed made (art. 30). New kinds of expiring records add a step to [`purge_expired`].
 
 use std::{sync::Arc, time::Duration};
 
@@ -7,7 +7,7 @@ use actix_web::web;
 use chrono::{TimeDelta, Utc};
 use tokio::time::MissedTickBehavior;
 
-use crate::{db, startup::AppState};
+use crate::{db, service, startup::AppState};
 
 /// What one purge removed or kept.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct Purged {
     pub idempotency_keys: usize,
     /// Addresses the auth rate limiter still remembers after forgetting the idle ones.
     pub rate_limited_addresses: usize,
+    /// Applications whose acceptance review lapsed, now recorded as deemed accepted (art. 30).
+    pub deemed_acceptances: usize,
 }
 
 /// Deletes every expired record once.
@@ -28,6 +30,9 @@ pub async fn purge_expired(state: &AppState) -> anyhow::Result<Purged> {
         .ok_or_else(|| anyhow::anyhow!("FUYI_LOGIN_WINDOW_SECONDS is out of range"))?;
     let mut conn = state.pool.get().await?;
     let sign_in_failures = db::users::purge_failures_before(&mut conn, cutoff).await?;
+    // The law accepts an application whose review lapsed without anyone acting; recording it
+    // lets the figures, kept by triggers on the stored rows, count it.
+    let deemed_acceptances = service::cases::record_deemed_acceptances(&mut conn, state).await?;
     drop(conn);
     let idempotency_keys = db::idempotency::purge_expired_idempotency_keys(
         &state.pool,
@@ -39,6 +44,7 @@ pub async fn purge_expired(state: &AppState) -> anyhow::Result<Purged> {
         sign_in_failures,
         idempotency_keys,
         rate_limited_addresses,
+        deemed_acceptances,
     })
 }
 
@@ -55,7 +61,11 @@ pub fn spawn(state: &web::Data<AppState>, interval: Duration) {
                 break;
             };
             match purge_expired(&state).await {
-                Ok(purged) if purged.sign_in_failures > 0 || purged.idempotency_keys > 0 => {
+                Ok(purged)
+                    if purged.sign_in_failures > 0
+                        || purged.idempotency_keys > 0
+                        || purged.deemed_acceptances > 0 =>
+                {
                     tracing::info!(?purged, "expired records purged");
                 }
                 Ok(purged) => tracing::debug!(?purged, "nothing expired to purge"),

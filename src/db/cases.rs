@@ -43,6 +43,9 @@ pub struct CaseRow {
     pub lifecycle: serde_json::Value,
     pub case_number: Option<String>,
     pub next_deadline_on: Option<NaiveDate>,
+    pub applied_on: Option<NaiveDate>,
+    pub rights_learned_on: Option<NaiveDate>,
+    pub immovable_property: bool,
 }
 
 impl CaseRow {
@@ -76,6 +79,9 @@ pub struct NewCase {
     pub created_by: Option<Uuid>,
     pub lifecycle: serde_json::Value,
     pub next_deadline_on: Option<NaiveDate>,
+    pub applied_on: Option<NaiveDate>,
+    pub rights_learned_on: Option<NaiveDate>,
+    pub immovable_property: bool,
 }
 
 /// The columns that mirror the lifecycle aggregate, written together whenever it changes.
@@ -142,6 +148,9 @@ pub struct CaseCorrection {
     pub enterprise_related: Option<bool>,
     pub late_application: Option<bool>,
     pub search_text: Option<String>,
+    pub applied_on: Option<Option<NaiveDate>>,
+    pub rights_learned_on: Option<Option<NaiveDate>>,
+    pub immovable_property: Option<bool>,
 }
 
 /// A party as stored.
@@ -307,6 +316,19 @@ pub async fn lock_in_states(
         .order(cases::id)
         .select(CaseRow::as_select())
         .for_update()
+        .load(conn)
+        .await
+}
+
+/// `(id, organ)` of every case in `state`, in id order.
+pub async fn ids_in_state(
+    conn: &mut AsyncPgConnection,
+    state: &str,
+) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    cases::table
+        .filter(cases::state.eq(state))
+        .order(cases::id)
+        .select((cases::id, cases::organ_id))
         .load(conn)
         .await
 }

@@ -158,6 +158,10 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         open_span -> Nullable<Daterange>,
         overdue_span -> Nullable<Daterange>,
+        applied_on -> Nullable<Date>,
+        rights_learned_on -> Nullable<Date>,
+        immovable_property -> Bool,
+        law_in_force -> Text,
     }
 }
 

@@ -1,9 +1,11 @@
 //! A registered application: who applies against whom, about which act, and the rules it must
 //! meet before it is stored.
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::calendar::WorkCalendar;
 
 #[cfg(test)]
 use super::validation::FieldError;
@@ -158,6 +160,26 @@ pub struct ApplicationFacts {
     pub amount_fen: Option<i64>,
     pub request: String,
     pub reasons: String,
+    /// The day the application was made: the posting date of a posted application, since time
+    /// in the post does not count (art. 20); the day received for every other channel, and the
+    /// default.
+    #[serde(default)]
+    pub applied_on: Option<NaiveDate>,
+    /// When the act did not tell the applicant of the right to apply or of the period: the day
+    /// they learned of them; the 60 days then run from it, at most 1 year after learning of the
+    /// act (art. 20 para 3).
+    #[serde(default)]
+    pub rights_learned_on: Option<NaiveDate>,
+    /// The act concerns immovable property, so the outer limit is 20 years rather than 5 (art. 21).
+    #[serde(default)]
+    pub immovable_property: bool,
+}
+
+impl ApplicationFacts {
+    /// The day the application was made: the posting date, or the day received.
+    pub fn applied_on(&self) -> NaiveDate {
+        self.applied_on.unwrap_or(self.received_on)
+    }
 }
 
 /// Limits on free text, so one request cannot fill the database.
@@ -203,6 +225,42 @@ pub fn validate_application(
             "learned_on",
             "the applicant cannot apply before learning of the act",
         );
+    }
+    if let Some(applied_on) = facts.applied_on {
+        if applied_on > facts.received_on {
+            errors.push(
+                "applied_on",
+                format!(
+                    "the application cannot be made ({applied_on}) after it was received ({})",
+                    facts.received_on
+                ),
+            );
+        } else if applied_on != facts.received_on && facts.channel != Channel::Post {
+            errors.push(
+                "applied_on",
+                "only a posted application has a posting date before the day it was received",
+            );
+        }
+        if applied_on < facts.learned_on {
+            errors.push(
+                "applied_on",
+                "the applicant cannot apply before learning of the act",
+            );
+        }
+    }
+    if let Some(rights_learned_on) = facts.rights_learned_on {
+        if rights_learned_on < facts.learned_on {
+            errors.push(
+                "rights_learned_on",
+                "the right to apply is learned of at or after the act itself",
+            );
+        }
+        if rights_learned_on > facts.received_on {
+            errors.push(
+                "rights_learned_on",
+                "the applicant cannot apply before learning of the right to apply",
+            );
+        }
     }
     if let Some(amount) = facts.amount_fen
         && amount < 0
@@ -306,11 +364,72 @@ pub fn is_enterprise_related(parties: &[PartyInput]) -> bool {
         .any(|p| p.role == PartyRole::Applicant && p.kind == PartyKind::LegalPerson)
 }
 
-/// Art. 20: an application later than `window_days` after the applicant learned of the act is
-/// flagged for the officer to judge (there are excusable delays, art. 20 para. 2); the service
-/// does not refuse it.
-pub fn is_late_application(facts: &ApplicationFacts, window_days: u32) -> bool {
-    (facts.received_on - facts.learned_on).num_days() > i64::from(window_days)
+/// The statutory limits on when an application may be made (arts. 20, 21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApplicationWindow {
+    /// Days from learning of the act (art. 20 para 1: 60).
+    pub days: u32,
+    /// Months from learning of the act, at most, when the act did not tell the applicant of the
+    /// right or the period (art. 20 para 3: 1 year).
+    pub uninformed_max_months: u32,
+    /// Years from the act after which no application is admissible (art. 21: 5).
+    pub outer_limit_years: u32,
+    /// The same for immovable property (art. 21: 20).
+    pub immovable_outer_limit_years: u32,
+}
+
+impl Default for ApplicationWindow {
+    fn default() -> Self {
+        Self {
+            days: 60,
+            uninformed_max_months: 12,
+            outer_limit_years: 5,
+            immovable_outer_limit_years: 20,
+        }
+    }
+}
+
+/// The last day the application could be made (arts. 20, 21).
+///
+/// Each period is calendar days (months, years) moved off a rest day. A period ending in a
+/// year whose working-day calendar is not loaded stays on its plain last day, which can only
+/// make the flag stricter by the few days a holiday would add.
+pub fn application_due_on(
+    facts: &ApplicationFacts,
+    window: &ApplicationWindow,
+    calendar: &WorkCalendar,
+) -> Option<NaiveDate> {
+    let off_rest_day =
+        |date: NaiveDate| calendar.next_working_day_on_or_after(date).unwrap_or(date);
+    let start = facts.rights_learned_on.unwrap_or(facts.learned_on);
+    let mut due = off_rest_day(start.checked_add_days(chrono::Days::new(window.days.into()))?);
+    if facts.rights_learned_on.is_some() {
+        let cap = facts
+            .learned_on
+            .checked_add_months(Months::new(window.uninformed_max_months))?;
+        due = due.min(off_rest_day(cap));
+    }
+    let years = if facts.immovable_property {
+        window.immovable_outer_limit_years
+    } else {
+        window.outer_limit_years
+    };
+    let outer = facts
+        .act_date
+        .checked_add_months(Months::new(years.saturating_mul(12)))?;
+    Some(due.min(off_rest_day(outer)))
+}
+
+/// Arts. 20, 21: an application made (posted, or received) after its last day is flagged for
+/// the officer to judge (there are excusable delays, art. 20 para 2); the service does not
+/// refuse it.
+pub fn is_late_application(
+    facts: &ApplicationFacts,
+    window: &ApplicationWindow,
+    calendar: &WorkCalendar,
+) -> bool {
+    application_due_on(facts, window, calendar).is_none_or(|due| facts.applied_on() > due)
 }
 
 /// The lowercased text free-text search runs over.
@@ -346,6 +465,9 @@ mod tests {
             amount_fen: Some(200_000),
             request: "撤销处罚决定".into(),
             reasons: "事实不清".into(),
+            applied_on: None,
+            rights_learned_on: None,
+            immovable_property: false,
         }
     }
 
@@ -452,13 +574,96 @@ mod tests {
         ]));
     }
 
+    fn late(facts: &ApplicationFacts) -> bool {
+        let calendar = WorkCalendar::new(crate::domain::calendar::official_calendars());
+        is_late_application(facts, &ApplicationWindow::default(), &calendar)
+    }
+
     #[test]
     fn late_application_is_flagged_after_sixty_days() {
         let mut facts = facts();
+        facts.act_date = date("2024-01-01");
         facts.learned_on = date("2024-01-01");
-        facts.received_on = date("2024-03-01"); // 60 days later: still in time
-        assert!(!is_late_application(&facts, 60));
+        facts.received_on = date("2024-03-01"); // 60 days later, a Friday: still in time
+        assert!(!late(&facts));
         facts.received_on = date("2024-03-02");
-        assert!(is_late_application(&facts, 60));
+        assert!(late(&facts));
+    }
+
+    #[test]
+    fn a_sixtieth_day_in_a_holiday_moves_to_the_next_working_day() {
+        // Learned 2024-08-02: day 60 is 2024-10-01, inside National Day (Oct 1–7); the first
+        // working day after is Tuesday Oct 8.
+        let mut facts = facts();
+        facts.act_date = date("2024-08-01");
+        facts.learned_on = date("2024-08-02");
+        facts.received_on = date("2024-10-08");
+        assert!(!late(&facts));
+        facts.received_on = date("2024-10-09");
+        assert!(late(&facts));
+        // 2026: learned 2025-12-18, day 60 is Monday 2026-02-16, in the Spring Festival (Feb
+        // 15–23): in time up to Tuesday Feb 24.
+        facts.act_date = date("2025-12-18");
+        facts.learned_on = date("2025-12-18");
+        facts.received_on = date("2026-02-24");
+        assert!(!late(&facts));
+    }
+
+    #[test]
+    fn the_posting_date_decides_for_a_posted_application() {
+        let mut facts = facts();
+        facts.act_date = date("2024-01-01");
+        facts.learned_on = date("2024-01-01");
+        facts.received_on = date("2024-03-05");
+        assert!(late(&facts));
+        facts.channel = Channel::Post;
+        facts.applied_on = Some(date("2024-02-28"));
+        assert!(!late(&facts));
+        assert!(
+            validate_application(
+                &facts,
+                &[applicant(PartyKind::NaturalPerson)],
+                date("2024-03-06")
+            )
+            .is_ok()
+        );
+        facts.channel = Channel::Online;
+        let got = fields(validate_application(
+            &facts,
+            &[applicant(PartyKind::NaturalPerson)],
+            date("2024-03-06"),
+        ));
+        assert_eq!(got, vec!["applied_on"]);
+    }
+
+    #[test]
+    fn an_applicant_not_told_of_the_right_has_at_most_a_year() {
+        let mut facts = facts();
+        facts.act_date = date("2024-03-01");
+        facts.learned_on = date("2024-03-04");
+        // Learned of the right 2024-12-20: 60 days would run to 2025-02-18, but the year from
+        // learning of the act ends 2025-03-04 (a Tuesday), so the 60 days hold.
+        facts.rights_learned_on = Some(date("2024-12-20"));
+        facts.received_on = date("2025-02-18");
+        assert!(!late(&facts));
+        // Learned of the right 2025-02-01: 60 days would run to 2025-04-02, but the year ends
+        // 2025-03-04.
+        facts.rights_learned_on = Some(date("2025-02-01"));
+        facts.received_on = date("2025-03-04");
+        assert!(!late(&facts));
+        facts.received_on = date("2025-03-05");
+        assert!(late(&facts));
+    }
+
+    #[test]
+    fn art_21_bars_applications_five_or_twenty_years_after_the_act() {
+        let mut facts = facts();
+        facts.act_date = date("2019-06-03");
+        facts.learned_on = date("2024-06-01");
+        facts.received_on = date("2024-06-04");
+        // Five years after 2019-06-03 is Monday 2024-06-03.
+        assert!(late(&facts));
+        facts.immovable_property = true;
+        assert!(!late(&facts));
     }
 }

@@ -4,11 +4,17 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::calendar::{CalendarError, WorkCalendar};
+use super::{
+    calendar::{CalendarError, WorkCalendar},
+    law::LawInForce,
+    lifecycle::PeriodDueDates,
+};
 
 /// The facts about a case that its deadlines depend on, as of the day they are computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadlineFacts {
+    /// The law the case runs under.
+    pub law: LawInForce,
     /// The day the application was received.
     pub received_on: NaiveDate,
     /// The day the current acceptance review started: `received_on`, or the day the last
@@ -16,6 +22,10 @@ pub struct DeadlineFacts {
     pub review_started_on: NaiveDate,
     /// The day the latest supplement notice was sent.
     pub supplement_requested_on: Option<NaiveDate>,
+    /// The day the applicant received that notice; the time to supplement runs from it.
+    pub supplement_notice_received_on: Option<NaiveDate>,
+    /// Working days added to the time to supplement for good reason.
+    pub supplement_extension_working_days: u32,
     /// The day the supplement answering that notice was received.
     pub supplement_received_on: Option<NaiveDate>,
     /// The case is waiting for the applicant's supplement now.
@@ -32,6 +42,8 @@ pub struct DeadlineFacts {
     pub accepted_on: Option<NaiveDate>,
     /// The day the application was sent to the respondent.
     pub copy_sent_on: Option<NaiveDate>,
+    /// The day the respondent received it; the reply period runs from it.
+    pub copy_received_on: Option<NaiveDate>,
     /// The day the respondent's written reply was received.
     pub reply_received_on: Option<NaiveDate>,
     /// The day the current suspension started, if the case is suspended now.
@@ -74,6 +86,64 @@ pub enum ConvertedDecisionPeriod {
     FromConversion,
 }
 
+/// What a change to the working-day calendar does to closed cases (the law is silent).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ClosedCaseDeadlines {
+    /// Closed cases are re-judged on the new calendar like open ones, so their on-time/late
+    /// figures always follow the calendar in force (a corrected holiday corrects the figures).
+    #[default]
+    FollowCalendar,
+    /// Closed cases keep the deadlines they were judged by when they closed, so published
+    /// figures for past periods do not move.
+    FrozenAtClosing,
+}
+
+/// In which order an extension and the rest-day rule lengthen the decision period (the law is
+/// silent).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ExtensionRestDayOrder {
+    /// The extension lengthens the unadjusted period; the rest-day rule applies once, at the end.
+    #[default]
+    ExtendThenAdjust,
+    /// The period first ends on a working day; the extension runs from that day and the rest-day
+    /// rule applies again at its end.
+    AdjustThenExtend,
+}
+
 /// The figures and choices deadlines are computed with: statutory figures, and defaults for
 /// what the law leaves open, kept as settings so an organ can change them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -83,6 +153,9 @@ pub struct DeadlineSettings {
     pub suspension_pauses_decision_deadline: bool,
     /// Where a converted case's decision period starts (the law is silent).
     pub converted_decision_period: ConvertedDecisionPeriod,
+    /// Whether an extension is added before or after the rest-day rule moves the period's end
+    /// (the law is silent).
+    pub extension_rest_day_order: ExtensionRestDayOrder,
     /// Decision period under ordinary procedure, calendar days (art. 62).
     pub ordinary_decision_days: u32,
     /// Decision period under simplified procedure, calendar days (art. 62).
@@ -108,6 +181,7 @@ impl Default for DeadlineSettings {
         Self {
             suspension_pauses_decision_deadline: true,
             converted_decision_period: ConvertedDecisionPeriod::FromAcceptance,
+            extension_rest_day_order: ExtensionRestDayOrder::ExtendThenAdjust,
             ordinary_decision_days: 60,
             simplified_decision_days: 30,
             acceptance_review_working_days: 5,
@@ -290,32 +364,104 @@ pub fn decision_due_on(
         };
         (start, settings.ordinary_decision_days)
     };
-    let days = period
-        .saturating_add(facts.extension_days)
-        .saturating_add(suspended_days(facts, settings, today));
-    calendar.calendar_period_end(start, days).map(Some)
+    let paused = suspended_days(facts, settings, today);
+    match settings.extension_rest_day_order {
+        ExtensionRestDayOrder::ExtendThenAdjust => {
+            let days = period
+                .saturating_add(facts.extension_days)
+                .saturating_add(paused);
+            calendar.calendar_period_end(start, days).map(Some)
+        }
+        ExtensionRestDayOrder::AdjustThenExtend => {
+            let base = calendar.calendar_period_end(start, period.saturating_add(paused))?;
+            if facts.extension_days == 0 {
+                return Ok(Some(base));
+            }
+            calendar
+                .calendar_period_end(base, facts.extension_days)
+                .map(Some)
+        }
+    }
 }
 
-/// The last day for the respondent's reply, or `None` before the copy is sent.
+/// The last day for the respondent's reply, or `None` before the respondent received the copy.
 ///
-/// The period runs from the day the copy was sent: the service does not record when the
-/// respondent received it.
+/// The period runs from the respondent's receipt of the copy (arts. 48, 54), not from sending
+/// it. Under the earlier law its 10 days are calendar days (its art. 40), moved off a rest day.
 pub fn reply_due_on(
     facts: &DeadlineFacts,
     calendar: &WorkCalendar,
     settings: &DeadlineSettings,
 ) -> Result<Option<NaiveDate>, CalendarError> {
     facts
-        .copy_sent_on
-        .map(|sent_on| {
-            let days = if simplified_on(facts, sent_on) {
-                settings.reply_working_days_simplified
+        .copy_received_on
+        .map(|received_on| {
+            if simplified_on(facts, received_on) {
+                calendar.add_working_days(received_on, settings.reply_working_days_simplified)
+            } else if facts.law.reply_period_in_working_days() {
+                calendar.add_working_days(received_on, settings.reply_working_days)
             } else {
-                settings.reply_working_days
-            };
-            calendar.add_working_days(sent_on, days)
+                calendar.calendar_period_end(received_on, settings.reply_working_days)
+            }
         })
         .transpose()
+}
+
+/// The last day of the acceptance review now running, or `None` when the case is not in review
+/// (or waits for a supplement, which stops the review clock).
+pub fn review_due_on(
+    facts: &DeadlineFacts,
+    calendar: &WorkCalendar,
+    settings: &DeadlineSettings,
+) -> Result<Option<NaiveDate>, CalendarError> {
+    if !facts.in_review || facts.awaiting_supplement {
+        return Ok(None);
+    }
+    calendar
+        .add_working_days(
+            facts.review_started_on,
+            settings.acceptance_review_working_days,
+        )
+        .map(Some)
+}
+
+/// The last day for the applicant to supplement: 10 working days from the receipt of the notice,
+/// plus any extension granted for good reason (art. 31); `None` before the receipt is recorded.
+pub fn supplement_due_on(
+    facts: &DeadlineFacts,
+    calendar: &WorkCalendar,
+    settings: &DeadlineSettings,
+) -> Result<Option<NaiveDate>, CalendarError> {
+    facts
+        .supplement_notice_received_on
+        .map(|received_on| {
+            calendar.add_working_days(
+                received_on,
+                settings
+                    .supplement_working_days
+                    .saturating_add(facts.supplement_extension_working_days),
+            )
+        })
+        .transpose()
+}
+
+/// The last days of the periods running, for judging an action dated `on`. A day that cannot be
+/// placed (a year without a calendar) is left out, so the rules that need it treat the period as
+/// still running.
+pub fn period_due_dates(
+    facts: &DeadlineFacts,
+    calendar: &WorkCalendar,
+    settings: &DeadlineSettings,
+    on: NaiveDate,
+) -> PeriodDueDates {
+    PeriodDueDates {
+        review_due_on: review_due_on(facts, calendar, settings).ok().flatten(),
+        supplement_due_on: supplement_due_on(facts, calendar, settings).ok().flatten(),
+        reply_due_on: reply_due_on(facts, calendar, settings).ok().flatten(),
+        decision_due_on: decision_due_on(facts, calendar, settings, on)
+            .ok()
+            .flatten(),
+    }
 }
 
 /// Whether the respondent's reply is overdue today: the copy was sent, no reply is recorded and
@@ -366,7 +512,26 @@ fn supplement(
     today: NaiveDate,
 ) -> Option<Deadline> {
     let notice_on = facts.supplement_requested_on?;
-    let due = calendar.add_working_days(notice_on, settings.supplement_working_days);
+    let due = match supplement_due_on(facts, calendar, settings) {
+        Ok(Some(due)) => Ok(due),
+        Err(error) => Err(error),
+        // Until the applicant's receipt is recorded the time to supplement has not started.
+        Ok(None) if facts.awaiting_supplement => {
+            return Some(Deadline {
+                kind: DeadlineKind::Supplement,
+                due_on: None,
+                status: DeadlineStatus::Pending,
+                met_on: None,
+                days_left: None,
+                days_late: None,
+                error: Some(
+                    "the applicant's receipt of the notice is not recorded; the 10 working days run from it"
+                        .to_owned(),
+                ),
+            });
+        }
+        Ok(None) => return None,
+    };
     // A receipt before the notice answered an earlier round, not this one.
     let met_on = facts.supplement_received_on.filter(|&on| on >= notice_on);
     let moved_on = if facts.awaiting_supplement {
@@ -547,9 +712,12 @@ mod tests {
     /// A freshly received application under review.
     fn received(on: NaiveDate) -> DeadlineFacts {
         DeadlineFacts {
+            law: LawInForce::for_received_on(on),
             received_on: on,
             review_started_on: on,
             supplement_requested_on: None,
+            supplement_notice_received_on: None,
+            supplement_extension_working_days: 0,
             supplement_received_on: None,
             awaiting_supplement: false,
             in_review: true,
@@ -558,6 +726,7 @@ mod tests {
             was_simplified_then_converted_on: None,
             accepted_on: None,
             copy_sent_on: None,
+            copy_received_on: None,
             reply_received_on: None,
             suspended_on: None,
             suspended_ground_allows_termination: false,
@@ -730,6 +899,7 @@ mod tests {
 
         let copied = DeadlineFacts {
             copy_sent_on: Some(d(2024, 3, 5)),
+            copy_received_on: Some(d(2024, 3, 5)),
             ..filed
         };
         assert_eq!(
@@ -802,6 +972,7 @@ mod tests {
     fn acceptance_review_paused_while_a_supplement_is_awaited() {
         let facts = DeadlineFacts {
             supplement_requested_on: Some(d(2024, 2, 9)),
+            supplement_notice_received_on: Some(d(2024, 2, 9)),
             awaiting_supplement: true,
             ..received(d(2024, 2, 8))
         };
@@ -830,6 +1001,7 @@ mod tests {
         let facts = DeadlineFacts {
             review_started_on: d(2024, 9, 30),
             supplement_requested_on: Some(d(2024, 9, 23)),
+            supplement_notice_received_on: Some(d(2024, 9, 23)),
             supplement_received_on: Some(d(2024, 9, 30)),
             ..received(d(2024, 9, 20))
         };
@@ -849,6 +1021,7 @@ mod tests {
         // was due Fri 11 Oct and the application was declined on Mon 14 Oct.
         let facts = DeadlineFacts {
             supplement_requested_on: Some(d(2024, 9, 23)),
+            supplement_notice_received_on: Some(d(2024, 9, 23)),
             in_review: false,
             reviewed_on: Some(d(2024, 10, 14)),
             concluded_on: Some(d(2024, 10, 14)),
@@ -870,6 +1043,7 @@ mod tests {
     fn supplement_pending_across_national_day() {
         let facts = DeadlineFacts {
             supplement_requested_on: Some(d(2024, 9, 27)),
+            supplement_notice_received_on: Some(d(2024, 9, 27)),
             awaiting_supplement: true,
             ..received(d(2024, 9, 25))
         };
@@ -884,6 +1058,7 @@ mod tests {
         let facts = DeadlineFacts {
             review_started_on: d(2024, 10, 17),
             supplement_requested_on: Some(d(2024, 9, 27)),
+            supplement_notice_received_on: Some(d(2024, 9, 27)),
             supplement_received_on: Some(d(2024, 10, 17)),
             ..received(d(2024, 9, 25))
         };
@@ -908,6 +1083,7 @@ mod tests {
         );
         let sent = DeadlineFacts {
             copy_sent_on: Some(d(2024, 5, 13)),
+            copy_received_on: Some(d(2024, 5, 13)),
             ..facts
         };
         assert_eq!(
@@ -921,6 +1097,7 @@ mod tests {
         let facts = DeadlineFacts {
             simplified: true,
             copy_sent_on: Some(d(2024, 5, 9)),
+            copy_received_on: Some(d(2024, 5, 9)),
             ..accepted(d(2024, 4, 30))
         };
         assert_eq!(
@@ -934,6 +1111,7 @@ mod tests {
     fn copied_before_spring_festival_2025() -> DeadlineFacts {
         DeadlineFacts {
             copy_sent_on: Some(d(2025, 1, 24)),
+            copy_received_on: Some(d(2025, 1, 24)),
             ..accepted(d(2025, 1, 20))
         }
     }
@@ -997,6 +1175,7 @@ mod tests {
     fn reply_overdue_needs_the_calendar() {
         let facts = DeadlineFacts {
             copy_sent_on: Some(d(2026, 12, 28)),
+            copy_received_on: Some(d(2026, 12, 28)),
             ..accepted(d(2026, 12, 21))
         };
         let result = reply_overdue(
@@ -1213,6 +1392,7 @@ mod tests {
         let settings = DeadlineSettings::default();
         let before = DeadlineFacts {
             copy_sent_on: Some(d(2024, 3, 5)),
+            copy_received_on: Some(d(2024, 3, 5)),
             ..converted()
         };
         assert_eq!(
@@ -1221,6 +1401,7 @@ mod tests {
         );
         let on_conversion = DeadlineFacts {
             copy_sent_on: Some(d(2024, 3, 20)),
+            copy_received_on: Some(d(2024, 3, 20)),
             ..converted()
         };
         assert_eq!(
@@ -1267,6 +1448,7 @@ mod tests {
         // Accepted Mon 4 Mar 2024, copy sent Tue 5 Mar; the reply was due Tue 19 Mar.
         let copied = DeadlineFacts {
             copy_sent_on: Some(d(2024, 3, 5)),
+            copy_received_on: Some(d(2024, 3, 5)),
             ..accepted(d(2024, 3, 4))
         };
         let mediated_early = DeadlineFacts {
@@ -1342,5 +1524,156 @@ mod tests {
             d(2024, 3, 5),
         );
         assert_eq!(due, Ok(None));
+    }
+
+    // --- issue 12: receipts, the earlier law, the extension order ---
+
+    #[test]
+    fn the_reply_period_runs_from_the_respondents_receipt_not_the_sending() {
+        // Sent 2025-01-24, received 2025-01-27 (Monday): 10 working days skip the Spring
+        // Festival (Jan 28–Feb 4) and count the make-up Saturday Feb 8, ending Feb 17 (from
+        // the sending they would have ended Feb 13).
+        let sent_only = DeadlineFacts {
+            copy_sent_on: Some(d(2025, 1, 24)),
+            ..accepted(d(2025, 1, 20))
+        };
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        assert_eq!(reply_due_on(&sent_only, &cal, &settings), Ok(None));
+        assert!(!reply_overdue(&sent_only, &cal, &settings, d(2025, 6, 1)).unwrap());
+        let received = DeadlineFacts {
+            copy_received_on: Some(d(2025, 1, 27)),
+            ..sent_only
+        };
+        assert_eq!(
+            reply_due_on(&received, &cal, &settings),
+            Ok(Some(d(2025, 2, 17)))
+        );
+        assert!(reply_overdue(&received, &cal, &settings, d(2025, 2, 18)).unwrap());
+        assert!(!reply_overdue(&received, &cal, &settings, d(2025, 2, 17)).unwrap());
+    }
+
+    #[test]
+    fn under_the_earlier_law_the_reply_has_ten_calendar_days() {
+        // Received by the respondent 2023-09-22: ten calendar days end on 2023-10-02, inside
+        // the National Day holiday (Sep 29–Oct 6), so the period ends on Oct 7, a make-up
+        // working Saturday. The 2023 law's ten working days (with both make-up days Oct 7–8)
+        // would end on Oct 12.
+        let facts = DeadlineFacts {
+            copy_sent_on: Some(d(2023, 9, 21)),
+            copy_received_on: Some(d(2023, 9, 22)),
+            ..accepted(d(2023, 9, 15))
+        };
+        assert_eq!(facts.law, LawInForce::Law1999);
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        assert_eq!(
+            reply_due_on(&facts, &cal, &settings),
+            Ok(Some(d(2023, 10, 7)))
+        );
+        let under_2023_law = DeadlineFacts {
+            law: LawInForce::Law2023,
+            ..facts
+        };
+        assert_eq!(
+            reply_due_on(&under_2023_law, &cal, &settings),
+            Ok(Some(d(2023, 10, 12)))
+        );
+    }
+
+    #[test]
+    fn the_time_to_supplement_runs_from_the_receipt_of_the_notice_plus_extensions() {
+        // Notice sent 2026-02-10, received 2026-02-12: ten working days skip the Spring
+        // Festival (Feb 15–23) and count the make-up Saturdays Feb 14 and Feb 28: Mar 4.
+        let notice = DeadlineFacts {
+            supplement_requested_on: Some(d(2026, 2, 10)),
+            awaiting_supplement: true,
+            ..received(d(2026, 2, 9))
+        };
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        assert_eq!(supplement_due_on(&notice, &cal, &settings), Ok(None));
+        let unknown = deadline(&notice, Supplement, d(2026, 3, 20));
+        assert_eq!((unknown.status, unknown.due_on), (Pending, None));
+        assert!(unknown.error.is_some());
+        let received = DeadlineFacts {
+            supplement_notice_received_on: Some(d(2026, 2, 12)),
+            ..notice
+        };
+        assert_eq!(
+            supplement_due_on(&received, &cal, &settings),
+            Ok(Some(d(2026, 3, 4)))
+        );
+        let extended = DeadlineFacts {
+            supplement_extension_working_days: 5,
+            ..received
+        };
+        assert_eq!(
+            supplement_due_on(&extended, &cal, &settings),
+            Ok(Some(d(2026, 3, 11)))
+        );
+        assert_eq!(
+            deadline(&extended, Supplement, d(2026, 3, 5)),
+            pending(Supplement, d(2026, 3, 11), 6)
+        );
+    }
+
+    #[test]
+    fn the_extension_and_rest_day_order_is_a_setting() {
+        // Accepted 2025-03-07: 60 days end on Tuesday 2025-05-06, a working day; extended by
+        // 30 → 2025-06-05 (Thursday) either way. Accepted 2025-03-02: 60 days end on Thursday
+        // May 1 (Labour Day holiday, to May 5). Extend-then-adjust: 90 days → May 31, Dragon
+        // Boat holiday → June 3. Adjust-then-extend: May 6 + 30 → June 5.
+        let facts = DeadlineFacts {
+            extension_days: 30,
+            ..accepted(d(2025, 3, 2))
+        };
+        let cal = calendar();
+        let extend_first = DeadlineSettings::default();
+        let adjust_first = DeadlineSettings {
+            extension_rest_day_order: ExtensionRestDayOrder::AdjustThenExtend,
+            ..DeadlineSettings::default()
+        };
+        let today = d(2025, 3, 3);
+        assert_eq!(
+            decision_due_on(&facts, &cal, &extend_first, today),
+            Ok(Some(d(2025, 6, 3)))
+        );
+        assert_eq!(
+            decision_due_on(&facts, &cal, &adjust_first, today),
+            Ok(Some(d(2025, 6, 5)))
+        );
+        let no_extension = DeadlineFacts {
+            extension_days: 0,
+            ..facts
+        };
+        assert_eq!(
+            decision_due_on(&no_extension, &cal, &adjust_first, today),
+            decision_due_on(&no_extension, &cal, &extend_first, today)
+        );
+    }
+
+    #[test]
+    fn period_due_dates_give_the_review_only_while_in_review() {
+        let cal = calendar();
+        let settings = DeadlineSettings::default();
+        // Received 2024-04-30: five working days skip the Labour Day holiday (May 1–5): May 6
+        // to May 10.
+        let facts = received(d(2024, 4, 30));
+        let periods = period_due_dates(&facts, &cal, &settings, d(2024, 5, 1));
+        assert_eq!(periods.review_due_on, Some(d(2024, 5, 10)));
+        assert_eq!(periods.decision_due_on, None);
+        let waiting = DeadlineFacts {
+            awaiting_supplement: true,
+            ..facts
+        };
+        assert_eq!(
+            period_due_dates(&waiting, &cal, &settings, d(2024, 5, 1)).review_due_on,
+            None
+        );
+        let filed = accepted(d(2024, 4, 30));
+        let periods = period_due_dates(&filed, &cal, &settings, d(2024, 5, 1));
+        assert_eq!(periods.review_due_on, None);
+        assert_eq!(periods.decision_due_on, Some(d(2024, 7, 1)));
     }
 }

@@ -15,8 +15,8 @@ use super::{
         self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind, PartyRole,
     },
     lifecycle::{
-        CaseLifecycle, CaseState, DeclineReason, Disposition, LifecycleSettings, Procedure,
-        SimplifiedGround, SuspensionGround, TerminationGround,
+        Approval, ApprovalRoute, CaseLifecycle, CaseState, DeclineReason, Disposition,
+        LifecycleSettings, Procedure, SimplifiedGround, SuspensionGround, TerminationGround,
     },
     validation::{FieldError, FieldErrors},
 };
@@ -110,6 +110,20 @@ pub enum Column {
     RemakeOrdered,
     /// Days to remake or perform.
     ComplyWithinDays,
+    /// The posting date of a posted application (art. 20); the day received when empty.
+    AppliedOn,
+    /// The day the applicant learned of the right to apply, when the act did not say (art. 20 para 3).
+    RightsLearnedOn,
+    /// The act concerns immovable property (`true`/`false`, art. 21).
+    ImmovableProperty,
+    /// Date the applicant received the supplement notice (art. 31).
+    SupplementNoticeReceivedOn,
+    /// Date the respondent received the copy (arts. 48, 54).
+    CopyReceivedOn,
+    /// How a decision was approved (art. 61): `organ_head` or `collective_discussion`.
+    ApprovalRoute,
+    /// Who approved the decision: the responsible person, or the body that discussed it.
+    Approver,
 }
 
 impl Column {
@@ -243,12 +257,17 @@ pub fn parse_row(
     let amount_fen = cells.amount(Column::AmountFen);
     let request = cells.required_text(Column::Request);
     let reasons = cells.required_text(Column::Reasons);
+    let applied_on = cells.date(Column::AppliedOn);
+    let rights_learned_on = cells.date(Column::RightsLearnedOn);
+    let immovable_property = cells.flag(Column::ImmovableProperty);
     let state = cells.required_value::<CaseState>(Column::State);
     let dates = Dates {
         supplement_requested_on: cells.date(Column::SupplementRequestedOn),
         accepted_on: cells.date(Column::AcceptedOn),
         declined_on: cells.date(Column::DeclinedOn),
         copy_sent_on: cells.date(Column::CopySentOn),
+        copy_received_on: cells.date(Column::CopyReceivedOn),
+        supplement_notice_received_on: cells.date(Column::SupplementNoticeReceivedOn),
         reply_received_on: cells.date(Column::ReplyReceivedOn),
         heard_on: cells.date(Column::HeardOn),
         suspended_on: cells.date(Column::SuspendedOn),
@@ -268,6 +287,8 @@ pub fn parse_row(
         partial: cells.flag(Column::Partial),
         remake_ordered: cells.flag(Column::RemakeOrdered),
         comply_within_days: cells.optional_count(Column::ComplyWithinDays),
+        approval_route: cells.value::<ApprovalRoute>(Column::ApprovalRoute),
+        approver: cells.text(Column::Approver),
     };
     let mut errors = cells.errors;
 
@@ -293,6 +314,9 @@ pub fn parse_row(
                 amount_fen,
                 request,
                 reasons,
+                applied_on,
+                rights_learned_on,
+                immovable_property,
             };
             if let Err(found) =
                 case::validate_application(&facts, std::slice::from_ref(&applicant), today)
@@ -476,6 +500,8 @@ struct Dates {
     accepted_on: Option<NaiveDate>,
     declined_on: Option<NaiveDate>,
     copy_sent_on: Option<NaiveDate>,
+    copy_received_on: Option<NaiveDate>,
+    supplement_notice_received_on: Option<NaiveDate>,
     reply_received_on: Option<NaiveDate>,
     heard_on: Option<NaiveDate>,
     suspended_on: Option<NaiveDate>,
@@ -483,9 +509,14 @@ struct Dates {
 }
 
 impl Dates {
-    fn named(&self) -> [(Column, Option<NaiveDate>); 8] {
+    fn named(&self) -> [(Column, Option<NaiveDate>); 10] {
         [
             (Column::SupplementRequestedOn, self.supplement_requested_on),
+            (
+                Column::SupplementNoticeReceivedOn,
+                self.supplement_notice_received_on,
+            ),
+            (Column::CopyReceivedOn, self.copy_received_on),
             (Column::AcceptedOn, self.accepted_on),
             (Column::DeclinedOn, self.declined_on),
             (Column::CopySentOn, self.copy_sent_on),
@@ -520,6 +551,8 @@ struct Details {
     partial: bool,
     remake_ordered: bool,
     comply_within_days: Option<u32>,
+    approval_route: Option<ApprovalRoute>,
+    approver: Option<String>,
 }
 
 fn check_dates_not_after(dates: &Dates, today: NaiveDate, errors: &mut FieldErrors) {
@@ -621,8 +654,29 @@ impl Checks<'_> {
                 errors,
             );
         }
+        let decided = disposition_of(state).is_some();
+        optional(
+            Column::ApprovalRoute,
+            x.approval_route.is_some(),
+            decided,
+            errors,
+        );
+        optional(Column::Approver, x.approver.is_some(), decided, errors);
+        if x.approval_route.is_some() != x.approver.is_some() {
+            errors.push(
+                Column::Approver.to_string(),
+                "an approval names both its route and who approved",
+            );
+        }
+        optional(
+            Column::SupplementNoticeReceivedOn,
+            d.supplement_notice_received_on.is_some(),
+            d.supplement_requested_on.is_some(),
+            errors,
+        );
         for (column, present) in [
             (Column::CopySentOn, d.copy_sent_on.is_some()),
+            (Column::CopyReceivedOn, d.copy_received_on.is_some()),
             (Column::ReplyReceivedOn, d.reply_received_on.is_some()),
             (Column::HearingsHeld, x.hearings_held > 0),
             (Column::SuspendedDays, x.suspended_days > 0),
@@ -791,6 +845,20 @@ impl Checks<'_> {
             errors,
         );
         after(
+            Column::SupplementNoticeReceivedOn,
+            d.supplement_notice_received_on,
+            Column::SupplementRequestedOn,
+            d.supplement_requested_on,
+            errors,
+        );
+        after(
+            Column::CopyReceivedOn,
+            d.copy_received_on,
+            Column::CopySentOn,
+            d.copy_sent_on,
+            errors,
+        );
+        after(
             Column::SuspendedOn,
             d.suspended_on,
             Column::HeardOn,
@@ -837,6 +905,12 @@ fn build_lifecycle(
     lifecycle.accepted_on = dates.accepted_on;
     lifecycle.case_number = details.case_number;
     lifecycle.copy_sent_on = dates.copy_sent_on;
+    lifecycle.copy_received_on = dates.copy_received_on;
+    lifecycle.supplement_notice_received_on = dates.supplement_notice_received_on;
+    lifecycle.approval = details
+        .approval_route
+        .zip(details.approver)
+        .map(|(route, approver)| Approval { route, approver });
     lifecycle.reply_received_on = dates.reply_received_on;
     lifecycle.heard_on = dates.heard_on;
     lifecycle.hearings_held = details.hearings_held;

@@ -6,6 +6,8 @@ use strum::{Display, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::law::LawInForce;
+
 use ActionKind as K;
 use CaseState as S;
 
@@ -147,6 +149,9 @@ pub enum ActionKind {
     RequestSupplement,
     /// Record the supplement received from the applicant; the acceptance review restarts.
     Supplement,
+    /// Record the applicant's receipt of the supplement notice, or extend the time to supplement
+    /// for good reason (art. 31).
+    RecordSupplementNotice,
     /// Decide not to accept the application (不予受理, art. 30).
     Decline,
     /// Accept the application (受理) and choose the procedure.
@@ -181,6 +186,7 @@ impl ActionKind {
         match self {
             Self::RequestSupplement
             | Self::Supplement
+            | Self::RecordSupplementNotice
             | Self::RecordReply
             | Self::Hear
             | Self::Suspend
@@ -458,6 +464,42 @@ impl TerminationGround {
     }
 }
 
+/// How a decision was approved (art. 61): by the organ's responsible person, or by its collective
+/// discussion.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ApprovalRoute {
+    /// 经行政复议机关负责人同意.
+    OrganHead,
+    /// 经集体讨论通过.
+    CollectiveDiscussion,
+}
+
+/// The approval a decision is made on (art. 61): the route and who approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// Responsible person or collective discussion.
+    pub route: ApprovalRoute,
+    /// Who approved: the responsible person's name, or the body that discussed it (e.g. 市政府常务会议).
+    pub approver: String,
+}
+
 /// The operative part of a decision on the merits (arts. 63–69).
 #[derive(
     Debug,
@@ -589,9 +631,26 @@ pub enum Action {
     RequestSupplement {
         /// Everything the applicant must supplement; at least one item, none blank.
         items: Vec<String>,
+        /// The day the applicant received the notice, if known now (handed over in person); the
+        /// 10 working days run from it (art. 31). Record it later with `record_supplement_notice`.
+        #[serde(default)]
+        notice_received_on: Option<NaiveDate>,
     },
     /// The supplement arrived; the action's date is the date it was received and the acceptance review restarts.
     Supplement {},
+    /// Record when the applicant received the supplement notice and/or extend the time to
+    /// supplement for good reason (art. 31); give at least one of the two.
+    RecordSupplementNotice {
+        /// The day the applicant received the notice; not before the notice was sent.
+        #[serde(default)]
+        received_on: Option<NaiveDate>,
+        /// Working days added to the time to supplement, for good reason.
+        #[serde(default)]
+        extend_working_days: Option<u32>,
+        /// The good reason; required with an extension.
+        #[serde(default)]
+        reason: Option<String>,
+    },
     /// Do not accept the application (不予受理).
     Decline {
         /// Why the application is not accepted.
@@ -624,6 +683,9 @@ pub enum Action {
         /// When the application copy was sent to the respondent.
         #[serde(default)]
         copy_sent_on: Option<NaiveDate>,
+        /// When the respondent received the copy (送达); the reply period runs from it (arts. 48, 54).
+        #[serde(default)]
+        copy_received_on: Option<NaiveDate>,
         /// When the respondent's written reply was received; not before the copy was sent.
         #[serde(default)]
         reply_received_on: Option<NaiveDate>,
@@ -638,6 +700,10 @@ pub enum Action {
         /// The day the parties were notified of the hearing; required for, and only for, a hearing (听证).
         #[serde(default)]
         notice_on: Option<NaiveDate>,
+        /// Written review under ordinary procedure: the parties could not be heard for their own
+        /// reasons (art. 49); required for `written_opinions` under ordinary procedure of the 2023 law.
+        #[serde(default)]
+        parties_unavailable: bool,
     },
     /// Suspend the case (中止).
     Suspend {
@@ -677,6 +743,12 @@ pub enum Action {
         /// Days the respondent has to remake or perform; required with a remake order or `order_to_perform`, forbidden otherwise.
         #[serde(default)]
         comply_within_days: Option<u32>,
+        /// The approval the decision is made on (art. 61).
+        approval: Approval,
+        /// A third party supplied evidence although the respondent did not reply in time, so art.
+        /// 70 does not fix the outcome.
+        #[serde(default)]
+        third_party_evidence: bool,
     },
     /// Dismiss the application after acceptance (驳回申请, art. 33).
     DismissApplication {
@@ -705,6 +777,7 @@ impl Action {
         match self {
             Self::RequestSupplement { .. } => ActionKind::RequestSupplement,
             Self::Supplement {} => ActionKind::Supplement,
+            Self::RecordSupplementNotice { .. } => ActionKind::RecordSupplementNotice,
             Self::Decline { .. } => ActionKind::Decline,
             Self::Accept { .. } => ActionKind::Accept,
             Self::Assign { .. } => ActionKind::Assign,
@@ -759,6 +832,41 @@ pub struct TransitionContext<'a> {
     pub hearing_notice_working_days: Option<u32>,
     /// The case number allocated by the persistence layer; required for `accept`, ignored otherwise.
     pub case_number: Option<String>,
+    /// The last days of the periods running on the action's date.
+    pub periods: PeriodDueDates,
+}
+
+/// The last days of a case's periods as they stand on an action's date, computed by the caller on
+/// the working-day calendar. `None` when the period has not started (no receipt of the copy yet)
+/// or its day cannot be placed (a year without a calendar); a rule that needs the period to have
+/// run out then does not hold, and a rule that forbids acting after it is not applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PeriodDueDates {
+    /// The acceptance review (art. 30); only while the case is in review.
+    pub review_due_on: Option<NaiveDate>,
+    /// The applicant's time to supplement, from the receipt of the notice (art. 31).
+    pub supplement_due_on: Option<NaiveDate>,
+    /// The respondent's reply, from its receipt of the copy (arts. 48, 54).
+    pub reply_due_on: Option<NaiveDate>,
+    /// The decision (art. 62), with the extensions granted.
+    pub decision_due_on: Option<NaiveDate>,
+}
+
+/// Everything beyond the case itself that decides which actions are open on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Circumstances {
+    /// The day the actions would be taken.
+    pub on: NaiveDate,
+    /// The respondent's reply period has run out with no reply.
+    pub reply_overdue: bool,
+    /// The periods' last days on that day.
+    pub periods: PeriodDueDates,
+}
+
+/// Whether a period with last day `due` has run out by `on`.
+fn lapsed(due: Option<NaiveDate>, on: NaiveDate) -> bool {
+    due.is_some_and(|due| on > due)
 }
 
 impl<'a> TransitionContext<'a> {
@@ -771,6 +879,15 @@ impl<'a> TransitionContext<'a> {
             reply_overdue: false,
             hearing_notice_working_days: None,
             case_number: None,
+            periods: PeriodDueDates::default(),
+        }
+    }
+
+    fn circumstances(&self) -> Circumstances {
+        Circumstances {
+            on: self.occurred_on,
+            reply_overdue: self.reply_overdue,
+            periods: self.periods,
         }
     }
 }
@@ -854,11 +971,12 @@ const OPEN_STATES: &[CaseState] = &[
 const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
     (K::RequestSupplement, &[S::Received]),
     (K::Supplement, &[S::AwaitingSupplement]),
+    (K::RecordSupplementNotice, &[S::AwaitingSupplement]),
     (K::Decline, &[S::Received, S::AwaitingSupplement]),
     (K::Accept, &[S::Received]),
     (K::Assign, OPEN_STATES),
     (K::RecordReply, &[S::Filed, S::Heard]),
-    (K::Hear, &[S::Filed]),
+    (K::Hear, &[S::Filed, S::Heard]),
     (K::Suspend, &[S::Filed, S::Heard]),
     (K::Resume, &[S::Suspended]),
     (K::Extend, &[S::Filed, S::Heard]),
@@ -889,18 +1007,31 @@ pub struct CaseLifecycle {
     pub review_started_on: NaiveDate,
     /// The day the supplement notice was sent, if one was.
     pub supplement_requested_on: Option<NaiveDate>,
+    /// The day the applicant received the supplement notice; the time to supplement runs from it.
+    #[serde(default)]
+    pub supplement_notice_received_on: Option<NaiveDate>,
+    /// Working days added to the time to supplement for good reason (art. 31).
+    #[serde(default)]
+    pub supplement_extension_working_days: u32,
     /// The procedure, once accepted.
     pub procedure: Option<Procedure>,
     /// The art. 53 ground the case was accepted under simplified procedure on; kept after a conversion.
     pub simplified_ground: Option<SimplifiedGround>,
-    /// The day the case was accepted (or deemed accepted).
+    /// The day the case was accepted; when deemed accepted, the day the review period lapsed
+    /// (2023 law, art. 30) or the day of receipt (earlier law, its art. 17).
     pub accepted_on: Option<NaiveDate>,
+    /// Accepted because the review period lapsed without a decision (视为受理).
+    #[serde(default)]
+    pub deemed_accepted: bool,
     /// The case number, once accepted.
     pub case_number: Option<String>,
     /// The handling officers.
     pub handlers: Vec<Uuid>,
     /// The day the application copy was sent to the respondent.
     pub copy_sent_on: Option<NaiveDate>,
+    /// The day the respondent received the copy; its reply period runs from it.
+    #[serde(default)]
+    pub copy_received_on: Option<NaiveDate>,
     /// The day the respondent's reply was received.
     pub reply_received_on: Option<NaiveDate>,
     /// The day the case reached `heard`.
@@ -937,6 +1068,9 @@ pub struct CaseLifecycle {
     pub comply_within_days: Option<u32>,
     /// The number of the document that concluded the case: the decision, or the mediation document.
     pub decision_document_number: Option<String>,
+    /// The approval the decision was made on (art. 61).
+    #[serde(default)]
+    pub approval: Option<Approval>,
     /// The legal date of the most recent action; no later action may be dated before it.
     pub last_event_on: NaiveDate,
 }
@@ -949,12 +1083,16 @@ impl CaseLifecycle {
             received_on,
             review_started_on: received_on,
             supplement_requested_on: None,
+            supplement_notice_received_on: None,
+            supplement_extension_working_days: 0,
             procedure: None,
             simplified_ground: None,
             accepted_on: None,
+            deemed_accepted: false,
             case_number: None,
             handlers: Vec::new(),
             copy_sent_on: None,
+            copy_received_on: None,
             reply_received_on: None,
             heard_on: None,
             hearings_held: 0,
@@ -973,8 +1111,32 @@ impl CaseLifecycle {
             remake_ordered: false,
             comply_within_days: None,
             decision_document_number: None,
+            approval: None,
             last_event_on: received_on,
         }
+    }
+
+    /// The law the case runs under, by the day it was received.
+    pub fn law(&self) -> LawInForce {
+        LawInForce::for_received_on(self.received_on)
+    }
+
+    /// Whether the acceptance review has lapsed on `on` with the case still in review, so that the
+    /// application counts as accepted (art. 30 para 3), and from which day.
+    pub fn deemed_accepted_on(
+        &self,
+        review_due_on: Option<NaiveDate>,
+        on: NaiveDate,
+    ) -> Option<NaiveDate> {
+        if self.state != S::Received {
+            return None;
+        }
+        let due = review_due_on.filter(|due| on > *due)?;
+        Some(if self.law().accepted_on_receipt_when_review_lapses() {
+            self.review_started_on
+        } else {
+            due
+        })
     }
 
     /// Applies an action, returning the next aggregate or why the action is refused.
@@ -987,7 +1149,7 @@ impl CaseLifecycle {
             return Err(Refusal::NotAllowedInState {
                 state: self.state,
                 action: kind,
-                allowed: self.available_actions(ctx.reply_overdue, ctx.settings),
+                allowed: self.available_actions(&ctx.circumstances(), ctx.settings),
             });
         }
         let on = ctx.occurred_on;
@@ -1006,31 +1168,64 @@ impl CaseLifecycle {
                 ),
             ));
         }
-        self.precondition(kind, ctx.reply_overdue, ctx.settings)?;
+        self.precondition(kind, &ctx.circumstances(), ctx.settings)?;
 
         let mut next = self.clone();
         next.last_event_on = on;
         match action {
-            Action::RequestSupplement { items } => {
+            Action::RequestSupplement {
+                items,
+                notice_received_on,
+            } => {
                 if items.is_empty() {
                     return Err(invalid("items", "list at least one item to supplement"));
                 }
                 if items.iter().any(|item| item.trim().is_empty()) {
                     return Err(invalid("items", "items must not be blank"));
                 }
+                if let Some(received_on) = notice_received_on
+                    && *received_on != on
+                {
+                    return Err(invalid(
+                        "notice_received_on",
+                        format!(
+                            "a notice received with the request is received the day it is sent ({on}); record a later receipt with record_supplement_notice"
+                        ),
+                    ));
+                }
                 next.state = S::AwaitingSupplement;
                 next.supplement_requested_on = Some(on);
+                next.supplement_notice_received_on = *notice_received_on;
             }
             Action::Supplement {} => {
                 next.state = S::Received;
                 next.review_started_on = on;
+            }
+            Action::RecordSupplementNotice {
+                received_on,
+                extend_working_days,
+                reason,
+            } => {
+                self.check_supplement_notice(
+                    *received_on,
+                    *extend_working_days,
+                    reason.as_deref(),
+                    ctx,
+                )?;
+                if let Some(received_on) = received_on {
+                    next.supplement_notice_received_on = Some(*received_on);
+                }
+                if let Some(days) = extend_working_days {
+                    next.supplement_extension_working_days =
+                        self.supplement_extension_working_days.saturating_add(*days);
+                }
             }
             Action::Decline {
                 reason,
                 competent_organ,
                 explanation: _,
             } => {
-                self.check_decline(*reason, competent_organ.as_deref())?;
+                self.check_decline(*reason, competent_organ.as_deref(), ctx)?;
                 next.state = S::NotAccepted;
                 next.decline_reason = Some(*reason);
                 next.declined_on = Some(on);
@@ -1038,8 +1233,17 @@ impl CaseLifecycle {
             Action::Accept {
                 procedure,
                 simplified_ground,
-                deemed: _,
+                deemed,
             } => {
+                if *procedure == Procedure::Simplified && !self.law().has_simplified_procedure() {
+                    return Err(violated(
+                        "art_53",
+                        format!(
+                            "the application was received on {}, before the 2023 law took effect; the earlier law has no simplified procedure",
+                            self.received_on
+                        ),
+                    ));
+                }
                 match (procedure, simplified_ground) {
                     (Procedure::Simplified, None) => {
                         return Err(invalid(
@@ -1062,10 +1266,37 @@ impl CaseLifecycle {
                         "accepting a case needs the allocated case number",
                     ));
                 };
+                let review_due_on = ctx.periods.review_due_on;
+                let accepted_on = match self.deemed_accepted_on(review_due_on, on) {
+                    // Art. 30 para 3: the law, not the head, fixed the day.
+                    Some(deemed_on) => {
+                        next.deemed_accepted = true;
+                        deemed_on
+                    }
+                    None if *deemed && review_due_on.is_some() => {
+                        return Err(invalid(
+                            "deemed",
+                            format!(
+                                "the acceptance review runs until {}; an application is deemed accepted only after it lapsed",
+                                review_due_on.unwrap_or(on)
+                            ),
+                        ));
+                    }
+                    None => {
+                        next.deemed_accepted = *deemed;
+                        // The earlier law (its art. 17) counts an application not refused in
+                        // time as accepted from its receipt.
+                        if self.law().accepted_on_receipt_when_review_lapses() {
+                            self.review_started_on
+                        } else {
+                            on
+                        }
+                    }
+                };
                 next.state = S::Filed;
                 next.procedure = Some(*procedure);
                 next.simplified_ground = *simplified_ground;
-                next.accepted_on = Some(on);
+                next.accepted_on = Some(accepted_on);
                 next.case_number = Some(case_number.clone());
             }
             Action::Assign { handlers } => {
@@ -1083,20 +1314,25 @@ impl CaseLifecycle {
             }
             Action::RecordReply {
                 copy_sent_on,
+                copy_received_on,
                 reply_received_on,
             } => {
-                self.check_reply(*copy_sent_on, *reply_received_on, on)?;
+                self.check_reply(*copy_sent_on, *copy_received_on, *reply_received_on, on)?;
                 next.copy_sent_on = copy_sent_on.or(self.copy_sent_on);
+                next.copy_received_on = copy_received_on.or(self.copy_received_on);
                 next.reply_received_on = reply_received_on.or(self.reply_received_on);
             }
             Action::Hear {
                 method,
                 hearing_on,
                 notice_on,
+                parties_unavailable,
             } => {
-                self.check_hearing(*method, *hearing_on, *notice_on, ctx)?;
+                self.check_hearing(*method, *hearing_on, *notice_on, *parties_unavailable, ctx)?;
                 next.state = S::Heard;
-                next.heard_on = Some(on);
+                if self.state == S::Filed {
+                    next.heard_on = Some(on);
+                }
                 if *method == HearingMethod::Hearing {
                     next.hearings_held += 1;
                 }
@@ -1150,11 +1386,25 @@ impl CaseLifecycle {
                 partial,
                 remake_ordered,
                 comply_within_days,
+                approval,
+                third_party_evidence,
             } => {
                 require_text("document_number", document_number)?;
                 require_text("reasoning", reasoning)?;
                 require_text("legal_basis", legal_basis)?;
+                require_text("approval.approver", &approval.approver)?;
                 check_decision_flags(*disposition, *partial, *remake_ordered, *comply_within_days)?;
+                if self.reply_defaulted(ctx)
+                    && !*third_party_evidence
+                    && !disposition.follows_missing_reply()
+                {
+                    return Err(violated(
+                        "art_70",
+                        format!(
+                            "the respondent did not reply within its period, so the act counts as lacking evidence: only revoke, confirm_illegal, confirm_invalid or order_to_perform, not {disposition}, unless a third party supplied evidence"
+                        ),
+                    ));
+                }
                 // Deciding without hearing under ordinary procedure rests on art. 70 alone, which
                 // fixes the outcome; other outcomes need the case heard first.
                 if self.state == S::Filed
@@ -1174,6 +1424,7 @@ impl CaseLifecycle {
                 next.remake_ordered = *remake_ordered;
                 next.comply_within_days = *comply_within_days;
                 next.decision_document_number = Some(document_number.clone());
+                next.approval = Some(approval.clone());
             }
             Action::DismissApplication { reason } => {
                 require_text("reason", reason)?;
@@ -1201,13 +1452,23 @@ impl CaseLifecycle {
     /// Actions the state table allows now whose state-level preconditions hold, for any role, in declaration order.
     fn available_actions(
         &self,
-        reply_overdue: bool,
+        circumstances: &Circumstances,
         settings: &LifecycleSettings,
     ) -> Vec<ActionKind> {
         ActionKind::iter()
             .filter(|kind| kind.allowed_from().contains(&self.state))
-            .filter(|kind| self.precondition(*kind, reply_overdue, settings).is_ok())
+            .filter(|kind| self.precondition(*kind, circumstances, settings).is_ok())
             .collect()
+    }
+
+    /// Whether the respondent failed to reply within its period (art. 70): the reply came after
+    /// the period's last day, or has not come and the period has run out.
+    fn reply_defaulted(&self, ctx: &TransitionContext<'_>) -> bool {
+        match (ctx.periods.reply_due_on, self.reply_received_on) {
+            (Some(due), Some(received)) => received > due,
+            (Some(due), None) => ctx.occurred_on > due,
+            (None, _) => ctx.reply_overdue,
+        }
     }
 
     /// Conditions on the case (not the payload) that decide whether an action is offered at all;
@@ -1215,11 +1476,36 @@ impl CaseLifecycle {
     fn precondition(
         &self,
         kind: ActionKind,
-        reply_overdue: bool,
+        circumstances: &Circumstances,
         settings: &LifecycleSettings,
     ) -> Result<(), Refusal> {
         let simplified = self.procedure == Some(Procedure::Simplified);
+        let reply_overdue = circumstances.reply_overdue;
+        let on = circumstances.on;
+        let periods = &circumstances.periods;
+        let review_lapsed = self.state == S::Received && lapsed(periods.review_due_on, on);
+        let decision_lapsed = lapsed(periods.decision_due_on, on);
+        let reply_period_over = reply_overdue || lapsed(periods.reply_due_on, on);
         match kind {
+            K::Decline | K::RequestSupplement if review_lapsed => Err(violated(
+                "art_30",
+                format!(
+                    "the acceptance review ended on {}; the application counts as accepted (视为受理), so accept it (the deemed day is recorded) and dismiss the application if it fails art. 30",
+                    periods.review_due_on.unwrap_or(on)
+                ),
+            )),
+            K::RecordSupplementNotice
+                if self.supplement_notice_received_on.is_some()
+                    && lapsed(periods.supplement_due_on, on) =>
+            {
+                Err(violated(
+                    "art_31",
+                    format!(
+                        "the time to supplement ended on {}; it can no longer be extended",
+                        periods.supplement_due_on.unwrap_or(on)
+                    ),
+                ))
+            }
             K::RequestSupplement if self.supplement_requested_on.is_some() => Err(violated(
                 "art_31",
                 "a supplement was already requested; the notice must list everything at once",
@@ -1245,9 +1531,20 @@ impl CaseLifecycle {
                 "art_55",
                 "only a case under simplified procedure can be converted",
             )),
+            K::Extend | K::ConvertToOrdinary if decision_lapsed => Err(violated(
+                "art_62",
+                format!(
+                    "the decision period ended on {}; it can be neither extended nor lengthened by a conversion once it has run out",
+                    periods.decision_due_on.unwrap_or(on)
+                ),
+            )),
             K::Decide if self.state == S::Filed && !simplified && !reply_overdue => Err(violated(
                 "art_70",
                 "under ordinary procedure a case is decided after hearing, or without it only when the respondent's reply is overdue",
+            )),
+            K::Decide if self.reply_received_on.is_none() && !reply_period_over => Err(violated(
+                if simplified { "art_54" } else { "art_48" },
+                "a case is decided once the respondent's reply is recorded or its period (from the respondent's receipt of the copy) has run out",
             )),
             _ => Ok(()),
         }
@@ -1257,6 +1554,7 @@ impl CaseLifecycle {
         &self,
         reason: DeclineReason,
         competent_organ: Option<&str>,
+        ctx: &TransitionContext<'_>,
     ) -> Result<(), Refusal> {
         let organ_named = competent_organ.is_some_and(|organ| !organ.trim().is_empty());
         match reason {
@@ -1275,24 +1573,106 @@ impl CaseLifecycle {
                     "an application counts as abandoned only while a supplement is awaited",
                 ))
             }
+            DeclineReason::SupplementNotProvided
+                if self.supplement_notice_received_on.is_none() =>
+            {
+                Err(violated(
+                    "art_31",
+                    "the applicant's receipt of the supplement notice is not recorded, so the time to supplement has not started; record it with record_supplement_notice",
+                ))
+            }
+            DeclineReason::SupplementNotProvided
+                if !lapsed(ctx.periods.supplement_due_on, ctx.occurred_on) =>
+            {
+                Err(violated(
+                    "art_31",
+                    match ctx.periods.supplement_due_on {
+                        Some(due) => format!(
+                            "the applicant has until {due} to supplement; the application counts as abandoned only after that"
+                        ),
+                        None => {
+                            "the end of the time to supplement could not be determined".to_owned()
+                        }
+                    },
+                ))
+            }
             _ => Ok(()),
         }
+    }
+
+    fn check_supplement_notice(
+        &self,
+        received_on: Option<NaiveDate>,
+        extend_working_days: Option<u32>,
+        reason: Option<&str>,
+        ctx: &TransitionContext<'_>,
+    ) -> Result<(), Refusal> {
+        if received_on.is_none() && extend_working_days.is_none() {
+            return Err(invalid(
+                "received_on",
+                "give the day the applicant received the notice, an extension, or both",
+            ));
+        }
+        if let Some(received_on) = received_on {
+            if received_on > ctx.occurred_on {
+                return Err(invalid(
+                    "received_on",
+                    format!(
+                        "{received_on} is after the date of this action ({})",
+                        ctx.occurred_on
+                    ),
+                ));
+            }
+            if let Some(sent) = self.supplement_requested_on
+                && received_on < sent
+            {
+                return Err(invalid(
+                    "received_on",
+                    format!(
+                        "the notice cannot be received ({received_on}) before it was sent ({sent})"
+                    ),
+                ));
+            }
+        }
+        if let Some(days) = extend_working_days {
+            if days == 0 {
+                return Err(invalid(
+                    "extend_working_days",
+                    "extend by at least one working day",
+                ));
+            }
+            if reason.is_none_or(|reason| reason.trim().is_empty()) {
+                return Err(invalid(
+                    "reason",
+                    "an extension needs its good reason (art. 31)",
+                ));
+            }
+            if received_on.or(self.supplement_notice_received_on).is_none() {
+                return Err(invalid(
+                    "extend_working_days",
+                    "the time to supplement has not started: record the applicant's receipt of the notice first",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_reply(
         &self,
         copy_sent_on: Option<NaiveDate>,
+        copy_received_on: Option<NaiveDate>,
         reply_received_on: Option<NaiveDate>,
         on: NaiveDate,
     ) -> Result<(), Refusal> {
-        if copy_sent_on.is_none() && reply_received_on.is_none() {
+        if copy_sent_on.is_none() && copy_received_on.is_none() && reply_received_on.is_none() {
             return Err(invalid(
                 "copy_sent_on",
-                "give the date the copy was sent, the date the reply was received, or both",
+                "give the date the copy was sent, the respondent received it, or the reply was received",
             ));
         }
         for (field, date) in [
             ("copy_sent_on", copy_sent_on),
+            ("copy_received_on", copy_received_on),
             ("reply_received_on", reply_received_on),
         ] {
             if let Some(date) = date {
@@ -1300,6 +1680,16 @@ impl CaseLifecycle {
             }
         }
         let copy = copy_sent_on.or(self.copy_sent_on);
+        if let (Some(copy), Some(received)) = (copy, copy_received_on.or(self.copy_received_on))
+            && received < copy
+        {
+            return Err(invalid(
+                "copy_received_on",
+                format!(
+                    "the respondent cannot receive the copy ({received}) before it was sent ({copy})"
+                ),
+            ));
+        }
         let reply = reply_received_on.or(self.reply_received_on);
         if let (Some(copy), Some(reply)) = (copy, reply)
             && reply < copy
@@ -1322,10 +1712,33 @@ impl CaseLifecycle {
         method: HearingMethod,
         hearing_on: Option<NaiveDate>,
         notice_on: Option<NaiveDate>,
+        parties_unavailable: bool,
         ctx: &TransitionContext<'_>,
     ) -> Result<(), Refusal> {
         if let Some(date) = hearing_on {
             self.check_within_case("hearing_on", date, ctx.occurred_on)?;
+        }
+        if self.state == S::Heard && method != HearingMethod::Hearing {
+            return Err(violated(
+                "art_50",
+                "the parties were already heard; what can follow is a formal hearing (听证)",
+            ));
+        }
+        if parties_unavailable && method != HearingMethod::WrittenOpinions {
+            return Err(invalid(
+                "parties_unavailable",
+                "only written review rests on the parties being unavailable",
+            ));
+        }
+        if method == HearingMethod::WrittenOpinions
+            && self.procedure != Some(Procedure::Simplified)
+            && self.law().ordinary_procedure_hears_parties()
+            && !parties_unavailable
+        {
+            return Err(violated(
+                "art_49",
+                "under ordinary procedure the parties are heard in person, online or by phone; written review only when they could not be heard for their own reasons (parties_unavailable)",
+            ));
         }
         if method != HearingMethod::Hearing {
             if notice_on.is_some() {
@@ -1409,11 +1822,18 @@ impl CaseLifecycle {
                 ),
             ));
         }
-        let due = since.checked_add_days(Days::new(u64::from(days)));
-        if due.is_none_or(|due| on < due) {
+        // "满六十日": the full days run from the day after the suspension, so the last of them
+        // is `since + days` and termination is possible from the day after.
+        let last_day = since.checked_add_days(Days::new(u64::from(days)));
+        if last_day.is_none_or(|last_day| on <= last_day) {
             return Err(violated(
                 "art_41",
-                format!("the case must have been suspended for {days} days (suspended on {since})"),
+                format!(
+                    "the case must have been suspended for a full {days} days (suspended on {since}; possible from {})",
+                    last_day
+                        .and_then(|d| d.succ_opt())
+                        .map_or_else(|| "a later day".to_owned(), |d| d.to_string())
+                ),
             ));
         }
         Ok(())
@@ -1487,7 +1907,23 @@ pub fn allowed_actions_with_settings(
     reply_overdue: bool,
     settings: &LifecycleSettings,
 ) -> Vec<ActionKind> {
-    lc.available_actions(reply_overdue, settings)
+    let circumstances = Circumstances {
+        on: lc.last_event_on,
+        reply_overdue,
+        periods: PeriodDueDates::default(),
+    };
+    allowed_actions_in(lc, roles, &circumstances, settings)
+}
+
+/// Actions `roles` may take on the case on `circumstances.on`, judged against the periods then
+/// running: what the case view offers and what a refusal names.
+pub fn allowed_actions_in(
+    lc: &CaseLifecycle,
+    roles: &[Role],
+    circumstances: &Circumstances,
+    settings: &LifecycleSettings,
+) -> Vec<ActionKind> {
+    lc.available_actions(circumstances, settings)
         .into_iter()
         .filter(|kind| roles.contains(&kind.required_role()))
         .collect()
@@ -1496,6 +1932,7 @@ pub fn allowed_actions_with_settings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::law::LawInForce;
     use strum::IntoEnumIterator;
 
     const TODAY: u64 = 365;
@@ -1512,6 +1949,7 @@ mod tests {
             reply_overdue: false,
             hearing_notice_working_days: None,
             case_number: Some("榕政复〔2024〕1号".to_owned()),
+            periods: PeriodDueDates::default(),
         }
     }
 
@@ -1558,6 +1996,7 @@ mod tests {
     fn reply(copy: Option<u64>, reply: Option<u64>) -> Action {
         Action::RecordReply {
             copy_sent_on: copy.map(day),
+            copy_received_on: copy.map(day),
             reply_received_on: reply.map(day),
         }
     }
@@ -1567,6 +2006,7 @@ mod tests {
             method: HearingMethod::InPerson,
             hearing_on: None,
             notice_on: None,
+            parties_unavailable: false,
         }
     }
 
@@ -1579,6 +2019,15 @@ mod tests {
             partial: false,
             remake_ordered: false,
             comply_within_days: (disposition == Disposition::OrderToPerform).then_some(30),
+            approval: approval(),
+            third_party_evidence: false,
+        }
+    }
+
+    fn approval() -> Approval {
+        Approval {
+            route: ApprovalRoute::OrganHead,
+            approver: "王局长".to_owned(),
         }
     }
 
@@ -1641,6 +2090,12 @@ mod tests {
         match kind {
             K::RequestSupplement => Action::RequestSupplement {
                 items: vec!["身份证明".to_owned()],
+                notice_received_on: None,
+            },
+            K::RecordSupplementNotice => Action::RecordSupplementNotice {
+                received_on: Some(day(1)),
+                extend_working_days: None,
+                reason: None,
             },
             K::Supplement => Action::Supplement {},
             K::Decline => Action::Decline {
@@ -1653,7 +2108,8 @@ mod tests {
                 handlers: vec![Uuid::from_u128(1), Uuid::from_u128(2)],
             },
             K::RecordReply => reply(Some(3), Some(10)),
-            K::Hear => hear_in_person(),
+            // A formal hearing, the one kind that may also follow opinions already heard.
+            K::Hear => formal_hearing(Some(14), Some(25)),
             K::Suspend => suspend(SuspensionGround::ForceMajeure),
             K::Resume => Action::Resume {},
             K::Extend => extend(10),
@@ -1684,11 +2140,12 @@ mod tests {
         match (kind, state) {
             (K::RequestSupplement, S::Received) => Some(S::AwaitingSupplement),
             (K::Supplement, S::AwaitingSupplement) => Some(S::Received),
+            (K::RecordSupplementNotice, S::AwaitingSupplement) => Some(S::AwaitingSupplement),
             (K::Decline, S::Received | S::AwaitingSupplement) => Some(S::NotAccepted),
             (K::Accept, S::Received) => Some(S::Filed),
             (K::Assign, s) if open.contains(&s) => Some(s),
             (K::RecordReply, S::Filed | S::Heard) => Some(state),
-            (K::Hear, S::Filed) => Some(S::Heard),
+            (K::Hear, S::Filed | S::Heard) => Some(S::Heard),
             (K::Suspend, S::Filed | S::Heard) => Some(S::Suspended),
             (K::Resume, S::Suspended) => Some(S::Heard),
             (K::Extend, S::Filed | S::Heard) => Some(state),
@@ -1709,7 +2166,12 @@ mod tests {
         };
         match state {
             S::Received => vec![K::RequestSupplement, K::Decline, K::Accept, K::Assign],
-            S::AwaitingSupplement => vec![K::Supplement, K::Decline, K::Assign],
+            S::AwaitingSupplement => vec![
+                K::Supplement,
+                K::RecordSupplementNotice,
+                K::Decline,
+                K::Assign,
+            ],
             S::Filed => vec![
                 K::Assign,
                 K::RecordReply,
@@ -1724,6 +2186,7 @@ mod tests {
             S::Heard => vec![
                 K::Assign,
                 K::RecordReply,
+                K::Hear,
                 K::Suspend,
                 varies,
                 K::Decide,
@@ -1776,8 +2239,9 @@ mod tests {
                 }
             }
         }
-        // 1+1+2+1+5+2+1+2+1+2+2+2+2+3+3 pairs in domain.md's table.
-        assert_eq!(allowed_pairs, 30);
+        // 1+1+1+2+1+5+2+2+2+1+2+2+2+2+3+3 pairs in domain.md's table, with the supplement
+        // notice's receipt and a formal hearing after opinions were heard.
+        assert_eq!(allowed_pairs, 32);
     }
 
     #[test]
@@ -1902,6 +2366,7 @@ mod tests {
         let officer = [
             K::RequestSupplement,
             K::Supplement,
+            K::RecordSupplementNotice,
             K::RecordReply,
             K::Hear,
             K::Suspend,
@@ -1987,6 +2452,7 @@ mod tests {
             reply,
             Action::RecordReply {
                 copy_sent_on: None,
+                copy_received_on: None,
                 reply_received_on: Some(day(10)),
             }
         );
@@ -2079,9 +2545,13 @@ mod tests {
     fn supplement_items_must_be_listed() {
         let settings = LifecycleSettings::default();
         let lc = CaseLifecycle::new(day(0));
-        let empty = Action::RequestSupplement { items: vec![] };
+        let empty = Action::RequestSupplement {
+            items: vec![],
+            notice_received_on: None,
+        };
         assert_invalid(refuse(&lc, empty, &ctx(&settings, 1)), "items");
         let blank = Action::RequestSupplement {
+            notice_received_on: None,
             items: vec!["身份证明".to_owned(), "  ".to_owned()],
         };
         assert_invalid(refuse(&lc, blank, &ctx(&settings, 1)), "items");
@@ -2141,8 +2611,29 @@ mod tests {
             refuse(&received, abandoned.clone(), &ctx(&settings, 1)),
             "art_31",
         );
+        // Sent and not yet known to be received: the time to supplement has not started.
         let awaiting = step(&received, sample(K::RequestSupplement), 1);
-        let declined = step(&awaiting, abandoned, 20);
+        assert_rule(
+            refuse(&awaiting, abandoned.clone(), &ctx(&settings, 40)),
+            "art_31",
+        );
+        let notified = step(
+            &awaiting,
+            Action::RecordSupplementNotice {
+                received_on: Some(day(4)),
+                extend_working_days: None,
+                reason: None,
+            },
+            4,
+        );
+        assert_eq!(notified.supplement_notice_received_on, Some(day(4)));
+        // The service supplies the last day: 10 working days from the receipt.
+        let mut c = ctx(&settings, 18);
+        c.periods.supplement_due_on = Some(day(18));
+        assert_rule(refuse(&notified, abandoned.clone(), &c), "art_31");
+        let mut c = ctx(&settings, 19);
+        c.periods.supplement_due_on = Some(day(18));
+        let declined = notified.apply(&abandoned, &c).unwrap();
         assert_eq!(
             declined.decline_reason,
             Some(DeclineReason::SupplementNotProvided)
@@ -2287,6 +2778,7 @@ mod tests {
             method: HearingMethod::Hearing,
             hearing_on: held.map(day),
             notice_on: notice.map(day),
+            parties_unavailable: false,
         }
     }
 
@@ -2338,12 +2830,14 @@ mod tests {
             method: HearingMethod::Phone,
             hearing_on: Some(day(15)),
             notice_on: Some(day(10)),
+            parties_unavailable: false,
         };
         assert_invalid(refuse(&lc, notified_phone, &c), "notice_on");
         let phone = Action::Hear {
             method: HearingMethod::Phone,
             hearing_on: Some(day(15)),
             notice_on: None,
+            parties_unavailable: false,
         };
         assert!(lc.apply(&phone, &c).is_ok());
     }
@@ -2409,15 +2903,16 @@ mod tests {
             suspend(SuspensionGround::EntityEnded),
             5,
         );
-        assert_rule(refuse(&lc, long.clone(), &ctx(&settings, 64)), "art_41");
-        let ended = step(&lc, long.clone(), 65);
+        // Suspended on day 5, the 60 full days end on day 65: termination from day 66 (art. 41).
+        assert_rule(refuse(&lc, long.clone(), &ctx(&settings, 65)), "art_41");
+        let ended = step(&lc, long.clone(), 66);
         assert_eq!(ended.state, S::Terminated);
         assert_eq!(
             ended.termination_ground,
             Some(TerminationGround::LongSuspension)
         );
-        assert_eq!(ended.concluded_on, Some(day(65)));
-        assert_eq!(ended.suspended_days, 60);
+        assert_eq!(ended.concluded_on, Some(day(66)));
+        assert_eq!(ended.suspended_days, 61);
 
         let other_ground = step(
             &filed(Procedure::Ordinary),
@@ -2439,8 +2934,8 @@ mod tests {
             long_suspension_days: 30,
             ..LifecycleSettings::default()
         };
-        assert!(lc.apply(&long, &ctx(&short, 35)).is_ok());
-        assert_rule(refuse(&lc, long, &ctx(&short, 34)), "art_41");
+        assert!(lc.apply(&long, &ctx(&short, 36)).is_ok());
+        assert_rule(refuse(&lc, long, &ctx(&short, 35)), "art_41");
     }
 
     #[test]
@@ -2586,12 +3081,37 @@ mod tests {
 
     #[test]
     fn simplified_case_decided_from_filed() {
-        let decided = step(
-            &filed(Procedure::Simplified),
-            decide(Disposition::Uphold),
-            10,
-        );
+        let replied = step(&filed(Procedure::Simplified), reply(Some(3), Some(8)), 8);
+        let decided = step(&replied, decide(Disposition::Uphold), 10);
         assert_eq!(decided.state, S::Upheld);
+    }
+
+    #[test]
+    fn art_54_a_simplified_case_waits_for_the_reply_or_its_period() {
+        let settings = LifecycleSettings::default();
+        let accepted = filed(Procedure::Simplified);
+        // Accepted on day 2: no copy, no reply, nothing has run out.
+        assert_rule(
+            refuse(&accepted, decide(Disposition::Uphold), &ctx(&settings, 2)),
+            "art_54",
+        );
+        assert!(!allowed_actions(&accepted, &[Role::Head], false).contains(&K::Decide));
+        // The copy reached the respondent on day 3; its 5 working days end on day 10.
+        let copied = step(&accepted, reply(Some(3), None), 3);
+        let mut c = ctx(&settings, 10);
+        c.periods.reply_due_on = Some(day(10));
+        assert_rule(refuse(&copied, decide(Disposition::Uphold), &c), "art_54");
+        // Then the reply is overdue, and art. 70 fixes the outcome.
+        let mut c = ctx(&settings, 11);
+        c.periods.reply_due_on = Some(day(10));
+        assert_rule(refuse(&copied, decide(Disposition::Uphold), &c), "art_70");
+        assert_eq!(
+            copied
+                .apply(&decide(Disposition::Revoke), &c)
+                .unwrap()
+                .state,
+            S::Revoked
+        );
     }
 
     #[test]
@@ -2621,6 +3141,8 @@ mod tests {
             partial,
             remake_ordered,
             comply_within_days,
+            approval: approval(),
+            third_party_evidence: false,
         };
         let partial_upheld = with(Disposition::Uphold, true, false, None);
         assert_invalid(refuse(&lc, partial_upheld, &c), "partial");
@@ -2657,6 +3179,8 @@ mod tests {
                 partial,
                 remake_ordered,
                 comply_within_days,
+                approval: _,
+                third_party_evidence: _,
             } = decide(Disposition::Uphold)
             else {
                 unreachable!()
@@ -2674,6 +3198,8 @@ mod tests {
                 partial,
                 remake_ordered,
                 comply_within_days,
+                approval: approval(),
+                third_party_evidence: false,
             };
             assert_invalid(refuse(&lc, action, &c), field);
         }
@@ -2762,7 +3288,7 @@ mod tests {
             [K::Decline, K::Accept, K::Assign]
         );
 
-        let simplified = filed(Procedure::Simplified);
+        let simplified = step(&filed(Procedure::Simplified), reply(Some(3), Some(5)), 5);
         assert_eq!(
             allowed_actions(&simplified, &both, false),
             [
@@ -2876,6 +3402,384 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<CaseLifecycle>(&stored).unwrap(),
             first
+        );
+    }
+
+    // --- issue 12: the law's rules ---
+
+    fn on_date(
+        lc: &CaseLifecycle,
+        action: &Action,
+        on: NaiveDate,
+        periods: PeriodDueDates,
+    ) -> Result<CaseLifecycle, Refusal> {
+        let settings = LifecycleSettings::default();
+        let c = TransitionContext {
+            settings: &settings,
+            occurred_on: on,
+            today: on,
+            reply_overdue: false,
+            hearing_notice_working_days: None,
+            case_number: Some("榕政复〔2024〕1号".to_owned()),
+            periods,
+        };
+        lc.apply(action, &c)
+    }
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
+
+    #[test]
+    fn deemed_acceptance_counts_from_the_lapse_and_bars_a_decline() {
+        // Received 2024-09-27: five working days run over the National Day holiday (make-up day
+        // 2024-10-12 is not reached) to 2024-10-11.
+        let lc = CaseLifecycle::new(date(2024, 9, 27));
+        let periods = PeriodDueDates {
+            review_due_on: Some(date(2024, 10, 11)),
+            ..PeriodDueDates::default()
+        };
+        let decline = sample(K::Decline);
+        assert_rule(
+            on_date(&lc, &decline, date(2024, 10, 14), periods).unwrap_err(),
+            "art_30",
+        );
+        assert_rule(
+            on_date(
+                &lc,
+                &sample(K::RequestSupplement),
+                date(2024, 10, 14),
+                periods,
+            )
+            .unwrap_err(),
+            "art_30",
+        );
+        assert!(on_date(&lc, &decline, date(2024, 10, 11), periods).is_ok());
+        // Accepted explicitly a week later: the law accepted it on the lapse day.
+        let accepted = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2024, 10, 18),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(accepted.accepted_on, Some(date(2024, 10, 11)));
+        assert!(accepted.deemed_accepted);
+        assert_eq!(
+            lc.deemed_accepted_on(periods.review_due_on, date(2024, 10, 12)),
+            Some(date(2024, 10, 11))
+        );
+        assert_eq!(
+            lc.deemed_accepted_on(periods.review_due_on, date(2024, 10, 11)),
+            None
+        );
+        // Claiming a deemed acceptance before the lapse is a wrong field.
+        let deemed = Action::Accept {
+            procedure: Procedure::Ordinary,
+            simplified_ground: None,
+            deemed: true,
+        };
+        assert_invalid(
+            on_date(&lc, &deemed, date(2024, 10, 10), periods).unwrap_err(),
+            "deemed",
+        );
+        let in_time = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2024, 10, 10),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(in_time.accepted_on, Some(date(2024, 10, 10)));
+        assert!(!in_time.deemed_accepted);
+    }
+
+    #[test]
+    fn the_earlier_law_accepts_on_receipt_and_has_no_simplified_procedure() {
+        let lc = CaseLifecycle::new(date(2023, 9, 27));
+        assert_eq!(lc.law(), LawInForce::Law1999);
+        let periods = PeriodDueDates {
+            review_due_on: Some(date(2023, 10, 11)),
+            ..PeriodDueDates::default()
+        };
+        assert_rule(
+            on_date(
+                &lc,
+                &accept(Procedure::Simplified),
+                date(2023, 10, 9),
+                periods,
+            )
+            .unwrap_err(),
+            "art_53",
+        );
+        let accepted = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2023, 10, 9),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(accepted.accepted_on, Some(date(2023, 9, 27)));
+        let lapsed = on_date(
+            &lc,
+            &accept(Procedure::Ordinary),
+            date(2023, 10, 16),
+            periods,
+        )
+        .unwrap();
+        assert_eq!(lapsed.accepted_on, Some(date(2023, 9, 27)));
+        assert!(lapsed.deemed_accepted);
+        // Written review is the earlier law's rule (its art. 22), with no art. 49 condition.
+        let replied = step_on(
+            &accepted,
+            reply_on(date(2023, 10, 9), date(2023, 10, 19)),
+            date(2023, 10, 19),
+        );
+        let written = Action::Hear {
+            method: HearingMethod::WrittenOpinions,
+            hearing_on: None,
+            notice_on: None,
+            parties_unavailable: false,
+        };
+        assert!(
+            on_date(
+                &replied,
+                &written,
+                date(2023, 10, 20),
+                PeriodDueDates::default()
+            )
+            .is_ok()
+        );
+    }
+
+    fn step_on(lc: &CaseLifecycle, action: Action, on: NaiveDate) -> CaseLifecycle {
+        on_date(lc, &action, on, PeriodDueDates::default()).unwrap()
+    }
+
+    fn reply_on(copy: NaiveDate, reply: NaiveDate) -> Action {
+        Action::RecordReply {
+            copy_sent_on: Some(copy),
+            copy_received_on: Some(copy),
+            reply_received_on: Some(reply),
+        }
+    }
+
+    #[test]
+    fn art_49_written_review_under_ordinary_procedure_needs_the_parties_unavailable() {
+        let replied = step(&filed(Procedure::Ordinary), reply(Some(3), Some(8)), 8);
+        let written = |parties_unavailable| Action::Hear {
+            method: HearingMethod::WrittenOpinions,
+            hearing_on: None,
+            notice_on: None,
+            parties_unavailable,
+        };
+        let settings = LifecycleSettings::default();
+        assert_rule(
+            refuse(&replied, written(false), &ctx(&settings, 9)),
+            "art_49",
+        );
+        assert_eq!(step(&replied, written(true), 9).state, S::Heard);
+        assert_invalid(
+            refuse(
+                &replied,
+                Action::Hear {
+                    method: HearingMethod::InPerson,
+                    hearing_on: None,
+                    notice_on: None,
+                    parties_unavailable: true,
+                },
+                &ctx(&settings, 9),
+            ),
+            "parties_unavailable",
+        );
+        // Simplified procedure may review in writing (art. 54).
+        let simplified = step(&filed(Procedure::Simplified), reply(Some(3), Some(8)), 8);
+        assert_eq!(step(&simplified, written(false), 9).state, S::Heard);
+    }
+
+    #[test]
+    fn art_50_a_formal_hearing_may_follow_opinions_heard() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary);
+        assert_rule(refuse(&lc, hear_in_person(), &ctx(&settings, 30)), "art_50");
+        let mut c = ctx(&settings, 30);
+        c.hearing_notice_working_days = Some(6);
+        let hearing = lc.apply(&formal_hearing(Some(15), Some(25)), &c).unwrap();
+        assert_eq!(hearing.state, S::Heard);
+        assert_eq!(hearing.hearings_held, 1);
+        assert_eq!(hearing.heard_on, lc.heard_on);
+    }
+
+    #[test]
+    fn art_70_binds_a_heard_case_whose_reply_came_late_or_never() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary); // copy on day 3, reply on day 10
+        // Reply due on day 9: it came a day late.
+        let mut c = ctx(&settings, 20);
+        c.periods.reply_due_on = Some(day(9));
+        for disposition in Disposition::iter() {
+            let result = lc.apply(&decide(disposition), &c);
+            if disposition.follows_missing_reply() {
+                assert!(result.is_ok(), "{disposition}");
+            } else {
+                assert_rule(result.unwrap_err(), "art_70");
+            }
+        }
+        // A third party's evidence lifts the bar.
+        let mut upheld = decide(Disposition::Uphold);
+        if let Action::Decide {
+            third_party_evidence,
+            ..
+        } = &mut upheld
+        {
+            *third_party_evidence = true;
+        }
+        assert_eq!(lc.apply(&upheld, &c).unwrap().state, S::Upheld);
+        // In time: any outcome.
+        let mut c = ctx(&settings, 20);
+        c.periods.reply_due_on = Some(day(10));
+        assert_eq!(
+            lc.apply(&decide(Disposition::Uphold), &c).unwrap().state,
+            S::Upheld
+        );
+    }
+
+    #[test]
+    fn art_62_no_extension_or_conversion_once_the_decision_period_ran_out() {
+        let settings = LifecycleSettings::default();
+        let mut c = ctx(&settings, 63);
+        c.periods.decision_due_on = Some(day(62));
+        let ordinary = heard(Procedure::Ordinary);
+        assert_rule(refuse(&ordinary, extend(10), &c), "art_62");
+        let simplified = heard(Procedure::Simplified);
+        let convert = Action::ConvertToOrdinary {
+            reason: "争议较大".to_owned(),
+        };
+        assert_rule(refuse(&simplified, convert.clone(), &c), "art_62");
+        let circumstances = Circumstances {
+            on: day(63),
+            reply_overdue: false,
+            periods: c.periods,
+        };
+        let both = [Role::Officer, Role::Head];
+        assert!(
+            !allowed_actions_in(&ordinary, &both, &circumstances, &settings).contains(&K::Extend)
+        );
+        // On the last day both are still possible.
+        let mut c = ctx(&settings, 62);
+        c.periods.decision_due_on = Some(day(62));
+        assert!(ordinary.apply(&extend(10), &c).is_ok());
+        assert!(simplified.apply(&convert, &c).is_ok());
+    }
+
+    #[test]
+    fn art_61_a_decision_names_its_approval() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary);
+        let mut blank = decide(Disposition::Uphold);
+        if let Action::Decide { approval, .. } = &mut blank {
+            approval.approver = " ".to_owned();
+        }
+        assert_invalid(refuse(&lc, blank, &ctx(&settings, 30)), "approval.approver");
+        let mut collective = decide(Disposition::Uphold);
+        if let Action::Decide { approval, .. } = &mut collective {
+            *approval = Approval {
+                route: ApprovalRoute::CollectiveDiscussion,
+                approver: "市政府常务会议".to_owned(),
+            };
+        }
+        let decided = step(&lc, collective, 30);
+        assert_eq!(
+            decided.approval.map(|a| a.route),
+            Some(ApprovalRoute::CollectiveDiscussion)
+        );
+        let json = serde_json::json!({
+            "action": "decide", "disposition": "uphold", "document_number": "1",
+            "reasoning": "r", "legal_basis": "b"
+        });
+        assert!(
+            serde_json::from_value::<Action>(json).is_err(),
+            "approval is required"
+        );
+    }
+
+    #[test]
+    fn art_31_supplement_notice_receipt_and_extension() {
+        let settings = LifecycleSettings::default();
+        let awaiting = step(&CaseLifecycle::new(day(0)), sample(K::RequestSupplement), 1);
+        let record = |received_on: Option<u64>, days: Option<u32>, reason: Option<&str>| {
+            Action::RecordSupplementNotice {
+                received_on: received_on.map(day),
+                extend_working_days: days,
+                reason: reason.map(str::to_owned),
+            }
+        };
+        assert_invalid(
+            refuse(&awaiting, record(Some(0), None, None), &ctx(&settings, 3)),
+            "received_on",
+        );
+        assert_invalid(
+            refuse(&awaiting, record(Some(4), None, None), &ctx(&settings, 3)),
+            "received_on",
+        );
+        assert_invalid(
+            refuse(&awaiting, record(None, None, None), &ctx(&settings, 3)),
+            "received_on",
+        );
+        assert_invalid(
+            refuse(
+                &awaiting,
+                record(None, Some(5), Some("外地调取材料")),
+                &ctx(&settings, 3),
+            ),
+            "extend_working_days",
+        );
+        let received = step(&awaiting, record(Some(3), None, None), 3);
+        assert_invalid(
+            refuse(&received, record(None, Some(5), None), &ctx(&settings, 5)),
+            "reason",
+        );
+        let extended = step(&received, record(None, Some(5), Some("外地调取材料")), 5);
+        assert_eq!(extended.supplement_extension_working_days, 5);
+        // No extension once the time to supplement has run out.
+        let mut c = ctx(&settings, 20);
+        c.periods.supplement_due_on = Some(day(19));
+        assert_rule(
+            refuse(&extended, record(None, Some(5), Some("再延")), &c),
+            "art_31",
+        );
+    }
+
+    #[test]
+    fn the_copy_is_received_after_it_is_sent() {
+        let settings = LifecycleSettings::default();
+        let bad = Action::RecordReply {
+            copy_sent_on: Some(day(5)),
+            copy_received_on: Some(day(4)),
+            reply_received_on: None,
+        };
+        assert_invalid(
+            refuse(&filed(Procedure::Ordinary), bad, &ctx(&settings, 6)),
+            "copy_received_on",
+        );
+        let received_later = Action::RecordReply {
+            copy_sent_on: None,
+            copy_received_on: Some(day(7)),
+            reply_received_on: None,
+        };
+        let sent = step(
+            &filed(Procedure::Ordinary),
+            Action::RecordReply {
+                copy_sent_on: Some(day(5)),
+                copy_received_on: None,
+                reply_received_on: None,
+            },
+            5,
+        );
+        let received = step(&sent, received_later, 8);
+        assert_eq!(
+            (received.copy_sent_on, received.copy_received_on),
+            (Some(day(5)), Some(day(7)))
         );
     }
 }

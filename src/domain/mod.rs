@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod followup;
 pub mod import;
+pub mod law;
 pub mod lifecycle;
 pub mod masking;
 pub mod measures;

@@ -416,9 +416,13 @@ impl From<ServiceError> for ApiError {
                 .with_extension("action", action)
                 .with_extension("allowed_actions", allowed)
             }
-            ServiceError::RuleViolated { rule, reason } => {
-                Self::conflict(format!("{reason} ({rule})")).with_extension("rule", rule)
-            }
+            ServiceError::RuleViolated {
+                rule,
+                reason,
+                allowed,
+            } => Self::conflict(format!("{reason} ({rule})"))
+                .with_extension("rule", rule)
+                .with_extension("allowed_actions", allowed),
             ServiceError::StaleVersion { sent, current } => Self::precondition_failed(format!(
                 "the case has changed: you sent version {sent}, it is now at version {current}"
             ))

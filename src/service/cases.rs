@@ -25,9 +25,10 @@ use crate::{
             self, ActType, AdminDomain, ApplicationFacts, Channel, PartyInput, PartyKind, PartyRole,
         },
         deadlines::{self, Deadline, DeadlineFacts, DeadlineKind, DeadlineStatus},
+        law::LawInForce,
         lifecycle::{
-            self, Action, ActionKind, CaseLifecycle, CaseState, Procedure, Refusal,
-            TransitionContext,
+            self, Action, ActionKind, CaseLifecycle, CaseState, Circumstances, PeriodDueDates,
+            Procedure, Refusal, TransitionContext,
         },
         masking,
     },
@@ -80,9 +81,22 @@ pub struct CaseView {
     pub reasons: String,
     /// A legal person applies (涉企).
     pub enterprise_related: bool,
-    /// Applied more than 60 days after learning of the act (art. 20); for the officer to judge.
+    /// The day the application was made: the posting date of a posted application, otherwise
+    /// the day received (art. 20).
+    pub applied_on: NaiveDate,
+    /// The day the applicant learned of the right to apply, when the act did not tell them (art. 20 para 3).
+    pub rights_learned_on: Option<NaiveDate>,
+    /// The act concerns immovable property (art. 21: 20 years, not 5).
+    pub immovable_property: bool,
+    /// Applied after the last day of arts. 20 and 21 (60 days from learning of the act, moved off
+    /// a rest day, or the shorter limits); for the officer to judge.
     pub late_application: bool,
     pub parties: Vec<PartyView>,
+    /// The law the case runs under, by the day it was received (the 2023 law from 2024-01-01).
+    pub law_in_force: LawInForce,
+    /// The day the case counts as accepted because the acceptance review lapsed without a
+    /// decision (视为受理, art. 30), whether or not anyone has recorded the acceptance yet.
+    pub deemed_accepted_on: Option<NaiveDate>,
     /// The lifecycle aggregate: procedure, dates, suspension, extensions, decision.
     pub lifecycle: CaseLifecycle,
     /// What the caller may do now (buttons for a front end).
@@ -124,6 +138,16 @@ pub struct CasePatch {
     pub reasons: Option<String>,
     /// Replaces the whole list of parties.
     pub parties: Option<Vec<PartyInput>>,
+    /// The posting date of a posted application; `null` clears it (the day received counts).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub applied_on: Option<Option<NaiveDate>>,
+    /// The day the applicant learned of the right to apply (art. 20 para 3); `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub rights_learned_on: Option<Option<NaiveDate>>,
+    /// The act concerns immovable property (art. 21).
+    pub immovable_property: Option<bool>,
 }
 
 /// `POST /api/v1/cases/{id}/transitions`: an action with its fields.
@@ -146,6 +170,9 @@ pub struct EventFacts {
     pub hearing_notice_working_days: Option<u32>,
     #[serde(default)]
     pub case_number: Option<String>,
+    /// The last days of the periods running on the event's date.
+    #[serde(default)]
+    pub periods: PeriodDueDates,
 }
 
 /// Payload of a transition event.
@@ -189,16 +216,34 @@ pub async fn view(
     let parties = db::cases::parties_of(conn, row.id).await?;
     let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     let today = organ.today();
-    let facts = deadline_facts(&lifecycle);
     let rules = &state.settings.rules;
-    let deadlines = deadlines::case_deadlines(&facts, &calendar, &rules.deadlines, today);
+    let facts = deadline_facts(&lifecycle);
+    let periods = deadlines::period_due_dates(&facts, &calendar, &rules.deadlines, today);
+    let deemed_accepted_on = lifecycle
+        .deemed_accepted_on(periods.review_due_on, today)
+        .or(lifecycle
+            .deemed_accepted
+            .then_some(lifecycle.accepted_on)
+            .flatten());
+    // The law, not a recorded action, accepted a case whose review lapsed: its deadlines run
+    // from that day even before anyone records the acceptance.
+    let deadlines = deadlines::case_deadlines(
+        &effective_deadline_facts(&lifecycle, &calendar, &rules.deadlines, today),
+        &calendar,
+        &rules.deadlines,
+        today,
+    );
     let reply_overdue =
         deadlines::reply_overdue(&facts, &calendar, &rules.deadlines, today).unwrap_or(false);
     let allowed_actions = if caller.organ_id == row.organ_id {
-        lifecycle::allowed_actions_with_settings(
+        lifecycle::allowed_actions_in(
             &lifecycle,
             &caller.roles,
-            reply_overdue,
+            &Circumstances {
+                on: today,
+                reply_overdue,
+                periods,
+            },
             &rules.lifecycle,
         )
     } else {
@@ -231,11 +276,16 @@ pub async fn view(
         request: row.request,
         reasons: row.reasons,
         enterprise_related: row.enterprise_related,
+        applied_on: row.applied_on.unwrap_or(row.received_on),
+        rights_learned_on: row.rights_learned_on,
+        immovable_property: row.immovable_property,
         late_application: row.late_application,
         parties: parties
             .into_iter()
             .map(|party| party_view(party, unmasked))
             .collect::<ServiceResult<_>>()?,
+        law_in_force: lifecycle.law(),
+        deemed_accepted_on,
         lifecycle,
         allowed_actions,
         deadlines,
@@ -270,6 +320,30 @@ async fn find_respondent(conn: &mut AsyncPgConnection, id: Uuid) -> ServiceResul
         .await?)
 }
 
+/// The deadline facts of a case as they stand on `today`: a case still in review whose review
+/// period has lapsed counts as accepted (under ordinary procedure) from the deemed day, without
+/// anyone acting (art. 30 para 3).
+pub fn effective_deadline_facts(
+    lc: &CaseLifecycle,
+    calendar: &WorkCalendar,
+    settings: &deadlines::DeadlineSettings,
+    today: NaiveDate,
+) -> DeadlineFacts {
+    let facts = deadline_facts(lc);
+    let review_due_on = deadlines::review_due_on(&facts, calendar, settings)
+        .ok()
+        .flatten();
+    match lc.deemed_accepted_on(review_due_on, today) {
+        Some(deemed_on) => DeadlineFacts {
+            in_review: false,
+            reviewed_on: Some(deemed_on),
+            accepted_on: Some(deemed_on),
+            ..facts
+        },
+        None => facts,
+    }
+}
+
 /// The plain facts the deadline rules read, taken from the aggregate.
 pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
     let in_review = matches!(
@@ -277,9 +351,12 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
         CaseState::Received | CaseState::AwaitingSupplement
     );
     DeadlineFacts {
+        law: lc.law(),
         received_on: lc.received_on,
         review_started_on: lc.review_started_on,
         supplement_requested_on: lc.supplement_requested_on,
+        supplement_notice_received_on: lc.supplement_notice_received_on,
+        supplement_extension_working_days: lc.supplement_extension_working_days,
         supplement_received_on: (lc.review_started_on != lc.received_on)
             .then_some(lc.review_started_on),
         awaiting_supplement: lc.state == CaseState::AwaitingSupplement,
@@ -289,6 +366,7 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
         was_simplified_then_converted_on: lc.converted_on,
         accepted_on: lc.accepted_on,
         copy_sent_on: lc.copy_sent_on,
+        copy_received_on: lc.copy_received_on,
         reply_received_on: lc.reply_received_on,
         suspended_on: (lc.state == CaseState::Suspended)
             .then_some(lc.suspended_on)
@@ -342,7 +420,7 @@ pub async fn register(
 
     let id = Uuid::now_v7();
     let lifecycle = CaseLifecycle::new(facts.received_on);
-    let new_case = |columns: LifecycleColumns| NewCase {
+    let new_case = |columns: LifecycleColumns, late_application: bool| NewCase {
         id,
         organ_id: organ.id,
         respondent_id: respondent.id,
@@ -358,10 +436,7 @@ pub async fn register(
         request: facts.request.clone(),
         reasons: facts.reasons.clone(),
         enterprise_related: case::is_enterprise_related(&registration.parties),
-        late_application: case::is_late_application(
-            facts,
-            state.settings.rules.application_window_days,
-        ),
+        late_application,
         search_text: case::search_text(
             registration.parties.iter().map(|p| p.name.as_str()),
             &respondent.name,
@@ -371,17 +446,24 @@ pub async fn register(
         created_by: Some(caller.user_id),
         lifecycle: columns.lifecycle,
         next_deadline_on: columns.next_deadline_on,
+        applied_on: facts.applied_on,
+        rights_learned_on: facts.rights_learned_on,
+        immovable_property: facts.immovable_property,
     };
     let parties = PartyRow::from_inputs(id, &registration.parties);
     let payload = serde_json::json!({
         "respondent_id": respondent.id,
         "received_on": facts.received_on,
+        "applied_on": facts.applied_on(),
+        "law_in_force": lifecycle.law(),
     });
     conn.transaction(async |conn| {
         db::calendar::lock_shared(conn).await?;
         let calendar = db::calendar::load(conn).await?;
         let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
-        let row = db::cases::insert_case(conn, &new_case(columns), &parties).await?;
+        let late =
+            case::is_late_application(facts, &state.settings.rules.application_window, &calendar);
+        let row = db::cases::insert_case(conn, &new_case(columns, late), &parties).await?;
         db::events::append(
             conn,
             &NewEvent {
@@ -425,6 +507,10 @@ fn lifecycle_columns(
 /// (`next_deadline_on`, `decision_due_on`) and the follow-up due dates (compliance time limits,
 /// report-backs) with it, in one transaction; returns how many cases were re-projected.
 ///
+/// Closed cases are re-projected too unless `FUYI_CLOSED_CASES_AFTER_CALENDAR_CHANGE` is
+/// `frozen_at_closing`: their decision deadline then stays as judged when they closed, and so do
+/// their on-time/late figures.
+///
 /// The calendar lock is taken exclusively first: registrations and transitions in flight finish
 /// (and are re-projected here), later ones wait and read the new calendar, so no case keeps a
 /// deadline computed from the old one.
@@ -434,8 +520,10 @@ pub async fn replace_calendar_year(
     year: &YearCalendar,
     updated_by: Uuid,
 ) -> ServiceResult<usize> {
+    let follow = state.settings.rules.closed_cases_after_calendar_change
+        == deadlines::ClosedCaseDeadlines::FollowCalendar;
     let open: Vec<&str> = CaseState::iter()
-        .filter(|s| s.is_open())
+        .filter(|s| s.is_open() || (follow && s.is_concluded()))
         .map(CaseState::as_str)
         .collect();
     conn.transaction(async |conn| {
@@ -461,6 +549,91 @@ pub async fn replace_calendar_year(
         Ok::<_, ServiceError>(rows.len())
     })
     .await
+}
+
+/// Records the acceptance the law made of every case whose acceptance review lapsed without a
+/// decision (视为受理, art. 30 para 3), as a system `accept` under ordinary procedure dated the
+/// day it is recorded and carrying the deemed day; returns how many were recorded.
+///
+/// The case view and the deadline feed already show such a case as accepted on read; recording
+/// it moves the stored columns, so every figure (accepted, open, on time) counts it too.
+pub async fn record_deemed_acceptances(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+) -> ServiceResult<usize> {
+    let candidates = db::cases::ids_in_state(conn, CaseState::Received.as_str()).await?;
+    let mut recorded = 0;
+    for (id, organ_id) in candidates {
+        let done = conn
+            .transaction(async |conn| accept_if_lapsed(conn, state, id, organ_id).await)
+            .await?;
+        recorded += usize::from(done);
+    }
+    Ok(recorded)
+}
+
+/// Records the deemed acceptance of one case if its review has lapsed; the row is locked and
+/// re-read, so a head's decision in between wins.
+async fn accept_if_lapsed(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    id: Uuid,
+    organ_id: Uuid,
+) -> ServiceResult<bool> {
+    db::calendar::lock_shared(conn).await?;
+    let Some(row) = db::cases::lock_for_update(conn, id, organ_id).await? else {
+        return Ok(false);
+    };
+    let organ = organ_of(conn, organ_id).await?;
+    let calendar = db::calendar::load(conn).await?;
+    let today = organ.today();
+    let current = row.lifecycle().map_err(ServiceError::internal)?;
+    let rules = &state.settings.rules;
+    let current_facts = deadline_facts(&current);
+    let periods = deadlines::period_due_dates(&current_facts, &calendar, &rules.deadlines, today);
+    if current
+        .deemed_accepted_on(periods.review_due_on, today)
+        .is_none()
+    {
+        return Ok(false);
+    }
+    let year = today.year();
+    let seq = db::cases::next_case_sequence(conn, organ.id, year).await?;
+    let facts = EventFacts {
+        periods,
+        case_number: Some(format_case_number(&organ, year, seq)),
+        ..EventFacts::default()
+    };
+    let action = Action::Accept {
+        procedure: Procedure::Ordinary,
+        simplified_ground: None,
+        deemed: true,
+    };
+    let ctx = context(rules, today, today, &facts, facts.case_number.clone());
+    let next = current
+        .apply(&action, &ctx)
+        .map_err(ServiceError::internal)?;
+    let columns = lifecycle_columns(state, &next, &calendar, today)?;
+    let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
+    refresh_search_text(conn, &saved).await?;
+    let payload = serde_json::to_value(TransitionPayload { action, facts })
+        .map_err(ServiceError::internal)?;
+    db::events::append(
+        conn,
+        &NewEvent {
+            case_id: id,
+            seq: saved.version,
+            action: ActionKind::Accept.as_str(),
+            from_state: Some(current.state.as_str()),
+            to_state: next.state.as_str(),
+            actor_id: None,
+            occurred_on: today,
+            payload,
+        },
+    )
+    .await?;
+    tracing::info!(case_id = %id, accepted_on = ?next.accepted_on, "deemed acceptance recorded");
+    Ok(true)
 }
 
 /// A case's history, oldest first, with the username of each event's actor; 404 for a case
@@ -553,14 +726,21 @@ pub async fn transition(
         // out; treating it as running keeps every other action possible (the case view shows
         // the reply deadline as unknown, naming the year), where refusing would block the case
         // each December until next year's calendar is published.
+        let current_facts = deadline_facts(&current);
         let mut facts = EventFacts {
             reply_overdue: deadlines::reply_overdue(
-                &deadline_facts(&current),
+                &current_facts,
                 &calendar,
                 &rules.deadlines,
                 occurred_on,
             )
             .unwrap_or(false),
+            periods: deadlines::period_due_dates(
+                &current_facts,
+                &calendar,
+                &rules.deadlines,
+                occurred_on,
+            ),
             ..EventFacts::default()
         };
         if let Action::Assign { handlers } = &request.action {
@@ -589,7 +769,7 @@ pub async fn transition(
         );
         current
             .apply(&request.action, &probe)
-            .map_err(|refusal| refusal_error(refusal, caller, &current, &facts, rules))?;
+            .map_err(|refusal| refusal_error(refusal, occurred_on, caller, &current, &facts, rules))?;
         if kind == ActionKind::Accept {
             let year = occurred_on.year();
             let seq = db::cases::next_case_sequence(conn, organ.id, year).await?;
@@ -598,7 +778,7 @@ pub async fn transition(
         let ctx = context(rules, occurred_on, today, &facts, facts.case_number.clone());
         let next = current
             .apply(&request.action, &ctx)
-            .map_err(|refusal| refusal_error(refusal, caller, &current, &facts, rules))?;
+            .map_err(|refusal| refusal_error(refusal, occurred_on, caller, &current, &facts, rules))?;
 
         let columns = lifecycle_columns(state, &next, &calendar, today)?;
         let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
@@ -669,6 +849,7 @@ fn context<'a>(
         reply_overdue: facts.reply_overdue,
         hearing_notice_working_days: facts.hearing_notice_working_days,
         case_number,
+        periods: facts.periods,
     }
 }
 
@@ -679,24 +860,36 @@ const UNALLOCATED_CASE_NUMBER: &str = "(unallocated)";
 /// judged by the configured limits like the case view's `allowed_actions`.
 fn refusal_error(
     refusal: Refusal,
+    occurred_on: NaiveDate,
     caller: &Caller,
     current: &CaseLifecycle,
     facts: &EventFacts,
     rules: &crate::config::RuleSettings,
 ) -> ServiceError {
+    let allowed = || {
+        lifecycle::allowed_actions_in(
+            current,
+            &caller.roles,
+            &Circumstances {
+                on: occurred_on,
+                reply_overdue: facts.reply_overdue,
+                periods: facts.periods,
+            },
+            &rules.lifecycle,
+        )
+    };
     match refusal {
         Refusal::NotAllowedInState { state, action, .. } => ServiceError::NotAllowedInState {
             state,
             action,
-            allowed: lifecycle::allowed_actions_with_settings(
-                current,
-                &caller.roles,
-                facts.reply_overdue,
-                &rules.lifecycle,
-            ),
+            allowed: allowed(),
         },
         Refusal::InvalidField { field, reason } => ServiceError::invalid_field(field, reason),
-        Refusal::RuleViolated { rule, reason } => ServiceError::RuleViolated { rule, reason },
+        Refusal::RuleViolated { rule, reason } => ServiceError::RuleViolated {
+            rule,
+            reason,
+            allowed: allowed(),
+        },
     }
 }
 
@@ -775,7 +968,11 @@ pub async fn correct(
             amount_fen: patch.amount_fen.unwrap_or(row.amount_fen),
             request: patch.request.clone().unwrap_or_else(|| row.request.clone()),
             reasons: patch.reasons.clone().unwrap_or_else(|| row.reasons.clone()),
+            applied_on: patch.applied_on.unwrap_or(row.applied_on),
+            rights_learned_on: patch.rights_learned_on.unwrap_or(row.rights_learned_on),
+            immovable_property: patch.immovable_property.unwrap_or(row.immovable_property),
         };
+        let calendar = db::calendar::load(conn).await?;
         case::validate_application(&facts, &parties, organ.today())?;
         let correction = CaseCorrection {
             respondent_id: patch.respondent_id,
@@ -791,8 +988,12 @@ pub async fn correct(
             enterprise_related: Some(case::is_enterprise_related(&parties)),
             late_application: Some(case::is_late_application(
                 &facts,
-                state.settings.rules.application_window_days,
+                &state.settings.rules.application_window,
+                &calendar,
             )),
+            applied_on: patch.applied_on,
+            rights_learned_on: patch.rights_learned_on,
+            immovable_property: patch.immovable_property,
             search_text: Some(case::search_text(
                 parties.iter().map(|p| p.name.as_str()),
                 &respondent.name,
@@ -837,6 +1038,9 @@ fn changed_fields(patch: &CasePatch) -> Vec<&'static str> {
         ("request", patch.request.is_some()),
         ("reasons", patch.reasons.is_some()),
         ("parties", patch.parties.is_some()),
+        ("applied_on", patch.applied_on.is_some()),
+        ("rights_learned_on", patch.rights_learned_on.is_some()),
+        ("immovable_property", patch.immovable_property.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, present)| present.then_some(name))

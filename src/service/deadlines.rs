@@ -27,7 +27,7 @@ use crate::{
         lifecycle::CaseLifecycle,
     },
     service::error::{ServiceError, ServiceResult},
-    service::{cases::deadline_facts, letters::todays},
+    service::{cases::effective_deadline_facts, letters::todays},
     startup::AppState,
 };
 
@@ -168,8 +168,10 @@ pub async fn feed(
             };
             let lifecycle: CaseLifecycle =
                 serde_json::from_value(case.lifecycle).map_err(ServiceError::internal)?;
-            let list =
-                deadlines::case_deadlines(&deadline_facts(&lifecycle), &calendar, rules, today);
+            // A lapsed review counts as acceptance on read, so the feed shows the copy and
+            // decision deadlines from the deemed day, not a missed review.
+            let facts = effective_deadline_facts(&lifecycle, &calendar, rules, today);
+            let list = deadlines::case_deadlines(&facts, &calendar, rules, today);
             for deadline in list {
                 let (Some(kind), Some(due_on)) =
                     (FeedKind::of_case_deadline(deadline.kind), deadline.due_on)

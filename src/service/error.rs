@@ -69,6 +69,8 @@ pub enum ServiceError {
         rule: &'static str,
         /// What is missing.
         reason: String,
+        /// The actions the caller may take now.
+        allowed: Vec<ActionKind>,
     },
     /// The caller changed a record from a version that is no longer current.
     #[error("stale version {sent}, now {current}")]

@@ -577,7 +577,7 @@ async fn write<R: Read>(
         }
         let id = Uuid::now_v7();
         report.ids.push(id);
-        batch.push(id, &resolved, columns, rules, today);
+        batch.push(id, &resolved, columns, rules, &calendar, today);
         if batch.len() == BATCH {
             batch.write(conn, source).await?;
             batch = Batch::default();
@@ -703,6 +703,9 @@ struct Batch {
     applicant_name: Vec<String>,
     occurred_on: Vec<NaiveDate>,
     line: Vec<i64>,
+    applied_on: Vec<Option<NaiveDate>>,
+    rights_learned_on: Vec<Option<NaiveDate>>,
+    immovable_property: Vec<bool>,
 }
 
 /// Writes a batch: the cases, their applicants and their `imported` events, in one statement.
@@ -715,25 +718,28 @@ WITH r AS MATERIALIZED (
               $13::text[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[],
               $19::text[], $20::text[], $21::date[], $22::date[], $23::date[], $24::text[],
               $25::int4[], $26::int4[], $27::int4[], $28::date[], $29::date[], $30::uuid[],
-              $31::text[], $32::text[], $33::date[], $34::int8[])
+              $31::text[], $32::text[], $33::date[], $34::int8[], $36::date[], $37::date[],
+              $38::bool[])
     AS u(id, organ_id, respondent_id, domain, state, received_on,
          channel, act_type, act_document_number, act_date, learned_on, amount_fen,
          request, reasons, enterprise_related, late_application, search_text, lifecycle_text,
          case_number, procedure, accepted_on, declined_on, concluded_on, termination_ground,
          suspended_days, extension_days, hearings_held, next_deadline_on, decision_due_on, party_id,
-         applicant_kind, applicant_name, occurred_on, line)
+         applicant_kind, applicant_name, occurred_on, line, applied_on, rights_learned_on,
+         immovable_property)
 ), new_cases AS (
   INSERT INTO cases (id, organ_id, respondent_id, domain, state, received_on, channel, act_type,
                      act_document_number, act_date, learned_on, amount_fen, request, reasons,
                      enterprise_related, late_application, search_text, lifecycle, case_number,
                      procedure, accepted_on, declined_on, concluded_on, termination_ground,
                      suspended_days, extension_days, hearings_held, next_deadline_on,
-                     decision_due_on)
+                     decision_due_on, applied_on, rights_learned_on, immovable_property)
   SELECT id, organ_id, respondent_id, domain, state, received_on, channel, act_type,
          act_document_number, act_date, learned_on, amount_fen, request, reasons,
          enterprise_related, late_application, search_text, lifecycle, case_number,
          procedure, accepted_on, declined_on, concluded_on, termination_ground,
-         suspended_days, extension_days, hearings_held, next_deadline_on, decision_due_on
+         suspended_days, extension_days, hearings_held, next_deadline_on, decision_due_on,
+         applied_on, rights_learned_on, immovable_property
   FROM r
 ), new_parties AS (
   INSERT INTO case_parties (id, case_id, position, role, kind, name)
@@ -755,6 +761,7 @@ impl Batch {
         resolved: &Resolved<'_>,
         columns: LifecycleColumns,
         rules: &RuleSettings,
+        calendar: &WorkCalendar,
         today: NaiveDate,
     ) {
         let row = &resolved.row;
@@ -785,8 +792,12 @@ impl Batch {
             )));
         self.late_application.push(case::is_late_application(
             facts,
-            rules.application_window_days,
+            &rules.application_window,
+            calendar,
         ));
+        self.applied_on.push(facts.applied_on);
+        self.rights_learned_on.push(facts.rights_learned_on);
+        self.immovable_property.push(facts.immovable_property);
         self.search_text.push(case::search_text(
             [row.applicant.name.as_str()],
             &respondent.name,
@@ -852,6 +863,9 @@ impl Batch {
             .bind::<Array<Date>, _>(self.occurred_on)
             .bind::<Array<BigInt>, _>(self.line)
             .bind::<Text, _>(source.to_owned())
+            .bind::<Array<Nullable<Date>>, _>(self.applied_on)
+            .bind::<Array<Nullable<Date>>, _>(self.rights_learned_on)
+            .bind::<Array<Bool>, _>(self.immovable_property)
             .execute(conn)
             .await?;
         Ok(())

@@ -101,14 +101,14 @@ pub async fn decided_by(
             officer,
             &case,
             json!({"action": "record_reply", "occurred_on": "2024-03-15",
-                   "copy_sent_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
+                   "copy_sent_on": "2024-03-07", "copy_received_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
         )
         .await;
     let case = app
         .act_ok(
             officer,
             &case,
-            json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions"}),
+            json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions", "parties_unavailable": true}),
         )
         .await;
     app.act_ok(head, &case, decide(disposition, DECIDED_ON, extra))

@@ -51,11 +51,25 @@ pub fn decide(disposition: &str, on: &str, extra: Value) -> Value {
         "document_number": "榕政复决〔2024〕7号",
         "reasoning": "认定事实清楚，适用依据正确",
         "legal_basis": "《中华人民共和国行政复议法》第六十八条",
+        "approval": {"route": "organ_head", "approver": "王局长"},
     });
     for (key, value) in extra.as_object().into_iter().flatten() {
         action[key] = value.clone();
     }
     action
+}
+
+/// The sample case accepted on 2024-03-05 under `procedure`, the copy served on the respondent
+/// on 2024-03-06 and its reply in on 2024-03-07, so it may be decided (arts. 48, 54).
+pub async fn replied(app: &TestApp, procedure: &str) -> Value {
+    let case = filed(app, procedure).await;
+    app.act_ok(
+        &app.officer,
+        &case,
+        json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-06",
+               "copy_received_on": "2024-03-06", "reply_received_on": "2024-03-07"}),
+    )
+    .await
 }
 
 /// The sample case accepted on 2024-03-05 under `procedure`.
@@ -74,13 +88,13 @@ pub async fn heard(app: &TestApp) -> Value {
             &app.officer,
             &case,
             json!({"action": "record_reply", "occurred_on": "2024-03-15",
-                   "copy_sent_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
+                   "copy_sent_on": "2024-03-07", "copy_received_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
         )
         .await;
     app.act_ok(
         &app.officer,
         &case,
-        json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions"}),
+        json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions", "parties_unavailable": true}),
     )
     .await
 }

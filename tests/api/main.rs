@@ -10,6 +10,7 @@ mod documents;
 mod followup;
 mod foundation;
 mod import;
+mod law;
 mod lifecycle;
 mod migrations;
 mod replicas;

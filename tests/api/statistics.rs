@@ -26,11 +26,21 @@ async fn received(app: &TestApp, respondent: Uuid, received_on: &str) -> Value {
     case
 }
 
-/// An application received on `received_on` and accepted on `accepted_on` under `procedure`.
+/// An application received on `received_on` and accepted on `accepted_on` under `procedure`,
+/// the copy served and the reply in the same day, so it may be decided at once (arts. 48, 54);
+/// the figures read none of these dates.
 async fn filed(app: &TestApp, received_on: &str, accepted_on: &str, procedure: &str) -> Value {
     let case = received(app, app.respondent, received_on).await;
-    app.act_ok(&app.head, &case, accept(procedure, accepted_on))
-        .await
+    let case = app
+        .act_ok(&app.head, &case, accept(procedure, accepted_on))
+        .await;
+    app.act_ok(
+        &app.officer,
+        &case,
+        json!({"action": "record_reply", "occurred_on": accepted_on, "copy_sent_on": accepted_on,
+               "copy_received_on": accepted_on, "reply_received_on": accepted_on}),
+    )
+    .await
 }
 
 async fn get(app: &TestApp, user: &TestUser, path: &str) -> (StatusCode, Value) {
@@ -440,6 +450,14 @@ async fn a_breakdown_has_one_row_per_group_sorted_by_the_chosen_figure() {
         let case = received(&app, other, "2024-03-11").await;
         let case = app
             .act_ok(&app.head, &case, accept("simplified", "2024-03-12"))
+            .await;
+        let case = app
+            .act_ok(
+                &app.officer,
+                &case,
+                json!({"action": "record_reply", "occurred_on": "2024-03-14", "copy_sent_on": "2024-03-12",
+                       "copy_received_on": "2024-03-12", "reply_received_on": "2024-03-14"}),
+            )
             .await;
         app.act_ok(
             &app.head,

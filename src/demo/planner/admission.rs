@@ -21,6 +21,7 @@ impl Planner<'_> {
                     notice,
                     Action::RequestSupplement {
                         items: self.supplement_items(),
+                        notice_received_on: Some(notice),
                     },
                 )?;
                 let limit = self.ctx.rules.deadlines.supplement_working_days;
@@ -80,6 +81,7 @@ impl Planner<'_> {
                 notice,
                 Action::RequestSupplement {
                     items: self.supplement_items(),
+                    notice_received_on: Some(notice),
                 },
             )?;
             let limit = self.ctx.rules.deadlines.supplement_working_days;
@@ -94,7 +96,9 @@ impl Planner<'_> {
         } else {
             self.after(review_from, 1, review)
         };
-        let simplified_ground = self.simplified_ground(facts);
+        let simplified_ground = self
+            .simplified_ground(facts)
+            .filter(|_| case.lc.law().has_simplified_procedure());
         let procedure = if simplified_ground.is_some() {
             Procedure::Simplified
         } else {

@@ -76,6 +76,9 @@ impl Planner<'_> {
                 amount_fen,
                 request,
                 reasons: reasons.to_owned(),
+                applied_on: None,
+                rights_learned_on: None,
+                immovable_property: false,
             },
             parties,
         )

@@ -40,13 +40,11 @@ impl<'a> CaseBuilder<'a> {
     /// Applies `action` on `on` to the aggregate, with the facts the service would supply.
     pub(super) fn act(&mut self, on: NaiveDate, action: Action) -> anyhow::Result<()> {
         let rules = self.ctx.rules;
-        let reply_overdue = deadlines::reply_overdue(
-            &cases::deadline_facts(&self.lc),
-            self.ctx.calendar,
-            &rules.deadlines,
-            on,
-        )
-        .unwrap_or(false);
+        let facts = cases::deadline_facts(&self.lc);
+        let reply_overdue =
+            deadlines::reply_overdue(&facts, self.ctx.calendar, &rules.deadlines, on)
+                .unwrap_or(false);
+        let periods = deadlines::period_due_dates(&facts, self.ctx.calendar, &rules.deadlines, on);
         let hearing_notice_working_days = match &action {
             Action::Hear {
                 hearing_on: Some(held),
@@ -62,6 +60,7 @@ impl<'a> CaseBuilder<'a> {
             reply_overdue,
             hearing_notice_working_days,
             case_number: Some(PLANNED_NUMBER.to_owned()),
+            periods,
         };
         self.lc = self
             .lc
@@ -72,6 +71,17 @@ impl<'a> CaseBuilder<'a> {
             action: Planned::Act(action),
         });
         Ok(())
+    }
+
+    /// The respondent's reply deadline as the service computes it now, if it has started.
+    pub(super) fn reply_due(&self) -> Option<NaiveDate> {
+        deadlines::reply_due_on(
+            &cases::deadline_facts(&self.lc),
+            self.ctx.calendar,
+            &self.ctx.rules.deadlines,
+        )
+        .ok()
+        .flatten()
     }
 
     /// The decision deadline as the service computes it now, if it can be computed.

@@ -5,7 +5,8 @@ use chrono::{Days, NaiveDate};
 
 use super::{CaseBuilder, Planner, UNNUMBERED};
 use crate::domain::lifecycle::{
-    Action, Disposition, HearingMethod, Procedure, SuspensionGround, TerminationGround,
+    Action, Approval, ApprovalRoute, Disposition, HearingMethod, Procedure, SuspensionGround,
+    TerminationGround,
 };
 
 impl Planner<'_> {
@@ -40,20 +41,37 @@ impl Planner<'_> {
                 copy,
                 Action::RecordReply {
                     copy_sent_on: Some(copy),
+                    copy_received_on: Some(copy),
                     reply_received_on: None,
                 },
             )?;
             return Ok(copy);
         }
-        let reply = if self.chance(0.04) {
-            self.after(copy, reply_limit + 1, reply_limit + 4)
-        } else {
-            self.after(copy, 2.min(reply_limit), reply_limit)
-        };
+        // Served the day it is sent (electronically); the reply comes within its period, which
+        // under the earlier law is calendar days. A late reply would bind the decision under
+        // art. 70, which the planned outcomes do not follow.
+        case.act(
+            copy,
+            Action::RecordReply {
+                copy_sent_on: Some(copy),
+                copy_received_on: Some(copy),
+                reply_received_on: None,
+            },
+        )?;
+        let due = case
+            .reply_due()
+            .unwrap_or_else(|| self.days().add_working_days(copy, reply_limit));
+        let latest = self
+            .ctx
+            .calendar
+            .working_days_between(copy, due)
+            .unwrap_or(reply_limit);
+        let reply = self.after(copy, 2.min(latest).max(1), latest.max(1));
         case.act(
             reply,
             Action::RecordReply {
-                copy_sent_on: Some(copy),
+                copy_sent_on: None,
+                copy_received_on: None,
                 reply_received_on: Some(reply),
             },
         )?;
@@ -87,6 +105,7 @@ impl Planner<'_> {
                     method,
                     hearing_on: Some(held),
                     notice_on: Some(notice),
+                    parties_unavailable: false,
                 },
             );
         }
@@ -101,6 +120,10 @@ impl Planner<'_> {
                 method,
                 hearing_on: (method != HearingMethod::WrittenOpinions).then_some(on),
                 notice_on: None,
+                // Written review under ordinary procedure of the 2023 law rests on the parties
+                // not being available (art. 49).
+                parties_unavailable: method == HearingMethod::WrittenOpinions
+                    && !Self::simplified(case),
             },
         )
     }
@@ -324,6 +347,11 @@ impl Planner<'_> {
             partial,
             remake_ordered,
             comply_within_days,
+            approval: Approval {
+                route: ApprovalRoute::OrganHead,
+                approver: "行政复议机关负责人".to_owned(),
+            },
+            third_party_evidence: false,
         }
     }
 }

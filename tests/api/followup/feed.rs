@@ -63,14 +63,14 @@ async fn missed_compliance(app: &TestApp, handler: &TestUser) -> Value {
             &app.officer,
             &case,
             json!({"action": "record_reply", "occurred_on": "2024-03-15",
-                   "copy_sent_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
+                   "copy_sent_on": "2024-03-07", "copy_received_on": "2024-03-07", "reply_received_on": "2024-03-15"}),
         )
         .await;
     let case = app
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions"}),
+            json!({"action": "hear", "occurred_on": "2024-03-25", "method": "written_opinions", "parties_unavailable": true}),
         )
         .await;
     let case = app
@@ -204,12 +204,17 @@ async fn the_feed_lists_every_deadline_to_meet_by_due_date() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
     let page = get_ok(&app, &app.officer, "/api/v1/deadlines").await;
+    // The two applications received 2024-03-01 were never reviewed: the law accepted them when
+    // the review lapsed on 2024-03-08 (art. 30), so the feed shows the copy (2024-03-19) and the
+    // decision (2024-05-07) they owe, not a missed review.
     assert_eq!(
         items(&page),
         [
-            entry("acceptance_review", &f.stale),
-            entry("acceptance_review", &f.theirs),
+            entry("copy_to_respondent", &f.stale),
+            entry("copy_to_respondent", &f.theirs),
             entry("letter_report_back", &f.letter),
+            entry("decision", &f.stale),
+            entry("decision", &f.theirs),
             entry("compliance", &f.remake),
             entry("acceptance_review", &f.fresh),
         ]
@@ -219,12 +224,13 @@ async fn the_feed_lists_every_deadline_to_meet_by_due_date() {
     assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{dues:?}");
 
     let stale = &list[0];
-    assert_eq!(stale["due_on"], "2024-03-08");
+    assert_eq!(stale["due_on"], "2024-03-19");
     assert_eq!(stale["status"], "missed");
     assert_eq!(
         stale["days_late"],
-        (f.today - date(&json!("2024-03-08"))).num_days()
+        (f.today - date(&json!("2024-03-19"))).num_days()
     );
+    assert_eq!(list[3]["due_on"], "2024-05-07");
     assert_eq!(stale["days_left"], json!(null));
     assert_eq!(stale["handlers"], json!([]));
     assert_eq!(list[1]["organ_id"], f.theirs["organ_id"]);
@@ -234,12 +240,12 @@ async fn the_feed_lists_every_deadline_to_meet_by_due_date() {
     assert_eq!(letter["letter_document_number"], "榕政复意〔2024〕1号");
     assert_eq!(letter["handlers"][0]["username"], "officer");
 
-    let remake = &list[3];
+    let remake = &list[5];
     assert_eq!(remake["due_on"], "2024-05-11");
     assert_eq!(remake["case_number"], f.remake["case_number"]);
     assert_eq!(remake["handlers"][0]["id"], app.officer.id.to_string());
 
-    let fresh = &list[4];
+    let fresh = &list[6];
     assert_eq!(fresh["status"], "pending");
     let due = date(&fresh["due_on"]);
     assert!(due > f.today);
@@ -268,9 +274,11 @@ async fn the_feed_filters_by_kind_status_handler_and_due_dates() {
     assert_eq!(
         feed("status=missed").await,
         [
-            entry("acceptance_review", &f.stale),
-            entry("acceptance_review", &f.theirs),
+            entry("copy_to_respondent", &f.stale),
+            entry("copy_to_respondent", &f.theirs),
             entry("letter_report_back", &f.letter),
+            entry("decision", &f.stale),
+            entry("decision", &f.theirs),
             entry("compliance", &f.remake),
         ]
     );
@@ -303,14 +311,16 @@ async fn the_feed_filters_by_kind_status_handler_and_due_dates() {
         feed("due_from=2024-04-01&due_to=2024-12-31").await,
         [
             entry("letter_report_back", &f.letter),
+            entry("decision", &f.stale),
+            entry("decision", &f.theirs),
             entry("compliance", &f.remake),
         ]
     );
     assert_eq!(
-        feed("due_to=2024-03-08&kind=acceptance_review").await,
+        feed("due_to=2024-03-19&kind=copy_to_respondent").await,
         [
-            entry("acceptance_review", &f.stale),
-            entry("acceptance_review", &f.theirs),
+            entry("copy_to_respondent", &f.stale),
+            entry("copy_to_respondent", &f.theirs),
         ]
     );
     assert!(
@@ -349,9 +359,15 @@ async fn the_feed_stays_within_reach_and_refuses_bad_queries() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
     let theirs = get_ok(&app, &f.district.officer, "/api/v1/deadlines").await;
-    assert_eq!(items(&theirs), [entry("acceptance_review", &f.theirs)]);
+    assert_eq!(
+        items(&theirs),
+        [
+            entry("copy_to_respondent", &f.theirs),
+            entry("decision", &f.theirs)
+        ]
+    );
     let read = get_ok(&app, &app.admin, "/api/v1/deadlines").await;
-    assert_eq!(read["items"].as_array().expect("items").len(), 5);
+    assert_eq!(read["items"].as_array().expect("items").len(), 7);
     // Statisticians get figures only.
     let (status, _) = get(&app, &app.statistician, "/api/v1/deadlines").await;
     assert_eq!(status, StatusCode::FORBIDDEN);

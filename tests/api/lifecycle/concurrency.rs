@@ -48,7 +48,7 @@ async fn a_change_needs_the_current_etag() {
     let stale = app
         .as_user(&app.officer, Method::POST, &transitions(&case))
         .header(header::IF_MATCH, "\"1\"")
-        .json(&json!({"action": "record_reply", "copy_sent_on": "2024-03-06", "occurred_on": "2024-03-06"}))
+        .json(&json!({"action": "record_reply", "copy_sent_on": "2024-03-06", "copy_received_on": "2024-03-06", "occurred_on": "2024-03-06"}))
         .send()
         .await
         .unwrap();

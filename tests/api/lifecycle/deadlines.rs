@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{accept, date, deadline, decide, filed, register_on, reload};
+use super::{accept, date, deadline, decide, register_on, reload, replied};
 use crate::support::{TestApp, TestUser, status_and_json};
 
 async fn get_calendar(app: &TestApp, user: &TestUser, year: i32) -> (StatusCode, Value) {
@@ -194,7 +194,7 @@ async fn a_deadline_in_a_year_without_a_calendar_is_unknown_until_the_calendar_i
             &app.officer,
             &case,
             json!({"action": "record_reply", "occurred_on": "2026-11-27",
-                   "copy_sent_on": "2026-11-27", "reply_received_on": "2026-11-27"}),
+                   "copy_sent_on": "2026-11-27", "copy_received_on": "2026-11-27", "reply_received_on": "2026-11-27"}),
         )
         .await;
     let decision = deadline(&case, "decision");
@@ -252,7 +252,7 @@ async fn a_reply_period_running_into_a_year_without_a_calendar_blocks_no_action(
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "record_reply", "occurred_on": "2026-11-27", "copy_sent_on": "2026-11-27"}),
+            json!({"action": "record_reply", "occurred_on": "2026-11-27", "copy_sent_on": "2026-11-27", "copy_received_on": "2026-11-27"}),
         )
         .await;
     let reply = deadline(&case, "respondent_reply");
@@ -273,7 +273,7 @@ async fn a_reply_period_running_into_a_year_without_a_calendar_blocks_no_action(
 async fn replacing_a_calendar_recomputes_the_next_deadline_of_open_cases() {
     let app = TestApp::spawn().await;
     let open = app.sample_case().await;
-    let closed = filed(&app, "simplified").await;
+    let closed = replied(&app, "simplified").await;
     let closed = app
         .act_ok(
             &app.head,
@@ -321,7 +321,7 @@ async fn the_list_finds_overdue_cases_and_cases_due_before_a_date() {
     let app = TestApp::spawn().await;
     // Received 2024-03-01 and never reviewed: overdue since 2024-03-08.
     let overdue = app.sample_case().await;
-    let concluded = filed(&app, "simplified").await;
+    let concluded = replied(&app, "simplified").await;
     app.act_ok(
         &app.head,
         &concluded,

@@ -20,7 +20,7 @@ async fn every_action_appends_one_event_and_refusals_append_none() {
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "record_reply", "occurred_on": "2024-03-06", "copy_sent_on": "2024-03-06"}),
+            json!({"action": "record_reply", "occurred_on": "2024-03-06", "copy_sent_on": "2024-03-06", "copy_received_on": "2024-03-06", "reply_received_on": "2024-03-06"}),
         )
         .await;
     let case = app

@@ -17,16 +17,16 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
     let app = TestApp::spawn().await;
     let case = app.sample_case().await;
     assert_eq!(case["state"], "received");
+    // Received 2024-03-01, its review lapsed on 2024-03-08: the law has accepted it (art. 30),
+    // so nobody may decline it or ask for a supplement any more.
+    assert_eq!(case["deemed_accepted_on"], "2024-03-08");
     assert_eq!(
         allowed(&case),
-        ["request_supplement"],
+        Vec::<&str>::new(),
         "the registering officer"
     );
     let as_head = reload(&app, &app.head, &case).await;
-    assert_eq!(
-        allowed(&as_head),
-        ["request_supplement", "decline", "accept", "assign"]
-    );
+    assert_eq!(allowed(&as_head), ["accept", "assign"]);
     assert_eq!(deadline(&case, "acceptance_review")["due_on"], "2024-03-08");
 
     let case = app
@@ -46,14 +46,14 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
         "2024-03-14"
     );
     assert_eq!(deadline(&case, "decision")["due_on"], "2024-05-06");
-    // Nothing to hear yet, nothing to decide: the reply is neither in nor overdue.
+    // Nothing to hear yet, nothing to decide: the reply is neither in nor overdue. Viewed
+    // today, long after 2024-05-06, the decision period can no longer be extended (art. 62).
     assert_eq!(
         allowed(&case),
         [
             "assign",
             "record_reply",
             "suspend",
-            "extend",
             "dismiss_application",
             "mediate",
             "terminate"
@@ -64,7 +64,7 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-07"}),
+            json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-07", "copy_received_on": "2024-03-07"}),
         )
         .await;
     assert_eq!(case["state"], "filed");
@@ -91,7 +91,12 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
         .await;
     assert_eq!(case["state"], "heard");
     assert_eq!(case["lifecycle"]["heard_on"], "2024-03-25");
-    assert_eq!(allowed(&case), ["record_reply", "suspend"], "the officer");
+    // A formal hearing (听证) may still follow the opinions heard (art. 50).
+    assert_eq!(
+        allowed(&case),
+        ["record_reply", "hear", "suspend"],
+        "the officer"
+    );
     let as_head = reload(&app, &app.head, &case).await;
     assert!(allowed(&as_head).contains(&"decide"), "{as_head}");
 
@@ -126,8 +131,19 @@ async fn a_simplified_case_is_decided_without_a_hearing() {
         "2024-03-08"
     );
     assert_eq!(deadline(&case, "decision")["due_on"], "2024-04-07");
-    assert!(allowed(&case).contains(&"decide"), "{case}");
+    // Not before the reply is in or its 5 working days from the respondent's receipt ran out (art. 54).
+    assert!(!allowed(&case).contains(&"decide"), "{case}");
     assert!(!allowed(&case).contains(&"extend"), "{case}");
+    let case = app
+        .act_ok(
+            &app.officer,
+            &case,
+            json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-06",
+                   "copy_received_on": "2024-03-06", "reply_received_on": "2024-03-07"}),
+        )
+        .await;
+    let case = reload(&app, &app.head, &case).await;
+    assert!(allowed(&case).contains(&"decide"), "{case}");
 
     let case = app
         .act_ok(
@@ -148,7 +164,7 @@ async fn without_a_reply_in_time_the_head_may_decide_unheard_but_only_against_th
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-07"}),
+            json!({"action": "record_reply", "occurred_on": "2024-03-07", "copy_sent_on": "2024-03-07", "copy_received_on": "2024-03-07"}),
         )
         .await;
     // The reply is due 2024-03-21; the date of the action decides whether it was overdue.
@@ -232,11 +248,13 @@ async fn a_supplement_round_pauses_and_restarts_the_acceptance_review() {
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "request_supplement", "occurred_on": "2024-03-04", "items": ["身份证明", "行政处罚决定书"]}),
+            json!({"action": "request_supplement", "occurred_on": "2024-03-04", "notice_received_on": "2024-03-04", "items": ["身份证明", "行政处罚决定书"]}),
         )
         .await;
     assert_eq!(case["state"], "awaiting_supplement");
     assert_eq!(case["state_label"], "待补正");
+    // Received with the request on 2024-03-04, its ten working days ran out long before today:
+    // no extension is offered any more.
     assert_eq!(allowed(&case), ["supplement"]);
     assert_eq!(deadline(&case, "acceptance_review")["status"], "paused");
     // Ten working days from Monday 2024-03-04.
@@ -302,7 +320,7 @@ async fn a_declined_application_records_its_reason() {
         .act_ok(
             &app.officer,
             &other,
-            json!({"action": "request_supplement", "occurred_on": "2024-03-04", "items": ["身份证明"]}),
+            json!({"action": "request_supplement", "occurred_on": "2024-03-04", "notice_received_on": "2024-03-04", "items": ["身份证明"]}),
         )
         .await;
     let other = app

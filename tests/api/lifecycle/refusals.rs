@@ -5,7 +5,7 @@ use chrono::{DateTime, Days, Utc};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-use super::{accept, decide, events, fields, filed, reload};
+use super::{accept, decide, events, fields, reload, replied};
 use crate::support::TestApp;
 
 #[tokio::test]
@@ -32,6 +32,7 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["state"], "received");
     assert_eq!(problem["action"], "decide");
+    // Judged on the action's date, 2024-03-04, within the review (it lapses on 2024-03-08).
     assert_eq!(
         problem["allowed_actions"],
         json!(["request_supplement", "decline", "accept", "assign"])
@@ -55,7 +56,7 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
     assert_eq!(problem["allowed_actions"], json!(["request_supplement"]));
 
     // A closed case allows nothing, and says so.
-    let closed = filed(&app, "simplified").await;
+    let closed = replied(&app, "simplified").await;
     let closed = app
         .act_ok(
             &app.head,
@@ -109,7 +110,7 @@ async fn missing_or_malformed_action_fields_are_a_422_naming_them() {
         (&received, json!({"action": 7}), "action"),
         (
             &received,
-            json!({"action": "request_supplement", "items": []}),
+            json!({"action": "request_supplement", "occurred_on": "2024-03-04", "items": []}),
             "items",
         ),
         (
@@ -200,7 +201,7 @@ async fn an_action_is_dated_neither_in_the_future_nor_before_the_previous_event(
     let case = app
         .act_ok(&app.head, &case, accept("ordinary", "2024-03-05"))
         .await;
-    let earlier = json!({"action": "record_reply", "occurred_on": "2024-03-04", "copy_sent_on": "2024-03-04"});
+    let earlier = json!({"action": "record_reply", "occurred_on": "2024-03-04", "copy_sent_on": "2024-03-04", "copy_received_on": "2024-03-04"});
     let (status, problem) = app.act(&app.officer, &case, earlier).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["occurred_on"]);
@@ -214,7 +215,7 @@ async fn an_action_is_dated_neither_in_the_future_nor_before_the_previous_event(
         .act_ok(
             &app.officer,
             &case,
-            json!({"action": "record_reply", "occurred_on": "2024-03-05", "copy_sent_on": "2024-03-05"}),
+            json!({"action": "record_reply", "occurred_on": "2024-03-05", "copy_sent_on": "2024-03-05", "copy_received_on": "2024-03-05"}),
         )
         .await;
     let before = Utc::now();

@@ -32,7 +32,12 @@ fn payload(app: &TestApp, action: &str, pick: u8, on: NaiveDate, case: &Value) -
     let choose = |options: &[&str]| options[pick % options.len()].to_owned();
     let lifecycle = &case["lifecycle"];
     let mut body = match action {
-        "request_supplement" => json!({"items": ["身份证明"]}),
+        "request_supplement" if pick % 2 == 0 => json!({"items": ["身份证明"]}),
+        "request_supplement" => json!({"items": ["身份证明"], "notice_received_on": on}),
+        "record_supplement_notice" if pick % 2 == 0 => json!({"received_on": on}),
+        "record_supplement_notice" => {
+            json!({"extend_working_days": 1 + pick % 5, "reason": "外地调取材料"})
+        }
         "decline" => match pick % 4 {
             0 => json!({"reason": "no_jurisdiction", "competent_organ": "福建省人民政府"}),
             1 => json!({"reason": "supplement_not_provided"}),
@@ -43,8 +48,14 @@ fn payload(app: &TestApp, action: &str, pick: u8, on: NaiveDate, case: &Value) -
         "assign" if pick % 2 == 0 => json!({"handlers": [app.officer.id]}),
         "assign" => json!({"handlers": [app.officer.id, app.head.id]}),
         "record_reply" if lifecycle["copy_sent_on"].is_null() => json!({"copy_sent_on": on}),
+        "record_reply" if lifecycle["copy_received_on"].is_null() => {
+            json!({"copy_received_on": on})
+        }
         "record_reply" => json!({"reply_received_on": on}),
-        "hear" => json!({"method": choose(&["written_opinions", "in_person", "online", "phone"])}),
+        "hear" => json!({
+            "method": choose(&["written_opinions", "in_person", "online", "phone"]),
+            "parties_unavailable": pick % 3 == 0,
+        }),
         "suspend" => json!({"ground": choose(&[
             "applicant_died", "applicant_missing", "force_majeure", "mediation_or_settlement",
             "related_case_pending", "other",
@@ -66,6 +77,8 @@ fn payload(app: &TestApp, action: &str, pick: u8, on: NaiveDate, case: &Value) -
                 "document_number": "榕政复决〔2024〕9号",
                 "reasoning": "理由",
                 "legal_basis": "依据",
+                "approval": {"route": choose(&["organ_head", "collective_discussion"]), "approver": "王局长"},
+                "third_party_evidence": pick % 5 == 0,
             });
             if disposition == "revoke" {
                 decision["partial"] = json!(pick % 3 == 0);
