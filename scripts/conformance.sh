@@ -4,14 +4,18 @@
 # generated with openapi-typescript and a sample client type-checked with tsc. Exits non-zero on
 # any failure.
 #
-# Settings (environment): SEED (random), PORT (18080), CONFORMANCE_MAX_EXAMPLES (schemathesis'
-# default), CARGO_TARGET_DIR (cargo's default), KEEP=1 keeps the temporary directory.
+# Settings (environment): SEED (20231130; fixed so CI is deterministic, set another to explore),
+# PORT (18080), CONFORMANCE_MAX_EXAMPLES (schemathesis' default), CARGO_TARGET_DIR (cargo's
+# default), KEEP=1 keeps the temporary directory.
+#
+# What schemathesis accepts beyond its defaults, and why, is in conformance/schemathesis.toml;
+# conformance/hooks.py adds the check that keeps those allowances narrow.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 port="${PORT:-18080}"
-seed="${SEED:-$((RANDOM * 32768 + RANDOM))}"
+seed="${SEED:-20231130}"
 password="conformance-$RANDOM$RANDOM"
 work="$(mktemp -d /tmp/fuyi-conformance.XXXXXX)"
 # Where root runs this, the private PostgreSQL runs as `postgres`, which must reach its data.
@@ -80,13 +84,21 @@ curl -fsS "$base/api-docs/openapi.json" -o "$work/openapi.json"
 status=0
 
 echo "== schemathesis (all checks, all phases)"
+# One worker and no example database: the same seed then sends the same requests in the same
+# order, so a rerun gives the same result.
 sc_args=(run "$base/api-docs/openapi.json" --url "$base"
     -H "Authorization: Bearer $token" -c all --seed "$seed"
-    --phases examples,coverage,fuzzing,stateful)
+    --phases examples,coverage,fuzzing,stateful
+    --workers 1 --generation-database none)
 if [[ -n "${CONFORMANCE_MAX_EXAMPLES:-}" ]]; then
     sc_args+=(--max-examples "$CONFORMANCE_MAX_EXAMPLES")
 fi
-(cd "$work" && "$work/venv/bin/schemathesis" "${sc_args[@]}") || status=1
+(
+    cd "$work"
+    PYTHONPATH="$here/conformance" SCHEMATHESIS_HOOKS=hooks \
+        "$work/venv/bin/schemathesis" --config-file "$here/conformance/schemathesis.toml" \
+        "${sc_args[@]}"
+) || status=1
 
 echo "== openapi-typescript + tsc"
 cp "$here/conformance/package.json" "$here/conformance/package-lock.json" \

@@ -72,14 +72,17 @@ impl UserView {
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     /// 2–64 letters, digits, `_`, `.` or `-`; unique.
+    #[schema(pattern = r"^[A-Za-z0-9_.-]{2,64}$")]
     pub username: String,
+    #[schema(pattern = r"\S", max_length = 100)]
     pub display_name: String,
     /// At least 8 characters.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 8, max_length = 256)]
     pub password: String,
     /// The user's organ, within the administrator's; defaults to the administrator's own.
     pub organ_id: Option<Uuid>,
     /// At least one.
+    #[schema(min_items = 1)]
     pub roles: Vec<Role>,
 }
 
@@ -87,15 +90,17 @@ pub struct NewUserRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub display_name: Option<String>,
     /// Replaces the roles; at least one. Not allowed on your own account. The user's access
     /// tokens are refused from their next request; a refresh brings one with the new roles.
+    #[schema(min_items = 1)]
     pub roles: Option<Vec<Role>>,
     /// `false` stops sign-in and refresh, revokes the user's refresh tokens and refuses their
     /// access tokens from their next request.
     pub active: Option<bool>,
     /// A new password (at least 8 characters); ends the user's sessions like `active: false`.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 8, max_length = 256)]
     pub password: Option<String>,
 }
 

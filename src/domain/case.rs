@@ -135,15 +135,21 @@ text_enum! {
 pub struct PartyInput {
     pub role: PartyRole,
     pub kind: PartyKind,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9]{6,30}$")]
     pub id_number: Option<String>,
+    /// 5–20 digits, optionally with `+` and `-`.
     #[serde(default)]
+    #[schema(pattern = r"^[+-]*([0-9][+-]*){5,20}$")]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"\S", max_length = 200)]
     pub address: Option<String>,
     /// For agents and representatives: index (0-based, in `parties`) of the applicant they act for.
     #[serde(default)]
+    #[schema(maximum = 99)]
     pub acts_for: Option<usize>,
 }
 
@@ -153,12 +159,17 @@ pub struct ApplicationFacts {
     pub received_on: NaiveDate,
     pub channel: Channel,
     pub act_type: ActType,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub act_document_number: Option<String>,
     pub act_date: NaiveDate,
     pub learned_on: NaiveDate,
-    /// Amount involved, in fen (0.01 yuan), to keep money exact.
+    /// Amount involved, in fen (0.01 yuan), to keep money exact; at most 2^53 − 1, which a
+    /// JavaScript number still holds exactly.
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
     pub amount_fen: Option<i64>,
+    #[schema(pattern = r"\S", max_length = 20000)]
     pub request: String,
+    #[schema(pattern = r"\S", max_length = 20000)]
     pub reasons: String,
     /// The day the application was made: the posting date of a posted application, since time
     /// in the post does not count (art. 20); the day received for every other channel, and the
@@ -186,6 +197,9 @@ impl ApplicationFacts {
 pub const MAX_NAME_CHARS: usize = 200;
 /// See [`MAX_NAME_CHARS`].
 pub const MAX_TEXT_CHARS: usize = 20_000;
+/// The largest amount, in fen: 2^53 − 1, the largest integer a browser's JSON numbers read back
+/// exactly (about 90 trillion yuan).
+pub const MAX_AMOUNT_FEN: i64 = (1 << 53) - 1;
 /// Upper bound on parties of one case.
 pub const MAX_PARTIES: usize = 100;
 
@@ -262,18 +276,63 @@ pub fn validate_application(
             );
         }
     }
-    if let Some(amount) = facts.amount_fen
+    check_fields(
+        &mut errors,
+        FieldsToCheck {
+            amount_fen: facts.amount_fen,
+            request: Some(&facts.request),
+            reasons: Some(&facts.reasons),
+            act_document_number: facts.act_document_number.as_deref(),
+            parties: Some(parties),
+        },
+    );
+    errors.into_result()
+}
+
+/// The fields of an application, or of a correction to one, whose rules hold whatever else the
+/// case says; `None` where a correction leaves the field alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FieldsToCheck<'a> {
+    pub amount_fen: Option<i64>,
+    pub request: Option<&'a str>,
+    pub reasons: Option<&'a str>,
+    pub act_document_number: Option<&'a str>,
+    pub parties: Option<&'a [PartyInput]>,
+}
+
+/// Checks the fields that need nothing but themselves. A correction runs this before the case is
+/// read, so a malformed body is answered 422 whatever version `If-Match` names.
+pub fn validate_fields(fields: FieldsToCheck<'_>) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    check_fields(&mut errors, fields);
+    errors.into_result()
+}
+
+fn check_fields(errors: &mut FieldErrors, fields: FieldsToCheck<'_>) {
+    if let Some(amount) = fields.amount_fen
         && amount < 0
     {
         errors.push("amount_fen", "must not be negative");
+    } else if let Some(amount) = fields.amount_fen
+        && amount > MAX_AMOUNT_FEN
+    {
+        errors.push(
+            "amount_fen",
+            format!("must be at most {MAX_AMOUNT_FEN} (the largest integer a JavaScript number holds exactly)"),
+        );
     }
-    errors.check_text("request", &facts.request, MAX_TEXT_CHARS);
-    errors.check_text("reasons", &facts.reasons, MAX_TEXT_CHARS);
-    if let Some(number) = &facts.act_document_number {
+    if let Some(request) = fields.request {
+        errors.check_text("request", request, MAX_TEXT_CHARS);
+    }
+    if let Some(reasons) = fields.reasons {
+        errors.check_text("reasons", reasons, MAX_TEXT_CHARS);
+    }
+    if let Some(number) = fields.act_document_number {
         errors.check_text("act_document_number", number, MAX_NAME_CHARS);
     }
-    validate_parties(parties, &mut errors);
-    errors.into_result()
+    if let Some(parties) = fields.parties {
+        validate_parties(parties, errors);
+    }
 }
 
 fn validate_parties(parties: &[PartyInput], errors: &mut FieldErrors) {

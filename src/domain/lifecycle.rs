@@ -592,8 +592,9 @@ macro_rules! actions {
         }
 
         /// [`Action`] with the tag outside: `{"accept": {"procedure": "ordinary"}}`. Only for
-        /// parsing; see [`Action::from`].
-        #[derive(Debug, Deserialize)]
+        /// parsing; see [`Action::from`]. (`ToSchema` only so the fields' `#[schema]` limits,
+        /// shared with [`Action`], are understood here; it is in no document.)
+        #[derive(Debug, Deserialize, ToSchema)]
         #[serde(rename_all = "snake_case", deny_unknown_fields)]
         pub enum ActionFields {
             $(
@@ -630,6 +631,7 @@ pub enum Action {
     /// Send a supplement notice (art. 31). Allowed once per application, since the notice must list everything at once.
     RequestSupplement {
         /// Everything the applicant must supplement; at least one item, none blank.
+        #[schema(schema_with = crate::domain::validation::non_blank_list)]
         items: Vec<String>,
         /// The day the applicant received the notice, if known now (handed over in person); the
         /// 10 working days run from it (art. 31). Record it later with `record_supplement_notice`.
@@ -676,6 +678,7 @@ pub enum Action {
     /// Name the handling officers, replacing any named before.
     Assign {
         /// At least one, no duplicates; each an active officer of the case's organ.
+        #[schema(schema_with = crate::domain::validation::distinct_ids)]
         handlers: Vec<Uuid>,
     },
     /// Record the copy sent to the respondent and/or the respondent's reply; give at least one date.
@@ -715,13 +718,16 @@ pub enum Action {
     /// Extend the decision period (art. 62); ordinary procedure only.
     Extend {
         /// Days granted now; at least 1, and all extensions together within the configured maximum (30).
+        #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
         days: u32,
         /// Why the case cannot be decided in time.
+        #[schema(pattern = r"\S")]
         reason: String,
     },
     /// Convert a simplified case to ordinary procedure (art. 55).
     ConvertToOrdinary {
         /// Why simplified procedure is unsuitable.
+        #[schema(pattern = r"\S")]
         reason: String,
     },
     /// Decide on the merits; the action's date is the decision date.
@@ -729,10 +735,13 @@ pub enum Action {
         /// The operative outcome.
         disposition: Disposition,
         /// The decision document's number (文号).
+        #[schema(pattern = r"\S")]
         document_number: String,
         /// The reasoning.
+        #[schema(pattern = r"\S")]
         reasoning: String,
         /// The legal basis cited.
+        #[schema(pattern = r"\S")]
         legal_basis: String,
         /// Partial revocation (部分撤销); only with `revoke`.
         #[serde(default)]
@@ -742,6 +751,7 @@ pub enum Action {
         remake_ordered: bool,
         /// Days the respondent has to remake or perform; required with a remake order or `order_to_perform`, forbidden otherwise.
         #[serde(default)]
+        #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
         comply_within_days: Option<u32>,
         /// The approval the decision is made on (art. 61).
         approval: Approval,
@@ -753,11 +763,13 @@ pub enum Action {
     /// Dismiss the application after acceptance (驳回申请, art. 33).
     DismissApplication {
         /// Which art. 30 condition is not met.
+        #[schema(pattern = r"\S")]
         reason: String,
     },
     /// Conclude by mediation; the action's date is the day the mediation document took effect.
     Mediate {
         /// The mediation document's number.
+        #[schema(pattern = r"\S")]
         document_number: String,
     },
     /// Terminate the case (终止, art. 41).
@@ -945,6 +957,66 @@ fn violated(rule: &'static str, reason: impl Into<String>) -> Refusal {
     Refusal::RuleViolated {
         rule,
         reason: reason.into(),
+    }
+}
+
+impl Action {
+    /// Checks the action's own fields, whose rules hold in every state. The service runs this
+    /// before it reads the case, so a malformed action is answered 422 whatever version
+    /// `If-Match` names; [`CaseLifecycle::apply`] runs it too.
+    pub fn check_fields(&self) -> Result<(), Refusal> {
+        match self {
+            Action::RequestSupplement { items, .. } => {
+                if items.is_empty() {
+                    return Err(invalid("items", "list at least one item to supplement"));
+                }
+                if items.iter().any(|item| item.trim().is_empty()) {
+                    return Err(invalid("items", "items must not be blank"));
+                }
+                Ok(())
+            }
+            Action::Assign { handlers } => {
+                if handlers.is_empty() {
+                    return Err(invalid("handlers", "name at least one handling officer"));
+                }
+                if handlers
+                    .iter()
+                    .enumerate()
+                    .any(|(i, id)| handlers[..i].contains(id))
+                {
+                    return Err(invalid("handlers", "an officer is named twice"));
+                }
+                Ok(())
+            }
+            Action::Extend { days, reason } => {
+                if *days == 0 {
+                    return Err(invalid("days", "extend by at least one day"));
+                }
+                require_text("reason", reason)
+            }
+            Action::ConvertToOrdinary { reason } | Action::DismissApplication { reason } => {
+                require_text("reason", reason)
+            }
+            Action::Decide {
+                document_number,
+                reasoning,
+                legal_basis,
+                comply_within_days,
+                approval,
+                ..
+            } => {
+                require_text("document_number", document_number)?;
+                require_text("reasoning", reasoning)?;
+                require_text("legal_basis", legal_basis)?;
+                require_text("approval.approver", &approval.approver)?;
+                if *comply_within_days == Some(0) {
+                    return Err(invalid("comply_within_days", "give at least one day"));
+                }
+                Ok(())
+            }
+            Action::Mediate { document_number } => require_text("document_number", document_number),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -1170,19 +1242,15 @@ impl CaseLifecycle {
         }
         self.precondition(kind, &ctx.circumstances(), ctx.settings)?;
 
+        action.check_fields()?;
+
         let mut next = self.clone();
         next.last_event_on = on;
         match action {
             Action::RequestSupplement {
-                items,
+                items: _,
                 notice_received_on,
             } => {
-                if items.is_empty() {
-                    return Err(invalid("items", "list at least one item to supplement"));
-                }
-                if items.iter().any(|item| item.trim().is_empty()) {
-                    return Err(invalid("items", "items must not be blank"));
-                }
                 if let Some(received_on) = notice_received_on
                     && *received_on != on
                 {
@@ -1300,16 +1368,6 @@ impl CaseLifecycle {
                 next.case_number = Some(case_number.clone());
             }
             Action::Assign { handlers } => {
-                if handlers.is_empty() {
-                    return Err(invalid("handlers", "name at least one handling officer"));
-                }
-                if handlers
-                    .iter()
-                    .enumerate()
-                    .any(|(i, id)| handlers[..i].contains(id))
-                {
-                    return Err(invalid("handlers", "an officer is named twice"));
-                }
                 next.handlers = handlers.clone();
             }
             Action::RecordReply {
@@ -1353,11 +1411,7 @@ impl CaseLifecycle {
                 next.end_suspension(on);
                 next.state = resume_to;
             }
-            Action::Extend { days, reason } => {
-                if *days == 0 {
-                    return Err(invalid("days", "extend by at least one day"));
-                }
-                require_text("reason", reason)?;
+            Action::Extend { days, reason: _ } => {
                 let total = self.extension_days.checked_add(*days);
                 let max = ctx.settings.max_extension_days;
                 match total {
@@ -1373,26 +1427,21 @@ impl CaseLifecycle {
                     }
                 }
             }
-            Action::ConvertToOrdinary { reason } => {
-                require_text("reason", reason)?;
+            Action::ConvertToOrdinary { reason: _ } => {
                 next.procedure = Some(Procedure::Ordinary);
                 next.converted_on = Some(on);
             }
             Action::Decide {
                 disposition,
                 document_number,
-                reasoning,
-                legal_basis,
                 partial,
                 remake_ordered,
                 comply_within_days,
                 approval,
                 third_party_evidence,
+                reasoning: _,
+                legal_basis: _,
             } => {
-                require_text("document_number", document_number)?;
-                require_text("reasoning", reasoning)?;
-                require_text("legal_basis", legal_basis)?;
-                require_text("approval.approver", &approval.approver)?;
                 check_decision_flags(*disposition, *partial, *remake_ordered, *comply_within_days)?;
                 if self.reply_defaulted(ctx)
                     && !*third_party_evidence
@@ -1426,12 +1475,10 @@ impl CaseLifecycle {
                 next.decision_document_number = Some(document_number.clone());
                 next.approval = Some(approval.clone());
             }
-            Action::DismissApplication { reason } => {
-                require_text("reason", reason)?;
+            Action::DismissApplication { reason: _ } => {
                 next.conclude(S::ApplicationDismissed, on);
             }
             Action::Mediate { document_number } => {
-                require_text("document_number", document_number)?;
                 next.conclude(S::Mediated, on);
                 next.decision_document_number = Some(document_number.clone());
             }

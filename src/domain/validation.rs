@@ -51,3 +51,31 @@ impl FieldErrors {
         self.0
     }
 }
+
+/// The schema of a list of required free-text items, as [`FieldErrors::check_text`] reads each
+/// one: at least one item, none blank.
+pub fn non_blank_list() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"\S")),
+        )
+        .min_items(Some(1))
+        .build()
+}
+
+/// The schema of a list of ids naming at least one record, none twice.
+pub fn distinct_ids() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        )
+        .min_items(Some(1))
+        .unique_items(true)
+        .build()
+}

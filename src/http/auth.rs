@@ -28,8 +28,9 @@ const MAX_USERNAME: usize = 64;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    #[schema(pattern = r"\S", max_length = 64)]
     pub username: String,
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1, max_length = 256)]
     pub password: String,
 }
 
@@ -104,7 +105,7 @@ pub async fn issue_token(
     let mut errors = FieldErrors::default();
     if body.username.trim().is_empty() {
         errors.push("username", "must not be blank");
-    } else if body.username.len() > MAX_USERNAME {
+    } else if body.username.chars().count() > MAX_USERNAME {
         errors.push(
             "username",
             format!("must be at most {MAX_USERNAME} characters"),

@@ -69,7 +69,7 @@ pub async fn get_year(
 /// same transaction.
 #[utoipa::path(
     put, path = "/api/v1/calendar/{year}", tag = "calendar",
-    params(("year" = i32, Path)),
+    params(("year" = i32, Path, minimum = 1990, maximum = 2200)),
     request_body = CalendarYearBody,
     responses(
         (status = 200, body = CalendarYearView), (status = 403, body = ProblemDetails),

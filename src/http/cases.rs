@@ -174,6 +174,7 @@ pub async fn transition_case(
 ) -> ApiResult<HttpResponse> {
     require_case_role(&caller)?;
     let body = parse_transition(raw)?;
+    service::check_action_fields(&body.action)?;
     let id = id.into_inner();
     idempotent(&state, &caller, &req, &body, async |conn| {
         let expected = if_match(&req)?;

@@ -26,13 +26,21 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<i32> {
         .ok_or_else(ApiError::precondition_required)?
         .to_str()
         .map_err(|_| ApiError::bad_parameter("If-Match", "must be an ASCII entity tag"))?;
-    raw.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i32>()
-        .map_err(|_| {
-            ApiError::bad_parameter("If-Match", "must be the ETag of the case, e.g. \"3\"")
-        })
+    parse_etag(raw.trim()).ok_or_else(|| {
+        ApiError::bad_parameter("If-Match", "must be the ETag of the case, e.g. \"3\"")
+    })
+}
+
+/// The version in an entity tag as this service writes it (`"7"`, or weakened by a proxy,
+/// `W/"7"`): 1–9 digits in quotes, the form the document's pattern states. A bare `7` is not an
+/// entity tag (RFC 9110 §8.8.3).
+fn parse_etag(tag: &str) -> Option<i32> {
+    let quoted = tag.strip_prefix("W/").unwrap_or(tag);
+    let digits = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// A JSON response carrying the version as `ETag`.
@@ -236,4 +244,26 @@ async fn replay(
         header::HeaderValue::from_static("true"),
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_etag;
+
+    #[test]
+    fn only_quoted_digits_are_an_entity_tag() {
+        assert_eq!(parse_etag("\"7\""), Some(7));
+        assert_eq!(parse_etag("W/\"12\""), Some(12));
+        for refused in [
+            "7",
+            "\"\"",
+            "\"-1\"",
+            "\"+1\"",
+            "\"1234567890\"",
+            "W/7",
+            "\"7",
+        ] {
+            assert_eq!(parse_etag(refused), None, "{refused}");
+        }
+    }
 }

@@ -3,8 +3,9 @@
 
 use actix_web::{HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use strum::IntoEnumIterator;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -44,6 +45,7 @@ pub struct DeadlineQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = r"^[A-Za-z0-9_-]{4}[A-G][A-Za-z0-9_-]{21}[AQgw]$")]
     pub cursor: Option<String>,
 }
 
@@ -106,27 +108,58 @@ pub async fn list_deadlines(
     }))
 }
 
+// A cursor is the feed key in 27 characters: the due day as an unsigned 24-bit count of days
+// from 0001-01-01 (4 base64url characters; to the year 45,000, all within PostgreSQL's dates), the kind as one letter from `A` (its position in
+// `FeedKind`), the subject's 16 bytes (22 unpadded base64url characters). Every string of that
+// form decodes to a key, so the parameter's pattern in the document is exactly what is accepted.
+
+/// Days after 0001-01-01 a 24-bit cursor field can carry (about 45,000 years).
+const CURSOR_DAYS: i32 = 1 << 24;
+
 fn encode_cursor(key: FeedKey) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", key.due_on, key.kind, key.subject))
+    // No due day of a real case comes near either bound; clamping keeps encoding total all the
+    // same (a page would then repeat an item rather than fail).
+    let days = (key.due_on.num_days_from_ce() - 1)
+        .clamp(0, CURSOR_DAYS - 1)
+        .to_be_bytes();
+    let kind = FeedKind::iter()
+        .position(|kind| kind == key.kind)
+        .unwrap_or(0);
+    let letter = char::from(b'A' + u8::try_from(kind).unwrap_or(0));
+    format!(
+        "{}{letter}{}",
+        URL_SAFE_NO_PAD.encode(&days[1..]),
+        URL_SAFE_NO_PAD.encode(key.subject.as_bytes())
+    )
 }
 
 fn decode_cursor(cursor: &str) -> ApiResult<FeedKey> {
     let bad = || ApiError::bad_parameter("cursor", "is not a cursor this service issued");
-    let text = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(bad)?;
-    let mut parts = text.split('|');
-    let (Some(due_on), Some(kind), Some(subject), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    if cursor.len() != 27 || !cursor.is_ascii() {
+        return Err(bad());
+    }
+    let (days, rest) = cursor.split_at(4);
+    let (letter, subject) = rest.split_at(1);
+    let days = URL_SAFE_NO_PAD.decode(days).map_err(|_| bad())?;
+    let [high, middle, low] = days[..] else {
         return Err(bad());
     };
+    let days = i32::from_be_bytes([0, high, middle, low]) + 1;
+    let kind = letter
+        .bytes()
+        .next()
+        .and_then(|letter| letter.checked_sub(b'A'))
+        .and_then(|index| FeedKind::iter().nth(usize::from(index)))
+        .ok_or_else(bad)?;
+    let subject = URL_SAFE_NO_PAD
+        .decode(subject)
+        .ok()
+        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+        .ok_or_else(bad)?;
     Ok(FeedKey {
-        due_on: due_on.parse().map_err(|_| bad())?,
-        kind: kind.parse().map_err(|_| bad())?,
-        subject: subject.parse().map_err(|_| bad())?,
+        due_on: NaiveDate::from_num_days_from_ce_opt(days).ok_or_else(bad)?,
+        kind,
+        subject,
     })
 }
 
@@ -145,5 +178,30 @@ mod tests {
         assert_eq!(decode_cursor(&cursor).ok(), Some(key));
         assert!(decode_cursor("not-a-cursor").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("2024-05-06|nope|x")).is_err());
+        let first = FeedKey {
+            due_on: NaiveDate::from_ymd_opt(1, 1, 1).expect("date"),
+            ..key
+        };
+        assert_eq!(decode_cursor(&encode_cursor(first)).ok(), Some(first));
+    }
+
+    /// The document promises that every string of the cursor's pattern is accepted; the kind
+    /// letters `A`–`G` there must match the kinds there are.
+    #[test]
+    fn every_string_of_the_documented_form_is_a_cursor() {
+        assert_eq!(
+            FeedKind::iter().count(),
+            7,
+            "update the cursor pattern's kind letters"
+        );
+        for cursor in [
+            "AAAAA".to_owned() + "AAAAAAAAAAAAAAAAAAAAAA",
+            "____G".to_owned() + "_____________________w",
+            "gAAAD".to_owned() + "0123456789abcdefABCDEQ",
+        ] {
+            let key = decode_cursor(&cursor).expect("a cursor of the documented form");
+            assert_eq!(encode_cursor(key), cursor);
+        }
+        assert!(decode_cursor(&("AAAAH".to_owned() + "AAAAAAAAAAAAAAAAAAAAAA")).is_err());
     }
 }

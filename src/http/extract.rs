@@ -103,11 +103,44 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             err.column()
         ))
     })?;
+    let value = integral_numbers_as_integers(value);
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
         ApiError::invalid_field(field, err.into_inner().to_string())
     })
+}
+
+/// JSON does not tell `1` from `1.0`, and JSON Schema counts both as the integer 1; serde's
+/// integer types refuse the second. A number with no fractional part is read as the integer it is,
+/// so a client (or a generator following the document) that writes `3.0` is not refused.
+fn integral_numbers_as_integers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every integral f64 is exact, so the conversion loses nothing.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if float.fract() == 0.0 && float.abs() <= EXACT {
+                Value::from(float as i64)
+            } else {
+                Value::Number(number)
+            }
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(integral_numbers_as_integers)
+                .collect(),
+        ),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, field)| (key, integral_numbers_as_integers(field)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Turns actix's query-string failures into a 400 naming the parameter.
@@ -173,6 +206,18 @@ mod tests {
     fn malformed_json_is_a_bad_request() {
         let err = parse_json::<Shape>(b"{\"name\": ").unwrap_err();
         assert_eq!(err.status().as_u16(), 400);
+    }
+
+    #[test]
+    fn an_integral_float_is_an_integer_and_a_fraction_is_not() {
+        let shape = parse_json::<Shape>(br#"{"name": "x", "items": [{"count": 3.0}]}"#)
+            .expect("3.0 is the integer 3");
+        assert_eq!(shape.items[0].count, 3);
+        let err = parse_json::<Shape>(br#"{"name": "x", "items": [{"count": 3.5}]}"#).unwrap_err();
+        assert_eq!(err.status().as_u16(), 422);
+        let err =
+            parse_json::<Shape>(br#"{"name": "x", "items": [{"count": -509.0}]}"#).unwrap_err();
+        assert!(err.to_string().contains("items[0].count"), "{err}");
     }
 
     #[test]

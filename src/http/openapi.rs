@@ -4,11 +4,13 @@
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        ContentBuilder, ObjectBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Type,
+        ContentBuilder, ObjectBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Schema,
+        Type,
         extensions::Extensions,
         header::HeaderBuilder,
         link::LinkBuilder,
         path::{Operation, ParameterIn},
+        schema::AdditionalProperties,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
@@ -24,7 +26,7 @@ use super::{
 #[openapi(
     info(
         title = "fuyi",
-        description = "Administrative reconsideration (行政复议) case management. Errors are RFC 9457 problem+json.",
+        description = "Administrative reconsideration (行政复议) case management. Errors are RFC 9457 problem+json. No text may contain the NUL character (U+0000): such a request is answered 400.",
         license(name = "MIT OR Apache-2.0"),
     ),
     paths(
@@ -56,7 +58,7 @@ use super::{
         statistics::GroupRow, statistics::BreakdownBy, statistics::MonthRow,
         statistics::SortFigure, statistics::SortOrder,
     )),
-    modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints, &CaseLinks),
+    modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints, &CaseLinks, &TransitionVariants),
     tags(
         (name = "auth", description = "Sign-in, token refresh, sign-out and the signed-in user"),
         (name = "users", description = "Staff accounts, managed by administrators"),
@@ -326,9 +328,10 @@ impl Modify for HeaderConstraints {
                             .pattern(Some(r"^[!-~]([ -~]*[!-~])?$"))
                             .build()
                     } else if parameter.name.eq_ignore_ascii_case("If-Match") {
-                        // Its absence is answered 428 (documented), not 400: to a client the
-                        // header is a precondition, not a malformed request.
-                        parameter.required = Required::False;
+                        // Every change needs it: without it the answer is always 428
+                        // (documented), so the document says it is required, and a generated
+                        // client cannot forget it.
+                        parameter.required = Required::True;
                         // The case's ETag: its version, a non-negative 32-bit integer, quoted.
                         ObjectBuilder::new()
                             .schema_type(Type::String)
@@ -399,6 +402,56 @@ impl Modify for CaseLinks {
             link.extensions = Some(Extensions::from_iter([("operationId", operation_id)]));
             created.links.insert(name.to_owned(), link.into());
         }
+    }
+}
+
+/// A transition body is one action's fields beside `action` and `occurred_on`, and the service
+/// refuses any other field. utoipa describes it as `allOf` the action and `occurred_on`, where
+/// no `additionalProperties` can be stated (each part would refuse the other's fields); here it
+/// becomes one closed object per action instead, `occurred_on` in each.
+struct TransitionVariants;
+
+impl TransitionVariants {
+    fn closed(variants: &mut utoipa::openapi::schema::OneOf, extra: Option<&RefOr<Schema>>) {
+        for variant in &mut variants.items {
+            if let RefOr::T(Schema::Object(object)) = variant {
+                if let Some(extra) = extra {
+                    object
+                        .properties
+                        .insert("occurred_on".to_owned(), extra.clone());
+                }
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
+impl Modify for TransitionVariants {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::AllOf(request))) = components.schemas.get("TransitionRequest")
+        else {
+            return;
+        };
+        let description = request.description.clone();
+        let occurred_on = request.items.iter().find_map(|item| match item {
+            RefOr::T(Schema::Object(object)) => object.properties.get("occurred_on").cloned(),
+            _ => None,
+        });
+        let Some(RefOr::T(Schema::OneOf(actions))) = components.schemas.get_mut("Action") else {
+            return;
+        };
+        Self::closed(actions, None);
+        let mut variants = actions.clone();
+        Self::closed(&mut variants, occurred_on.as_ref());
+        variants.description = description;
+        components.schemas.insert(
+            "TransitionRequest".to_owned(),
+            RefOr::T(Schema::OneOf(variants)),
+        );
     }
 }
 

@@ -59,8 +59,11 @@ pub struct OrganList {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganRequest {
+    #[schema(pattern = r"^[A-Za-z0-9_-]{1,32}$")]
     pub code: String,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
+    #[schema(pattern = r"\S", max_length = 50)]
     pub short_name: String,
     /// The superior organ; defaults to the caller's.
     pub parent_id: Option<Uuid>,
@@ -176,7 +179,9 @@ pub struct RespondentList {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRespondentRequest {
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
+    #[schema(pattern = r"^[0-9ABCDEFGHJKLMNPQRTUWXY]{18}$")]
     pub credit_code: Option<String>,
     pub domain: AdminDomain,
     /// The organ it answers to; defaults to the caller's.

@@ -126,17 +126,20 @@ pub struct CasePatch {
     pub act_type: Option<ActType>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"\S", max_length = 200)]
     pub act_document_number: Option<Option<String>>,
     pub act_date: Option<NaiveDate>,
     pub learned_on: Option<NaiveDate>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_007_199_254_740_991_i64)]
     pub amount_fen: Option<Option<i64>>,
+    #[schema(pattern = r"\S", max_length = 20000)]
     pub request: Option<String>,
+    #[schema(pattern = r"\S", max_length = 20000)]
     pub reasons: Option<String>,
     /// Replaces the whole list of parties.
+    #[schema(max_items = 100)]
     pub parties: Option<Vec<PartyInput>>,
     /// The posting date of a posted application; `null` clears it (the day received counts).
     #[serde(default, deserialize_with = "present")]
@@ -695,6 +698,17 @@ async fn lock_checked(
     Ok(row)
 }
 
+/// Checks an action's own fields before anything is read, so a malformed action is a 422
+/// naming the field whatever the case's version or state.
+pub fn check_action_fields(action: &Action) -> ServiceResult<()> {
+    action.check_fields().map_err(|refusal| match refusal {
+        Refusal::InvalidField { field, reason } => ServiceError::invalid_field(field, reason),
+        other => {
+            ServiceError::internal(anyhow::anyhow!("a field check refused otherwise: {other}"))
+        }
+    })
+}
+
 /// Applies an action to a case: checks role, version and the state machine, allocates the case
 /// number on acceptance, and stores the new state with its event.
 pub async fn transition(
@@ -933,6 +947,16 @@ pub async fn correct(
             "correcting a case needs the officer or head role",
         ));
     }
+    case::validate_fields(case::FieldsToCheck {
+        amount_fen: patch.amount_fen.flatten(),
+        request: patch.request.as_deref(),
+        reasons: patch.reasons.as_deref(),
+        act_document_number: patch
+            .act_document_number
+            .as_ref()
+            .and_then(Option::as_deref),
+        parties: patch.parties.as_deref(),
+    })?;
     conn.transaction(async |conn| {
         let row = lock_checked(conn, caller, id, expected_version).await?;
         let organ = organ_of(conn, row.organ_id).await?;

@@ -124,6 +124,7 @@ pub struct ServiceRequest {
     /// For an applicant or a third party: their position among the case's parties, or the
     /// position of the agent or representative who signed for them. None for the respondent.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub party_position: Option<i32>,
     pub method: ServiceMethod,
     /// The recipient consented to electronic service (required for `electronic`).
@@ -132,6 +133,7 @@ pub struct ServiceRequest {
     /// The day it was served (signed for); not in the future, not before the decision.
     pub served_on: NaiveDate,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -341,8 +343,10 @@ pub struct ComplianceRequest {
     pub complied_on: NaiveDate,
     /// The new act's document number (required after a remake order).
     #[serde(default)]
+    #[schema(pattern = r"\S", max_length = 100)]
     pub new_act_document_number: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -358,6 +362,7 @@ pub struct MeasureRequest {
     #[serde(default)]
     pub comply_by: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -673,14 +678,17 @@ pub async fn record_measure(
 #[serde(deny_unknown_fields)]
 pub struct LawsuitRequest {
     /// The court of first instance.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub court: String,
     /// The court's case number, e.g. `(2024)闽0102行初15号`; unique per court.
+    #[schema(pattern = r"\S", max_length = 100)]
     pub court_case_number: String,
     /// The day the suit was filed (立案); not in the future, not before the decision.
     pub filed_on: NaiveDate,
     /// The organ is sued together with the original agency (共同被告).
     pub organ_co_defendant: bool,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -695,6 +703,7 @@ pub struct HearingRequest {
     /// The agency's head appeared in court (负责人出庭).
     pub head_appeared: bool,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -712,6 +721,7 @@ pub struct JudgmentRequest {
     #[serde(default)]
     pub outcome: Option<Outcome>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

@@ -37,6 +37,7 @@ pub const MAX_LINKED_CASES: usize = 200;
 pub struct LetterRequest {
     pub kind: LetterKind,
     /// The letter's document number (文号); unique within the organ.
+    #[schema(pattern = r"\S", max_length = 100)]
     pub document_number: String,
     /// Not in the future.
     pub issued_on: NaiveDate,
@@ -45,11 +46,14 @@ pub struct LetterRequest {
     pub recipient_id: Option<Uuid>,
     /// The agency's name; required without `recipient_id`.
     #[serde(default)]
+    #[schema(pattern = r"\S", max_length = 200)]
     pub recipient_name: Option<String>,
     /// What the letter finds and asks.
+    #[schema(pattern = r"\S", max_length = 4000)]
     pub summary: String,
     /// The cases that prompted it (possibly none), each within the caller's reach.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub case_ids: Vec<Uuid>,
     /// The officer who follows it up; defaults to the caller (who must then be an officer).
     #[serde(default)]
@@ -79,6 +83,7 @@ pub struct ReportBackRequest {
     pub reported_on: NaiveDate,
     /// What the agency reported (corrections made, aftermath handled).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub summary: Option<String>,
 }
 

@@ -529,3 +529,43 @@ fn each_statistics_report_names_its_own_row_type() {
     let breakdown = rows("/api/v1/statistics/breakdown");
     assert!(breakdown.contains(r#""key""#) && !breakdown.contains(r#""month""#));
 }
+
+/// The routes and the document describe the same API: every documented path is routed, and the
+/// methods it allows (its 405's `Allow`) are exactly the documented ones, so neither a route
+/// without a description nor a description without a route goes unnoticed.
+#[tokio::test]
+async fn every_documented_path_allows_exactly_its_documented_methods() {
+    let app = TestApp::spawn().await;
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("JSON");
+    let mut documented: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (method, path, _) in operations(&doc) {
+        documented
+            .entry(path)
+            .or_default()
+            .push(method.to_ascii_uppercase());
+    }
+    assert!(documented.len() > 30, "{}", documented.len());
+    for (path, mut methods) in documented {
+        // No operation is a DELETE, so every route answers it 405 naming what it allows.
+        assert!(!methods.iter().any(|m| m == "DELETE"), "{path}");
+        let concrete = path
+            .replace("{id}", "01900000-0000-7000-8000-000000000000")
+            .replace("{year}", "2023");
+        let response = app
+            .as_user(&app.officer, Method::DELETE, &concrete)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        let mut allowed: Vec<String> = response.headers()[header::ALLOW]
+            .to_str()
+            .expect("Allow")
+            .split(", ")
+            .map(str::to_owned)
+            .collect();
+        allowed.sort();
+        methods.sort();
+        assert_eq!(allowed, methods, "{path}");
+    }
+}
