@@ -344,7 +344,7 @@ fn values(facts: &Facts<'_>) -> ServiceResult<BTreeMap<&'static str, String>> {
     if let Some(event) = kind.source_action().and_then(|a| latest(facts.history, a)) {
         let on = chinese_date(event.occurred_on);
         match action_of(event)? {
-            Action::RequestSupplement { items } => {
+            Action::RequestSupplement { items, .. } => {
                 let list: Vec<String> = items
                     .iter()
                     .enumerate()
@@ -526,6 +526,8 @@ pub async fn issue(
         .map_err(|refusal| ServiceError::RuleViolated {
             rule: refusal.rule,
             reason: refusal.reason,
+            // Issuing a document is not a lifecycle action; the case's own actions are in its view.
+            allowed: Vec::new(),
         })?;
         let served =
             match request.served_document_id {
