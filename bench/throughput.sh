@@ -4,6 +4,7 @@
 #
 #     bench/throughput.sh                    # 15 s per measurement
 #     DURATION=5 bench/throughput.sh
+#     BUILD=0 FUYI=/path/to/fuyi bench/throughput.sh     # measure another binary, as it is
 #
 # Builds the release binary; starts a throwaway PostgreSQL with default settings on a free port
 # under $CARGO_TARGET_DIR/throughput (removed at the end unless KEEP=1); fills it with the demo
@@ -18,9 +19,11 @@
 #     nor handle (a masked view, so no personal-data audit row); wrk -t2 -c32.
 #     pgbench: the case row, then its parties.
 #   - POST /api/v1/cases/{id}/transitions `assign` with If-Match: 32 cases registered first by the
-#     city's `head`; 16 are pgbench's, 16 the service's; each connection acts on its own case,
-#     assigning the head as handler (so the officer's answer stays masked); wrk -t16 -c16.
-#     pgbench: lock the case row, update it, insert the event, in one transaction.
+#     city's `head`; 16 are pgbench's, 16 the service's; each connection acts on its own case.
+#     Assigning needs the head role, and the head of the case's organ sees the answer unmasked,
+#     which the service records in the personal-data audit; wrk -t16 -c16.
+#     pgbench: lock the case row, update it, insert the event and the audit row, in one
+#     transaction.
 #   - POST /api/v1/cases: the city's `officer` registers an application (two parties); wrk -t2
 #     -c16. The registrar sees the answer unmasked, which the service records in the
 #     personal-data audit, so pgbench's one statement inserts the case, its two parties, the
@@ -30,13 +33,13 @@ set -euo pipefail
 DURATION=${DURATION:-15}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-FUYI=$TARGET/release/fuyi
+FUYI=${FUYI:-$TARGET/release/fuyi}
 WORK=${BENCH_DIR:-$TARGET/throughput}
 HERE=$ROOT/bench/throughput
 REPORT=${REPORT:-$ROOT/bench/THROUGHPUT.md}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PGBIN=${PGBIN:-$(dirname "$(command -v pg_ctl)")}
-COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+COMMIT=${COMMIT:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}
 PASSWORD=throughput-bench-password
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
@@ -54,8 +57,10 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y wrk >/dev/null; }
-log "building the release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+if [ "${BUILD:-1}" = 1 ]; then
+    log "building the release binary"
+    (cd "$ROOT" && cargo build --release --quiet)
+fi
 
 rm -rf "$WORK"
 mkdir -p "$WORK/pg"
@@ -194,8 +199,8 @@ wrk_run() {  # wrk_run NAME THREADS CONNECTIONS SCRIPT PATH [VAR=value ...]
 
 pg_run get "$HERE/get.sql" -D ncases="$NREAD"
 wrk_run get 2 32 "$HERE/get.lua" / CASES="$WORK/read_ids.txt"
-pg_run assign "$HERE/assign.sql" -D handler="$HEAD" -D actor="$OFFICER"
-wrk_run assign 16 16 "$HERE/assign.lua" / MOVES="$WORK/moves.txt" HANDLER="$HEAD"
+pg_run assign "$HERE/assign.sql" -D handler="$OFFICER" -D actor="$HEAD"
+wrk_run assign 16 16 "$HERE/assign.lua" / MOVES="$WORK/moves.txt" HANDLER="$OFFICER" TOKEN="$HEAD_TOKEN"
 pg_run register "$WORK/register.sql"
 wrk_run register 2 16 "$HERE/register.lua" / BODY="$WORK/body.json"
 sleep 1
@@ -211,7 +216,7 @@ rss = [tuple(map(float, l.split())) for l in open(os.path.join(work, "rss.txt"))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 def wrk_detail(name):
     text = open(os.path.join(work, f"{name}.wrk.txt")).read()
-    lat = re.search(r"50%\s+(\S+)", text)
+    lat = re.search(r"^\s*50%\s+(\S+)", text, re.M)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     errors = re.search(r"Socket errors: (.*)", text)
     return (lat.group(1) if lat else "?",
@@ -220,7 +225,7 @@ def wrk_detail(name):
 labels = {
     "get": ("`GET /api/v1/cases/{id}`", "case row + its parties"),
     "assign": ("`POST /api/v1/cases/{id}/transitions` (`assign`, If-Match)",
-               "lock the case, update it, insert the event"),
+               "lock the case, update it, insert the event + audit row"),
     "register": ("`POST /api/v1/cases`",
                  "insert case + 2 parties + event + audit row in one statement"),
 }
@@ -252,8 +257,8 @@ out.append("## Commands\n")
 out.append("```sh\n"
            f"pgbench -n -M prepared -c 16 -j 2 -T {duration} -f bench/throughput/get.sql -D ncases=N $DB\n"
            f"wrk -t2 -c32 -d{duration}s -s bench/throughput/get.lua $URL        # CASES=ids file, TOKEN=officer\n"
-           f"pgbench -n -M prepared -c 16 -j 2 -T {duration} -f bench/throughput/assign.sql -D handler=HEAD -D actor=OFFICER $DB\n"
-           f"wrk -t16 -c16 -d{duration}s -s bench/throughput/assign.lua $URL    # MOVES=\"id version\" file, one case per connection\n"
+           f"pgbench -n -M prepared -c 16 -j 2 -T {duration} -f bench/throughput/assign.sql -D handler=OFFICER -D actor=HEAD $DB\n"
+           f"wrk -t16 -c16 -d{duration}s -s bench/throughput/assign.lua $URL    # TOKEN=head, MOVES=\"id version\" file, one case per connection\n"
            f"pgbench -n -M prepared -c 16 -j 2 -T {duration} -f register.sql $DB   # written by the script: one CTE statement\n"
            f"wrk -t2 -c16 -d{duration}s -s bench/throughput/register.lua $URL   # BODY=application JSON\n"
            "```\n")
