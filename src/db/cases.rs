@@ -190,17 +190,18 @@ pub async fn insert_case(
     new: &NewCase,
     parties: &[PartyRow],
 ) -> QueryResult<CaseRow> {
-    // A new case has no parties to replace; both inserts go out in one round trip.
-    let shared = &*conn;
-    let (row, _) = futures_util::try_join!(
-        diesel::insert_into(cases::table)
-            .values(new)
-            .returning(CaseRow::as_returning())
-            .get_result(&mut &*shared),
-        diesel::insert_into(case_parties::table)
-            .values(parties)
-            .execute(&mut &*shared),
-    )?;
+    let row = diesel::insert_into(cases::table)
+        .values(new)
+        .returning(CaseRow::as_returning())
+        .get_result(conn)
+        .await?;
+    // A new case has no parties to replace. Not pipelined with the case: a pipelined statement
+    // may reach the server before one sent earlier that still had to be prepared, and the
+    // parties need their case first.
+    diesel::insert_into(case_parties::table)
+        .values(parties)
+        .execute(conn)
+        .await?;
     Ok(row)
 }
 
@@ -264,6 +265,17 @@ pub async fn find_within(
 ) -> QueryResult<Option<CaseRow>> {
     within(organ_path)
         .filter(cases::id.eq(id))
+        .select(CaseRow::as_select())
+        .first(&mut &*conn)
+        .await
+        .optional()
+}
+
+/// A case by id, whoever's it is: the caller checks the reach (the service does, against the
+/// organs it holds in memory). A plain primary-key lookup, so its prepared statement is cached.
+pub async fn find(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .find(id)
         .select(CaseRow::as_select())
         .first(&mut &*conn)
         .await

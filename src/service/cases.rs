@@ -213,7 +213,8 @@ async fn audit_if(
 }
 
 /// Reads a case within the caller's reach and builds its view, or 404: the case, its parties and
-/// the reference counter are asked for in one round trip (pipelined on one connection).
+/// the reference counter are asked for in one round trip (pipelined on one connection), and the
+/// reach is checked against the organs held in memory, as recent as that counter.
 pub async fn read(
     conn: &mut AsyncPgConnection,
     state: &AppState,
@@ -221,13 +222,21 @@ pub async fn read(
     id: Uuid,
     endpoint: &str,
 ) -> ServiceResult<CaseView> {
-    // The parties of a case out of reach are read too, and dropped unseen with the 404.
+    // A case out of reach is read too, and dropped unseen with the 404 it shares with a missing one.
     let (row, parties, version) = futures_util::try_join!(
-        db::cases::find_within(conn, id, &caller.organ_path),
+        db::cases::find(conn, id),
         db::cases::parties_of(conn, id),
         db::reference::version(conn),
     )?;
-    let row = row.ok_or_else(|| ServiceError::not_found(format!("case {id}")))?;
+    let reference = state.reference.at(conn, version).await?;
+    let row = match row {
+        Some(row)
+            if db::organs::is_within(&reference.organ(row.organ_id)?.path, &caller.organ_path) =>
+        {
+            row
+        }
+        _ => return Err(ServiceError::not_found(format!("case {id}"))),
+    };
     let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     audit_if(
         conn,
@@ -237,7 +246,6 @@ pub async fn read(
         endpoint,
     )
     .await?;
-    let reference = state.reference.at(conn, version).await?;
     view_with(state, caller, row, parties, &reference)
 }
 
@@ -441,10 +449,10 @@ pub async fn register(
         "received_on": facts.received_on,
     });
     conn.transaction(async |conn| {
-        let ((), version) = futures_util::try_join!(
-            db::calendar::lock_shared(conn),
-            db::reference::version(conn),
-        )?;
+        // The counter is read once the calendar lock is held (a statement of its own: pipelined,
+        // it could reach the server first), so a calendar change committed before is seen.
+        db::calendar::lock_shared(conn).await?;
+        let version = db::reference::version(conn).await?;
         let reference = state.reference.at(conn, version).await?;
         let columns = lifecycle_columns(state, &lifecycle, &reference.calendar, today)?;
         let row = db::cases::insert_case(conn, &new_case(columns), &parties).await?;
@@ -569,9 +577,10 @@ async fn lock_checked(
     check_locked(conn, caller, id, expected_version, row).await
 }
 
-/// [`lock_checked`] under the calendar lock (shared), with the reference data: the three are
-/// asked for in one round trip. The counter is read after the calendar lock is held, so a
-/// calendar change committed before it is seen.
+/// [`lock_checked`] under the calendar lock (shared), with the reference data. The calendar lock
+/// comes first, on its own: pipelined, the other statements could reach the server before it
+/// (one still being prepared waits), and the counter must be read once the lock is held, so a
+/// calendar change committed before is seen. The row and the counter then go in one round trip.
 async fn lock_checked_with_reference(
     conn: &mut AsyncPgConnection,
     state: &AppState,
@@ -579,8 +588,8 @@ async fn lock_checked_with_reference(
     id: Uuid,
     expected_version: i32,
 ) -> ServiceResult<(CaseRow, std::sync::Arc<Reference>)> {
-    let ((), row, version) = futures_util::try_join!(
-        db::calendar::lock_shared(conn),
+    db::calendar::lock_shared(conn).await?;
+    let (row, version) = futures_util::try_join!(
         db::cases::lock_for_update(conn, id, caller.organ_id),
         db::reference::version(conn),
     )?;
