@@ -20,6 +20,7 @@ use crate::{
         timeout::{BodyReadTimeout, RequestTimeout},
     },
     maintenance,
+    service::reference::ReferenceCache,
 };
 
 /// The longest a client may take to send a request's head (actix's default).
@@ -42,6 +43,8 @@ pub struct AppState {
     pub hashing: HashLimiter,
     /// The per-address rate limit on `/api/v1/auth/*`.
     pub auth_rate: AuthRateLimiter,
+    /// The calendar, organs and respondents held in memory, exact across replicas.
+    pub reference: ReferenceCache,
 }
 
 impl AppState {
@@ -69,6 +72,7 @@ impl AppState {
                 settings.limits.statistics_connections,
                 settings.limits.pool_wait,
             ),
+            reference: ReferenceCache::new(),
             pool,
             settings,
         }

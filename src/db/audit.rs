@@ -23,7 +23,7 @@ pub struct AuditRow {
 /// Records that user `user_id` (`username`) was shown case `case_id`'s personal data through
 /// `endpoint`.
 pub async fn record(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     user_id: Uuid,
     username: &str,
     case_id: Uuid,
@@ -36,7 +36,7 @@ pub async fn record(
             personal_data_audit::case_id.eq(case_id),
             personal_data_audit::endpoint.eq(endpoint),
         ))
-        .execute(conn)
+        .execute(&mut &*conn)
         .await
         .map(drop)
 }

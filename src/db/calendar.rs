@@ -21,10 +21,10 @@ const CALENDAR_LOCK: i64 = 0x0066_7579_6963_616c;
 /// Takes the calendar lock shared until the transaction ends: a case change that stores
 /// deadlines then either completes before a replacement starts or sees the new calendar. Take it
 /// before any row lock, so a replacement waiting for it never holds what the change waits for.
-pub async fn lock_shared(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+pub async fn lock_shared(conn: &AsyncPgConnection) -> QueryResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
         .bind::<diesel::sql_types::BigInt, _>(CALENDAR_LOCK)
-        .execute(conn)
+        .execute(&mut &*conn)
         .await?;
     Ok(())
 }

@@ -204,7 +204,13 @@ pub async fn insert_case(
         .returning(CaseRow::as_returning())
         .get_result(conn)
         .await?;
-    replace_parties(conn, new.id, parties).await?;
+    // A new case has no parties to replace. Not pipelined with the case: a pipelined statement
+    // may reach the server before one sent earlier that still had to be prepared, and the
+    // parties need their case first.
+    diesel::insert_into(case_parties::table)
+        .values(parties)
+        .execute(conn)
+        .await?;
     Ok(row)
 }
 
@@ -225,12 +231,14 @@ pub async fn replace_parties(
 }
 
 /// The parties of a case, in position order.
-pub async fn parties_of(conn: &mut AsyncPgConnection, case_id: Uuid) -> QueryResult<Vec<PartyRow>> {
+///
+/// Takes the connection shared, so it can be pipelined with other queries (`try_join!`).
+pub async fn parties_of(conn: &AsyncPgConnection, case_id: Uuid) -> QueryResult<Vec<PartyRow>> {
     case_parties::table
         .filter(case_parties::case_id.eq(case_id))
         .order(case_parties::position)
         .select(PartyRow::as_select())
-        .load(conn)
+        .load(&mut &*conn)
         .await
 }
 
@@ -260,21 +268,32 @@ fn within(organ_path: &str) -> cases::BoxedQuery<'static, Pg> {
 
 /// One case within reach, or `None` (outside reach looks exactly like absent).
 pub async fn find_within(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     id: Uuid,
     organ_path: &str,
 ) -> QueryResult<Option<CaseRow>> {
     within(organ_path)
         .filter(cases::id.eq(id))
         .select(CaseRow::as_select())
-        .first(conn)
+        .first(&mut &*conn)
+        .await
+        .optional()
+}
+
+/// A case by id, whoever's it is: the caller checks the reach (the service does, against the
+/// organs it holds in memory). A plain primary-key lookup, so its prepared statement is cached.
+pub async fn find(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(&mut &*conn)
         .await
         .optional()
 }
 
 /// Locks a case of `organ_id` for an update in the current transaction.
 pub async fn lock_for_update(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     id: Uuid,
     organ_id: Uuid,
 ) -> QueryResult<Option<CaseRow>> {
@@ -283,7 +302,7 @@ pub async fn lock_for_update(
         .filter(cases::organ_id.eq(organ_id))
         .select(CaseRow::as_select())
         .for_update()
-        .first(conn)
+        .first(&mut &*conn)
         .await
         .optional()
 }

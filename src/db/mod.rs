@@ -31,6 +31,7 @@ pub mod followup_stats;
 pub mod idempotency;
 pub mod measures;
 pub mod organs;
+pub mod reference;
 pub mod schema;
 pub mod statistics;
 pub mod users;

@@ -352,6 +352,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    reference_version (id) {
+        id -> Int4,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -506,6 +513,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     organs,
     personal_data_audit,
+    reference_version,
     refresh_tokens,
     respondents,
     statistics_days,

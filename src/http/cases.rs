@@ -111,9 +111,8 @@ pub async fn get_case(
 ) -> ApiResult<HttpResponse> {
     require_case_reader(&caller)?;
     let mut conn = state.pool.get().await?;
-    let row = service::find(&mut conn, &caller, id.into_inner()).await?;
-    let (status, version, view) = respond(&mut conn, &state, &caller, row, &endpoint(&req)).await?;
-    Ok(versioned(status, version, &view))
+    let view = service::read(&mut conn, &state, &caller, id.into_inner(), &endpoint(&req)).await?;
+    Ok(versioned(StatusCode::OK, view.version, &view))
 }
 
 /// Correct registration fields.

@@ -32,7 +32,10 @@ use crate::{
         },
         masking,
     },
-    service::error::{ServiceError, ServiceResult},
+    service::{
+        error::{ServiceError, ServiceResult},
+        reference::Reference,
+    },
     startup::AppState,
 };
 
@@ -213,15 +216,86 @@ pub async fn view(
     row: CaseRow,
     endpoint: &str,
 ) -> ServiceResult<CaseView> {
-    let organ = organ_of(conn, row.organ_id).await?;
-    let calendar = db::calendar::load(conn).await?;
-    let respondent = find_respondent(conn, row.respondent_id).await?;
-    let parties = db::cases::parties_of(conn, row.id).await?;
+    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
+    let unmasked = handles(caller, &row, &lifecycle);
+    // The audit row goes out with the reads, in the same round trip.
+    let (parties, version, ()) = futures_util::try_join!(
+        db::cases::parties_of(conn, row.id),
+        db::reference::version(conn),
+        audit_if(conn, unmasked, caller, row.id, endpoint),
+    )?;
+    let reference = state.reference.at(conn, version).await?;
+    view_with(state, caller, row, parties, &reference)
+}
+
+/// Records in the personal-data audit that `caller` is shown case `case_id` unmasked, if so.
+async fn audit_if(
+    conn: &AsyncPgConnection,
+    unmasked: bool,
+    caller: &Caller,
+    case_id: Uuid,
+    endpoint: &str,
+) -> diesel::QueryResult<()> {
+    if !unmasked {
+        return Ok(());
+    }
+    db::audit::record(conn, caller.user_id, &caller.username, case_id, endpoint).await
+}
+
+/// Reads a case within the caller's reach and builds its view, or 404: the case, its parties and
+/// the reference counter are asked for in one round trip (pipelined on one connection), and the
+/// reach is checked against the organs held in memory, as recent as that counter.
+pub async fn read(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    endpoint: &str,
+) -> ServiceResult<CaseView> {
+    // A case out of reach is read too, and dropped unseen with the 404 it shares with a missing one.
+    let (row, parties, version) = futures_util::try_join!(
+        db::cases::find(conn, id),
+        db::cases::parties_of(conn, id),
+        db::reference::version(conn),
+    )?;
+    let reference = state.reference.at(conn, version).await?;
+    let row = match row {
+        Some(row)
+            if db::organs::is_within(&reference.organ(row.organ_id)?.path, &caller.organ_path) =>
+        {
+            row
+        }
+        _ => return Err(ServiceError::not_found(format!("case {id}"))),
+    };
+    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
+    audit_if(
+        conn,
+        handles(caller, &row, &lifecycle),
+        caller,
+        id,
+        endpoint,
+    )
+    .await?;
+    view_with(state, caller, row, parties, &reference)
+}
+
+/// [`view`] from what it reads: the case's parties and the reference data. The caller has
+/// recorded an unmasked view in the audit already.
+fn view_with(
+    state: &AppState,
+    caller: &Caller,
+    row: CaseRow,
+    parties: Vec<PartyRow>,
+    reference: &Reference,
+) -> ServiceResult<CaseView> {
+    let organ = reference.organ(row.organ_id)?;
+    let calendar = &reference.calendar;
+    let respondent = reference.respondent(row.respondent_id)?;
     let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     let today = organ.today();
     let rules = &state.settings.rules;
     let facts = deadline_facts(&lifecycle);
-    let periods = deadlines::period_due_dates(&facts, &calendar, &rules.deadlines, today);
+    let periods = deadlines::period_due_dates(&facts, calendar, &rules.deadlines, today);
     let deemed_accepted_on = lifecycle
         .deemed_accepted_on(periods.review_due_on, today)
         .or(lifecycle
@@ -231,13 +305,13 @@ pub async fn view(
     // The law, not a recorded action, accepted a case whose review lapsed: its deadlines run
     // from that day even before anyone records the acceptance.
     let deadlines = deadlines::case_deadlines(
-        &effective_deadline_facts(&lifecycle, &calendar, &rules.deadlines, today),
-        &calendar,
+        &effective_deadline_facts(&lifecycle, calendar, &rules.deadlines, today),
+        calendar,
         &rules.deadlines,
         today,
     );
     let reply_overdue =
-        deadlines::reply_overdue(&facts, &calendar, &rules.deadlines, today).unwrap_or(false);
+        deadlines::reply_overdue(&facts, calendar, &rules.deadlines, today).unwrap_or(false);
     let allowed_actions = if caller.organ_id == row.organ_id {
         lifecycle::allowed_actions_in(
             &lifecycle,
@@ -254,9 +328,6 @@ pub async fn view(
         Vec::new()
     };
     let unmasked = handles(caller, &row, &lifecycle);
-    if unmasked {
-        db::audit::record(conn, caller.user_id, &caller.username, row.id, endpoint).await?;
-    }
     Ok(CaseView {
         id: row.id,
         organ_id: row.organ_id,
@@ -267,7 +338,7 @@ pub async fn view(
         respondent: RespondentRef {
             id: respondent.id,
             domain: respondent.domain,
-            name: respondent.name,
+            name: respondent.name.clone(),
         },
         received_on: row.received_on,
         channel: row.channel,
@@ -404,20 +475,20 @@ pub async fn register(
     caller: &Caller,
     registration: CaseRegistration,
 ) -> ServiceResult<CaseRow> {
-    let organ = organ_of(conn, caller.organ_id).await?;
+    let reference = state.reference.current(conn).await?;
+    let organ = reference.organ(caller.organ_id)?;
     let today = organ.today();
-    let respondent =
-        db::organs::find_respondent_within(conn, registration.respondent_id, &caller.organ_path)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::invalid_field(
-                    "respondent_id",
-                    format!(
-                        "no respondent {} is known to this organ",
-                        registration.respondent_id
-                    ),
-                )
-            })?;
+    let respondent = reference
+        .respondent_within(registration.respondent_id, &caller.organ_path)
+        .ok_or_else(|| {
+            ServiceError::invalid_field(
+                "respondent_id",
+                format!(
+                    "no respondent {} is known to this organ",
+                    registration.respondent_id
+                ),
+            )
+        })?;
     let facts = &registration.facts;
     case::validate_application(facts, &registration.parties, today)?;
 
@@ -461,11 +532,15 @@ pub async fn register(
         "law_in_force": lifecycle.law(),
     });
     conn.transaction(async |conn| {
+        // The counter is read once the calendar lock is held (a statement of its own: pipelined,
+        // it could reach the server first), so a calendar change committed before is seen.
         db::calendar::lock_shared(conn).await?;
-        let calendar = db::calendar::load(conn).await?;
-        let columns = lifecycle_columns(state, &lifecycle, &calendar, today)?;
+        let version = db::reference::version(conn).await?;
+        let reference = state.reference.at(conn, version).await?;
+        let calendar = &reference.calendar;
+        let columns = lifecycle_columns(state, &lifecycle, calendar, today)?;
         let late =
-            case::is_late_application(facts, &state.settings.rules.application_window, &calendar);
+            case::is_late_application(facts, &state.settings.rules.application_window, calendar);
         let row = db::cases::insert_case(conn, &new_case(columns, late), &parties).await?;
         db::events::append(
             conn,
@@ -676,6 +751,37 @@ async fn lock_checked(
     expected_version: i32,
 ) -> ServiceResult<CaseRow> {
     let row = db::cases::lock_for_update(conn, id, caller.organ_id).await?;
+    check_locked(conn, caller, id, expected_version, row).await
+}
+
+/// [`lock_checked`] under the calendar lock (shared), with the reference data. The calendar lock
+/// comes first, on its own: pipelined, the other statements could reach the server before it
+/// (one still being prepared waits), and the counter must be read once the lock is held, so a
+/// calendar change committed before is seen. The row and the counter then go in one round trip.
+async fn lock_checked_with_reference(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+) -> ServiceResult<(CaseRow, std::sync::Arc<Reference>)> {
+    db::calendar::lock_shared(conn).await?;
+    let (row, version) = futures_util::try_join!(
+        db::cases::lock_for_update(conn, id, caller.organ_id),
+        db::reference::version(conn),
+    )?;
+    let row = check_locked(conn, caller, id, expected_version, row).await?;
+    Ok((row, state.reference.at(conn, version).await?))
+}
+
+/// The locked row, checked: see [`lock_checked`].
+async fn check_locked(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    row: Option<CaseRow>,
+) -> ServiceResult<CaseRow> {
     let row = match row {
         Some(row) => row,
         None => {
@@ -727,10 +833,10 @@ pub async fn transition(
         )));
     }
     conn.transaction(async |conn| {
-        db::calendar::lock_shared(conn).await?;
-        let row = lock_checked(conn, caller, id, expected_version).await?;
-        let organ = organ_of(conn, row.organ_id).await?;
-        let calendar = db::calendar::load(conn).await?;
+        let (row, reference) =
+            lock_checked_with_reference(conn, state, caller, id, expected_version).await?;
+        let organ = reference.organ(row.organ_id)?;
+        let calendar = &reference.calendar;
         let today = organ.today();
         let current = row.lifecycle().map_err(ServiceError::internal)?;
         let occurred_on = request.occurred_on.unwrap_or(today);
@@ -744,7 +850,7 @@ pub async fn transition(
         let mut facts = EventFacts {
             reply_overdue: deadlines::reply_overdue(
                 &current_facts,
-                &calendar,
+                calendar,
                 &rules.deadlines,
                 occurred_on,
             )
@@ -787,14 +893,14 @@ pub async fn transition(
         if kind == ActionKind::Accept {
             let year = occurred_on.year();
             let seq = db::cases::next_case_sequence(conn, organ.id, year).await?;
-            facts.case_number = Some(format_case_number(&organ, year, seq));
+            facts.case_number = Some(format_case_number(organ, year, seq));
         }
         let ctx = context(rules, occurred_on, today, &facts, facts.case_number.clone());
         let next = current
             .apply(&request.action, &ctx)
             .map_err(|refusal| refusal_error(refusal, occurred_on, caller, &current, &facts, rules))?;
 
-        let columns = lifecycle_columns(state, &next, &calendar, today)?;
+        let columns = lifecycle_columns(state, &next, calendar, today)?;
         let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
         if kind == ActionKind::Accept {
             refresh_search_text(conn, &saved).await?;

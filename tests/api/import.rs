@@ -184,7 +184,7 @@ async fn a_good_file_is_imported_with_one_event_per_case() {
     // The history replays: the imported aggregate, then the actions taken since.
     let mut conn = app.pool.get().await.expect("connection");
     for id in [report.ids[0], report.ids[3]] {
-        let row = db::cases::find_within(&mut conn, id, &app.city.path)
+        let row = db::cases::find_within(&conn, id, &app.city.path)
             .await
             .expect("query")
             .expect("case");

@@ -155,7 +155,7 @@ async fn walk_and_replay(app: &TestApp, steps: &[Step]) -> Result<(), TestCaseEr
 
     let id: Uuid = case["id"].as_str().unwrap().parse().unwrap();
     let mut conn = app.pool.get().await.unwrap();
-    let row = db::cases::find_within(&mut conn, id, &app.city.path)
+    let row = db::cases::find_within(&conn, id, &app.city.path)
         .await
         .unwrap()
         .unwrap();
