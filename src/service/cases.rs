@@ -857,7 +857,7 @@ pub async fn transition(
             .unwrap_or(false),
             periods: deadlines::period_due_dates(
                 &current_facts,
-                &calendar,
+                calendar,
                 &rules.deadlines,
                 occurred_on,
             ),
