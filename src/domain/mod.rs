@@ -10,6 +10,7 @@ pub mod import;
 pub mod lifecycle;
 pub mod masking;
 pub mod measures;
+pub mod report;
 pub mod statistics;
 pub mod validation;
 

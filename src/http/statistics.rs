@@ -23,9 +23,10 @@ use crate::{
         case::{ActType, AdminDomain},
         followup::{FollowupCounts, FollowupRates},
         lifecycle::Procedure,
+        report::YearFigures,
         statistics::{Figures, RateDefinition},
     },
-    service,
+    service::{self, report::Draft},
     startup::State,
 };
 
@@ -363,50 +364,7 @@ pub async fn monthly(
         .and_then(|next| next.pred_opt())
         .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let ends = month_ends(from, to);
-    // Each month, then the whole range, for the follow-up figures.
-    let mut periods: Vec<(NaiveDate, NaiveDate)> = ends
-        .iter()
-        .map(|end| (end.with_day(1).unwrap_or(*end), *end))
-        .collect();
-    periods.push((from, to));
-    let (tally, mut followup) = tokio::try_join!(
-        async {
-            service::statistics::tally(
-                &state.statistics_pool,
-                &scope.filter,
-                Grouping::Month,
-                from,
-                to,
-            )
-            .await
-            .map_err(ApiError::from)
-        },
-        followup_by_period(&state, &scope, &periods),
-    )?;
-    let range_followup = followup.pop().unwrap_or_default();
-    let rows = ends
-        .into_iter()
-        .zip(followup)
-        .map(|(end, followup)| {
-            let month = end.format("%Y-%m").to_string();
-            let bucket = tally.buckets.get(&month).cloned().unwrap_or_default();
-            MonthRow {
-                figures: figures(&bucket, scope.definition),
-                channels: bucket.channels,
-                followup: followup.into(),
-                month,
-            }
-        })
-        .collect();
-    let report = Report {
-        organ: report_organ(&scope),
-        from,
-        to,
-        definition: scope.definition,
-        rows,
-        total: total(&tally, scope.definition, range_followup),
-    };
+    let report = monthly_report(&state, &scope, from, to).await?;
     answer(format, &report, "月份", |row: &MonthRow| {
         (row.month.clone(), &row.figures, Some(&row.followup))
     })
@@ -496,22 +454,98 @@ pub async fn breakdown(
     let format = Format::negotiate(&req)?;
     let query = query.into_inner();
     check_range(query.from, query.to, "from")?;
-    let grouping = Grouping::from(query.by);
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let range = [(query.from, query.to)];
+    let report = breakdown_report(
+        &state,
+        &scope,
+        Grouping::from(query.by),
+        (query.from, query.to),
+        query.sort.unwrap_or_default(),
+        query.order.unwrap_or_default(),
+    )
+    .await?;
+    answer(format, &report, "分组", |row: &GroupRow| {
+        (row.label.clone(), &row.figures, None)
+    })
+}
+
+/// The figures of each month from `from` to `to` (empty months included) and their total: what
+/// `/statistics/monthly` answers, and what the report draft's table and prose are made of.
+async fn monthly_report(
+    state: &State,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<MonthlyReport> {
+    let ends = month_ends(from, to);
+    // Each month, then the whole range, for the follow-up figures.
+    let mut periods: Vec<(NaiveDate, NaiveDate)> = ends
+        .iter()
+        .map(|end| (end.with_day(1).unwrap_or(*end), *end))
+        .collect();
+    periods.push((from, to));
+    let (tally, mut followup) = tokio::try_join!(
+        async {
+            service::statistics::tally(
+                &state.statistics_pool,
+                &scope.filter,
+                Grouping::Month,
+                from,
+                to,
+            )
+            .await
+            .map_err(ApiError::from)
+        },
+        followup_by_period(state, scope, &periods),
+    )?;
+    let range_followup = followup.pop().unwrap_or_default();
+    let rows = ends
+        .into_iter()
+        .zip(followup)
+        .map(|(end, followup)| {
+            let month = end.format("%Y-%m").to_string();
+            let bucket = tally.buckets.get(&month).cloned().unwrap_or_default();
+            MonthRow {
+                figures: figures(&bucket, scope.definition),
+                channels: bucket.channels,
+                followup: followup.into(),
+                month,
+            }
+        })
+        .collect();
+    Ok(Report {
+        organ: report_organ(scope),
+        from,
+        to,
+        definition: scope.definition,
+        rows,
+        total: total(&tally, scope.definition, range_followup),
+    })
+}
+
+/// The figures per group from `from` to `to`, sorted: what `/statistics/breakdown` answers.
+async fn breakdown_report(
+    state: &State,
+    scope: &Scope,
+    grouping: Grouping,
+    (from, to): (NaiveDate, NaiveDate),
+    sort: SortFigure,
+    order: SortOrder,
+) -> ApiResult<BreakdownReport> {
+    let range = [(from, to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
             service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
                 grouping,
-                query.from,
-                query.to,
+                from,
+                to,
             )
             .await
             .map_err(ApiError::from)
         },
-        followup_by_period(&state, &scope, &range),
+        followup_by_period(state, scope, &range),
     )?;
     let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
@@ -534,21 +568,14 @@ pub async fn breakdown(
             channels: bucket.channels.clone(),
         })
         .collect();
-    sort_groups(
-        &mut rows,
-        query.sort.unwrap_or_default(),
-        query.order.unwrap_or_default(),
-    );
-    let report = Report {
-        organ: report_organ(&scope),
-        from: query.from,
-        to: query.to,
+    sort_groups(&mut rows, sort, order);
+    Ok(Report {
+        organ: report_organ(scope),
+        from: from,
+        to: to,
         definition: scope.definition,
         rows,
         total: total(&tally, scope.definition, followup.pop().unwrap_or_default()),
-    };
-    answer(format, &report, "分组", |row: &GroupRow| {
-        (row.label.clone(), &row.figures, None)
     })
 }
 
@@ -610,4 +637,103 @@ fn answer<R: Serialize>(
     };
     let file_stem = format!("fuyi-statistics-{}-{}", report.from, report.to);
     export::render(format, &sheet, &file_stem)
+}
+
+/// `GET /statistics/report` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The calendar year the report covers.
+    #[param(example = 2023, minimum = 2000, maximum = 9999)]
+    pub year: i32,
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A `.docx` draft of the statistics part of the annual work report.
+///
+/// For the caller's organ or `organ=` (and the same filters as the other statistics
+/// endpoints): the figures paragraph in the report's style (`1765件`, `17.12%`), the correction
+/// rate's definition with its numerator and denominator in a note, the change against the
+/// previous year where it has data, a table per month and one per respondent. Every figure is
+/// computed by the code that answers `/statistics/monthly` and `/statistics/breakdown`. The
+/// wording is the organ's report template (`/organs/{id}/report-template`). Statisticians and
+/// heads.
+#[utoipa::path(
+    get, path = "/api/v1/statistics/report", tag = "statistics",
+    params(ReportQuery, FigureFilters),
+    responses(
+        (status = 200, description = "The draft", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         body = Vec<u8>, headers(("Content-Disposition" = String))),
+        (status = 400, body = ProblemDetails), (status = 403, body = ProblemDetails),
+        (status = 404, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn report(
+    state: State,
+    caller: Caller,
+    query: web::Query<ReportQuery>,
+    filters: web::Query<FigureFilters>,
+) -> ApiResult<HttpResponse> {
+    if !caller.has_any_role(&[Role::Statistician, Role::Head]) {
+        return Err(ApiError::forbidden(
+            "the report draft is read by statisticians and heads",
+        ));
+    }
+    let year = query.year;
+    let (Some(from), Some(to), Some(before_from), Some(before_to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| (2000..=9999).contains(&year)),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+        NaiveDate::from_ymd_opt(year - 1, 1, 1),
+        NaiveDate::from_ymd_opt(year - 1, 12, 31),
+    ) else {
+        return Err(ApiError::bad_parameter("year", "must be from 2000 to 9999"));
+    };
+    let scope = resolve(&state, &caller, filters.into_inner()).await?;
+    let (monthly, respondents, before) = tokio::try_join!(
+        monthly_report(&state, &scope, from, to),
+        breakdown_report(
+            &state,
+            &scope,
+            Grouping::Respondent,
+            (from, to),
+            SortFigure::default(),
+            SortOrder::default(),
+        ),
+        monthly_report(&state, &scope, before_from, before_to),
+    )?;
+    let template = {
+        let mut conn = state.pool.get().await?;
+        service::report::template_text(&mut conn, scope.organ.id).await?
+    };
+    let year_figures = |report: &MonthlyReport| YearFigures {
+        figures: report.total.figures.clone(),
+        followup: report.total.followup.counts.clone(),
+    };
+    let draft = Draft {
+        organ_name: &scope.organ.name,
+        year,
+        definition: scope.definition,
+        now: year_figures(&monthly),
+        before: Some(year_figures(&before)),
+        months: monthly
+            .rows
+            .iter()
+            .map(|row| (row.month.clone(), &row.figures))
+            .collect(),
+        respondents: respondents
+            .rows
+            .iter()
+            .map(|row| (row.label.clone(), &row.figures))
+            .collect(),
+    };
+    let bytes = service::report::render(&template, &draft)?;
+    Ok(HttpResponse::Ok()
+        .content_type(DOCX)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"fuyi-statistics-report-{year}.docx\""),
+        ))
+        .body(bytes))
 }

@@ -14,4 +14,5 @@ pub mod followup;
 pub mod import;
 pub mod letters;
 pub mod organs;
+pub mod report;
 pub mod statistics;

@@ -14,5 +14,6 @@ mod lifecycle;
 mod migrations;
 mod security;
 mod sessions;
+mod report;
 mod statistics;
 mod storage;
