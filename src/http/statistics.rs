@@ -26,7 +26,11 @@ use crate::{
         report::YearFigures,
         statistics::{Figures, RateDefinition},
     },
-    service::{self, report::Draft},
+    service::{
+        self,
+        charts::{self, Caption, MonthBar, Size},
+        report::Draft,
+    },
     startup::State,
 };
 
@@ -332,7 +336,9 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
 ///
 /// One row per month from `from` to `to` (empty months included) and the range's total. Each
 /// count is taken by the date that defines it; rates carry numerator and denominator. Answers
-/// JSON, CSV (`Accept: text/csv`) or an Excel workbook.
+/// JSON, CSV (`Accept: text/csv`), an Excel workbook, or a chart (`Accept: image/svg+xml`: bars of
+/// received, concluded and corrected cases with the correction-rate line, titled with the organ,
+/// the range and the rate definition).
 #[utoipa::path(
     get, path = "/api/v1/statistics/monthly", tag = "statistics",
     params(MonthlyQuery, FigureFilters),
@@ -341,6 +347,7 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
             (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "image/svg+xml"),
         )),
         (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
         (status = 406, body = ProblemDetails),
@@ -354,7 +361,7 @@ pub async fn monthly(
     query: web::Query<MonthlyQuery>,
     filters: web::Query<FigureFilters>,
 ) -> ApiResult<HttpResponse> {
-    let format = Format::negotiate(&req)?;
+    let format = Format::negotiate_among(&req, true)?;
     let query = query.into_inner();
     let from = parse_month("from", &query.from)?;
     let to_month = parse_month("to", &query.to)?;
@@ -365,6 +372,9 @@ pub async fn monthly(
         .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
     let report = monthly_report(&state, &scope, from, to).await?;
+    if format == Format::Svg {
+        return svg_response(monthly_chart(&report), "monthly", &report);
+    }
     answer(format, &report, "月份", |row: &MonthRow| {
         (row.month.clone(), &row.figures, Some(&row.followup))
     })
@@ -429,7 +439,8 @@ pub async fn summary(
 /// Figures per respondent, domain, act type, organ or officer.
 ///
 /// One row per group with cases in the range, sorted by the chosen figure (a rate's missing
-/// value sorts last), and the total, in which a case with two handlers counts once.
+/// value sorts last), and the total, in which a case with two handlers counts once. With
+/// `Accept: image/svg+xml`, a chart of the groups' bars in that order.
 #[utoipa::path(
     get, path = "/api/v1/statistics/breakdown", tag = "statistics",
     params(BreakdownQuery, FigureFilters),
@@ -438,6 +449,7 @@ pub async fn summary(
             (Report<GroupRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "image/svg+xml"),
         )),
         (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
         (status = 406, body = ProblemDetails),
@@ -451,7 +463,7 @@ pub async fn breakdown(
     query: web::Query<BreakdownQuery>,
     filters: web::Query<FigureFilters>,
 ) -> ApiResult<HttpResponse> {
-    let format = Format::negotiate(&req)?;
+    let format = Format::negotiate_among(&req, true)?;
     let query = query.into_inner();
     check_range(query.from, query.to, "from")?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
@@ -464,6 +476,10 @@ pub async fn breakdown(
         query.order.unwrap_or_default(),
     )
     .await?;
+    if format == Format::Svg {
+        let sort = query.sort.unwrap_or_default();
+        return svg_response(breakdown_chart(&report, query.by, sort), "breakdown", &report);
+    }
     answer(format, &report, "分组", |row: &GroupRow| {
         (row.label.clone(), &row.figures, None)
     })
@@ -605,6 +621,104 @@ fn sort_groups(rows: &mut [GroupRow], sort: SortFigure, order: SortOrder) {
         };
         by_value.then_with(|| a.key.cmp(&b.key))
     });
+}
+
+/// `（含下级）` when the organs below are counted too.
+fn subtree_mark(organ: &ReportOrgan) -> &'static str {
+    if organ.include_subtree {
+        "（含下级）"
+    } else {
+        ""
+    }
+}
+
+fn caption<R>(report: &Report<R>, what: &str) -> Caption {
+    Caption {
+        title: format!(
+            "{}{} {} 至 {} {what}",
+            report.organ.name,
+            subtree_mark(&report.organ),
+            report.from,
+            report.to,
+        ),
+        subtitle: format!(
+            "纠错率口径：{}",
+            crate::domain::report::definition_zh(report.definition)
+        ),
+    }
+}
+
+/// The monthly chart of a monthly report.
+fn monthly_chart(report: &MonthlyReport) -> anyhow::Result<String> {
+    let months: Vec<MonthBar> = report
+        .rows
+        .iter()
+        .map(|row| MonthBar {
+            label: row.month.clone(),
+            received: row.figures.counts.received,
+            concluded: row.figures.counts.concluded,
+            corrected: row.figures.counts.corrected,
+            rate: row.figures.correction_rate.percent,
+        })
+        .collect();
+    charts::monthly_svg(
+        &caption(report, "行政复议案件收案、审结、纠错及纠错率（按月）"),
+        &months,
+        Size::default(),
+    )
+}
+
+/// The bars of a breakdown, of the figure it is sorted by (counts; a rate sort draws the
+/// concluded cases in the rate's order).
+fn breakdown_chart(
+    report: &BreakdownReport,
+    by: BreakdownBy,
+    sort: SortFigure,
+) -> anyhow::Result<String> {
+    let (figure, value): (&str, fn(&Figures) -> u64) = match sort {
+        SortFigure::Received => ("收案", |f| f.counts.received),
+        SortFigure::Accepted => ("受理", |f| f.counts.accepted),
+        SortFigure::Corrected => ("纠错", |f| f.counts.corrected),
+        SortFigure::Open => ("在办", |f| f.open_at_end.open),
+        SortFigure::Overdue => ("超期", |f| f.open_at_end.overdue),
+        SortFigure::Concluded | SortFigure::CorrectionRate => ("审结", |f| f.counts.concluded),
+    };
+    let group = match by {
+        BreakdownBy::Respondent => "被申请人",
+        BreakdownBy::Domain => "行政管理领域",
+        BreakdownBy::ActType => "行为类别",
+        BreakdownBy::Organ => "复议机关",
+        BreakdownBy::Officer => "承办人",
+    };
+    let groups: Vec<(String, u64)> = report
+        .rows
+        .iter()
+        .map(|row| (row.label.clone(), value(&row.figures)))
+        .collect();
+    charts::breakdown_svg(
+        &caption(report, &format!("按{group}统计的{figure}案件")),
+        figure,
+        &groups,
+        Size::default(),
+    )
+}
+
+fn svg_response<R>(
+    svg: anyhow::Result<String>,
+    what: &str,
+    report: &Report<R>,
+) -> ApiResult<HttpResponse> {
+    let svg = svg.map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(export::SVG)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!(
+                "inline; filename=\"fuyi-{what}-{}-{}.svg\"",
+                report.from, report.to
+            ),
+        ))
+        .body(svg))
 }
 
 /// Renders a report in the negotiated format.

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod bootstrap;
 pub mod cases;
+pub mod charts;
 pub mod deadlines;
 pub mod documents;
 pub mod docx;

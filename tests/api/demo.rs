@@ -202,6 +202,27 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
         assert!(text.contains(sentence), "{sentence} in {text}");
     }
 
+    // The year's chart; `FUYI_UPDATE_CHARTS=1` writes it where the README shows it.
+    let chart = app
+        .client
+        .get(format!(
+            "{}/api/v1/statistics/monthly?from=2023-01&to=2023-12",
+            app.address
+        ))
+        .bearer_auth(&statistician)
+        .header(reqwest::header::ACCEPT, "image/svg+xml")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("svg");
+    assert!(chart.starts_with("<svg") && chart.contains("2023-12"), "{chart}");
+    if std::env::var_os("FUYI_UPDATE_CHARTS").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/statistics-monthly-2023.svg");
+        std::fs::write(path, &chart).expect("write the chart");
+    }
+
     // Every demo user signs in with the demo password; the existing admin got it too.
     for user in &summary.users {
         let (status, body) = app.sign_in(&user.username).await;

@@ -370,3 +370,96 @@ async fn an_admin_replaces_the_report_wording_per_organ() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(problem.contains("year"), "{problem}");
 }
+
+/// Fetches `path` with `Accept: accept`: the status, the content type and the body.
+async fn fetch(app: &TestApp, path: &str, accept: Option<&str>) -> (StatusCode, String, String) {
+    let mut request = app.as_user(&app.statistician, Method::GET, path);
+    if let Some(accept) = accept {
+        request = request.header(header::ACCEPT, accept);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, content_type, response.text().await.expect("body"))
+}
+
+/// Parses `svg` as XML to its end; panics naming the error if it is not well-formed.
+fn assert_well_formed(svg: &str) {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut root = None;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(tag)) if root.is_none() => {
+                root = Some(String::from_utf8_lossy(tag.name().as_ref()).into_owned());
+            }
+            Ok(_) => {}
+            Err(err) => panic!("not well-formed at {}: {err}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(root.as_deref(), Some("svg"));
+}
+
+#[tokio::test]
+async fn the_figures_draw_as_svg_charts_with_the_same_filters_as_the_json() {
+    let app = TestApp::spawn().await;
+    quarter(&app).await;
+    let monthly = "/api/v1/statistics/monthly?from=2024-01&to=2024-12";
+
+    let (status, content_type, svg) = fetch(&app, monthly, Some("image/svg+xml")).await;
+    assert_eq!(status, StatusCode::OK, "{svg}");
+    assert_eq!(content_type, "image/svg+xml");
+    assert_well_formed(&svg);
+    assert!(svg.contains(&app.city.name), "the organ is named");
+    assert!(svg.contains("2024-01-01 至 2024-12-31"), "the range is named");
+    assert!(svg.contains("纠错率口径"), "the rate definition is named");
+    for month in 1..=12 {
+        let label = format!("2024-{month:02}");
+        assert!(svg.contains(&label), "{label} is labelled");
+    }
+    // The same filters as the JSON: another organ's scope draws another title.
+    let district = format!("{monthly}&organ={}", app.district.id);
+    let (status, _, svg) = fetch(&app, &district, Some("image/svg+xml")).await;
+    assert_eq!(status, StatusCode::OK, "{svg}");
+    assert!(svg.contains(&app.district.name));
+    let (status, _, problem) = fetch(
+        &app,
+        &format!("{monthly}&organ={}", uuid::Uuid::nil()),
+        Some("image/svg+xml"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+
+    // Existing clients are unchanged: no Accept, or JSON asked for, is JSON.
+    for accept in [None, Some("application/json"), Some("application/json, image/svg+xml")] {
+        let (status, content_type, body) = fetch(&app, monthly, accept).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(content_type.starts_with("application/json"), "{accept:?}");
+    }
+    // A summary has no chart.
+    let (status, _, problem) = fetch(
+        &app,
+        "/api/v1/statistics/summary?from=2024-01-01&to=2024-12-31",
+        Some("image/svg+xml"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{problem}");
+
+    let breakdown = "/api/v1/statistics/breakdown?by=respondent&from=2024-01-01&to=2024-12-31";
+    let (status, content_type, svg) = fetch(&app, breakdown, Some("image/svg+xml")).await;
+    assert_eq!(status, StatusCode::OK, "{svg}");
+    assert_eq!(content_type, "image/svg+xml");
+    assert_well_formed(&svg);
+    let (_, _, json) = fetch(&app, breakdown, None).await;
+    let json: Value = serde_json::from_str(&json).expect("json");
+    for row in json["rows"].as_array().expect("rows") {
+        let label = row["label"].as_str().expect("label");
+        assert!(svg.contains(label), "{label} is labelled");
+    }
+    assert!(svg.contains("按被申请人统计的审结案件"), "{svg}");
+}
