@@ -210,7 +210,10 @@ pub fn values(
     v.insert("year", year.to_string());
     v.insert("corrections", corrections(f));
     v.insert("correction_rate", percent(&f.correction_rate));
-    v.insert("correction_rate_definition", definition_zh(definition).into());
+    v.insert(
+        "correction_rate_definition",
+        definition_zh(definition).into(),
+    );
     v.insert(
         "correction_rate_numerator",
         f.correction_rate.numerator.to_string(),

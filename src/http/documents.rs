@@ -26,13 +26,13 @@ use crate::{
     domain::documents::{DocumentKind, DocumentOrigin},
     service::{
         archive,
-        report::{self, ReportTemplateView},
         attachments::{self, AttachmentView, UploadFacts, Withdrawal},
         documents::{
             self as service, DOCX_TYPE, DocumentList, DocumentServiceRequest, DocumentServiceView,
             DocumentView, IssueRequest, TemplateView, UPLOADED_DOCUMENT_MAX_BYTES,
         },
         error::ServiceError,
+        report::{self, ReportTemplateView},
     },
     startup::State,
 };

@@ -478,7 +478,11 @@ pub async fn breakdown(
     .await?;
     if format == Format::Svg {
         let sort = query.sort.unwrap_or_default();
-        return svg_response(breakdown_chart(&report, query.by, sort), "breakdown", &report);
+        return svg_response(
+            breakdown_chart(&report, query.by, sort),
+            "breakdown",
+            &report,
+        );
     }
     answer(format, &report, "分组", |row: &GroupRow| {
         (row.label.clone(), &row.figures, None)
@@ -551,15 +555,9 @@ async fn breakdown_report(
     let range = [(from, to)];
     let (tally, mut followup) = tokio::try_join!(
         async {
-            service::statistics::tally(
-                &state.statistics_pool,
-                &scope.filter,
-                grouping,
-                from,
-                to,
-            )
-            .await
-            .map_err(ApiError::from)
+            service::statistics::tally(&state.statistics_pool, &scope.filter, grouping, from, to)
+                .await
+                .map_err(ApiError::from)
         },
         followup_by_period(state, scope, &range),
     )?;
@@ -587,8 +585,8 @@ async fn breakdown_report(
     sort_groups(&mut rows, sort, order);
     Ok(Report {
         organ: report_organ(scope),
-        from: from,
-        to: to,
+        from,
+        to,
         definition: scope.definition,
         rows,
         total: total(&tally, scope.definition, followup.pop().unwrap_or_default()),

@@ -54,6 +54,9 @@ fn draw_error<E: std::error::Error + Send + Sync + 'static>(
     anyhow::anyhow!("drawing a chart: {err}")
 }
 
+/// Reads one bar's figure from a month.
+type Figure = fn(&MonthBar) -> u64;
+
 /// Draws the monthly chart on `root`.
 fn draw_monthly<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
@@ -113,7 +116,7 @@ fn draw_monthly<DB: DrawingBackend>(
         .axis_desc_style((FONT, 14))
         .label_style((FONT, 12))
         .draw()?;
-    let series: [(&str, RGBColor, fn(&MonthBar) -> u64); 3] = [
+    let series: [(&str, RGBColor, Figure); 3] = [
         ("收案", RECEIVED, |m| m.received),
         ("审结", CONCLUDED, |m| m.concluded),
         ("纠错", CORRECTED, |m| m.corrected),

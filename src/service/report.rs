@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    docx::{self, Block},
     documents::template_organ,
+    docx::{self, Block},
     error::{ServiceError, ServiceResult},
 };
 use crate::{
@@ -75,7 +75,9 @@ fn require_admin(caller: &Caller) -> ServiceResult<()> {
     if caller.has_role(Role::Admin) {
         Ok(())
     } else {
-        Err(ServiceError::forbidden("templates are replaced by an admin"))
+        Err(ServiceError::forbidden(
+            "templates are replaced by an admin",
+        ))
     }
 }
 
@@ -90,8 +92,7 @@ pub async fn put_template(
     let organ = template_organ(conn, caller, organ_id).await?;
     report::validate_template(body)
         .map_err(|err| ServiceError::invalid_field("body", err.to_string()))?;
-    db::documents::put_template(conn, organ.id, report::TEMPLATE_KEY, body, caller.user_id)
-        .await?;
+    db::documents::put_template(conn, organ.id, report::TEMPLATE_KEY, body, caller.user_id).await?;
     Ok(view(organ.id, Some(body.to_owned())))
 }
 

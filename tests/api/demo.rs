@@ -217,9 +217,15 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
         .text()
         .await
         .expect("svg");
-    assert!(chart.starts_with("<svg") && chart.contains("2023-12"), "{chart}");
+    assert!(
+        chart.starts_with("<svg") && chart.contains("2023-12"),
+        "{chart}"
+    );
     if std::env::var_os("FUYI_UPDATE_CHARTS").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/statistics-monthly-2023.svg");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/statistics-monthly-2023.svg"
+        );
         std::fs::write(path, &chart).expect("write the chart");
     }
 

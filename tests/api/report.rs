@@ -257,7 +257,10 @@ async fn every_number_in_the_draft_equals_the_json_for_the_same_query() {
         )),
         "the note gives the numerator and denominator: {text}"
     );
-    assert!(text.contains("作出实体决定的案件数"), "the definition is named");
+    assert!(
+        text.contains("作出实体决定的案件数"),
+        "the definition is named"
+    );
     assert!(text.contains(&format!(
         "调撤率{}",
         percent(&total["mediation_withdrawal_rate"])
@@ -416,7 +419,10 @@ async fn the_figures_draw_as_svg_charts_with_the_same_filters_as_the_json() {
     assert_eq!(content_type, "image/svg+xml");
     assert_well_formed(&svg);
     assert!(svg.contains(&app.city.name), "the organ is named");
-    assert!(svg.contains("2024-01-01 至 2024-12-31"), "the range is named");
+    assert!(
+        svg.contains("2024-01-01 至 2024-12-31"),
+        "the range is named"
+    );
     assert!(svg.contains("纠错率口径"), "the rate definition is named");
     for month in 1..=12 {
         let label = format!("2024-{month:02}");
@@ -436,7 +442,11 @@ async fn the_figures_draw_as_svg_charts_with_the_same_filters_as_the_json() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
 
     // Existing clients are unchanged: no Accept, or JSON asked for, is JSON.
-    for accept in [None, Some("application/json"), Some("application/json, image/svg+xml")] {
+    for accept in [
+        None,
+        Some("application/json"),
+        Some("application/json, image/svg+xml"),
+    ] {
         let (status, content_type, body) = fetch(&app, monthly, accept).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(content_type.starts_with("application/json"), "{accept:?}");
