@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue 15's two checks outside `cargo test`:
+# Issues 15's and 17's checks outside `cargo test`:
 #  1. LibreOffice (Debian `libreoffice-writer-nogui`) converts a generated decision to PDF without
 #     error (and, with poppler-utils, the PDF's text holds the decision's number);
+#  1b. LibreOffice converts the statistics report draft (`/statistics/report`) to PDF too;
 #  2. uploading and downloading a 50 MiB attachment keeps the service's VmRSS less than 64 MiB
 #     above its idle level (sampled every 50 ms from /proc/PID/status).
 # Runs the service with its private PostgreSQL. Usage:
@@ -56,6 +57,17 @@ if command -v pdftotext >/dev/null; then
     && echo "ok: decision.pdf holds 榕政复决〔2024〕7号" || { echo "FAIL: number not in the PDF"; exit 1; }
 else
   echo "ok: decision.pdf written ($(stat -c %s "$WORK/decision.pdf") bytes)"
+fi
+
+echo "== 1b. LibreOffice converts the statistics report draft to PDF"
+curl -sf "$U/statistics/report?year=2024" -H "authorization: Bearer $HEAD" -o "$WORK/report.docx"
+soffice --headless -env:UserInstallation=file://$WORK/lo-profile --convert-to pdf --outdir "$WORK" "$WORK/report.docx"
+test -s "$WORK/report.pdf" || { echo "FAIL: no report PDF"; exit 1; }
+if command -v pdftotext >/dev/null; then
+  pdftotext "$WORK/report.pdf" - | tr -d " \n" | grep -q "全年共审结1件，其中撤销1件" \
+    && echo "ok: report.pdf holds 全年共审结1件，其中撤销1件" || { echo "FAIL: figures not in the report PDF"; exit 1; }
+else
+  echo "ok: report.pdf written ($(stat -c %s "$WORK/report.pdf") bytes)"
 fi
 
 echo "== 2. VmRSS while a ${SIZE_MIB} MiB attachment goes up and down"

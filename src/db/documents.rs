@@ -138,7 +138,7 @@ pub async fn replacement_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResu
 pub async fn template(
     conn: &mut AsyncPgConnection,
     organ_id: Uuid,
-    kind: DocumentKind,
+    kind: &str,
 ) -> QueryResult<Option<String>> {
     document_templates::table
         .filter(document_templates::organ_id.eq(organ_id))
@@ -153,7 +153,7 @@ pub async fn template(
 pub async fn put_template(
     conn: &mut AsyncPgConnection,
     organ_id: Uuid,
-    kind: DocumentKind,
+    kind: &str,
     body: &str,
     user_id: Uuid,
 ) -> QueryResult<usize> {
@@ -180,7 +180,7 @@ pub async fn put_template(
 pub async fn delete_template(
     conn: &mut AsyncPgConnection,
     organ_id: Uuid,
-    kind: DocumentKind,
+    kind: &str,
 ) -> QueryResult<usize> {
     diesel::delete(
         document_templates::table

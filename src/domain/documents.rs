@@ -318,6 +318,12 @@ pub enum TemplateError {
         /// The template's kind.
         kind: DocumentKind,
     },
+    /// A placeholder the statistics report does not offer, or a table not alone on its line.
+    #[error("unknown placeholder `{name}` for the statistics report")]
+    UnknownReportPlaceholder {
+        /// The placeholder as written.
+        name: String,
+    },
     /// No line is marked as the title (`# `).
     #[error("the template has no title line (a line starting with `# `)")]
     NoTitle,

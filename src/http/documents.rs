@@ -32,6 +32,7 @@ use crate::{
             DocumentView, IssueRequest, TemplateView, UPLOADED_DOCUMENT_MAX_BYTES,
         },
         error::ServiceError,
+        report::{self, ReportTemplateView},
     },
     startup::State,
 };
@@ -67,6 +68,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource(
         "/organs/{id}/templates/{kind}",
         vec![get(get_template), put(put_template), delete(reset_template)],
+    ))
+    .service(resource(
+        "/organs/{id}/report-template",
+        vec![
+            get(get_report_template),
+            put(put_report_template),
+            delete(reset_report_template),
+        ],
     ));
 }
 
@@ -584,5 +593,71 @@ pub async fn reset_template(
     let (organ_id, kind) = path.into_inner();
     let mut conn = state.pool.get().await?;
     let view = service::reset_template(&mut conn, &caller, organ_id, kind).await?;
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+/// Read the statistics report template that applies to an organ.
+#[utoipa::path(
+    get, path = "/api/v1/organs/{id}/report-template", tag = "statistics",
+    params(("id" = Uuid, Path, description = "Organ id")),
+    responses(
+        (status = 200, body = ReportTemplateView),
+        (status = 404, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_report_template(
+    state: State,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let view = report::get_template(&mut conn, &caller, path.into_inner()).await?;
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+/// Replace an organ's statistics report template (admin).
+///
+/// Its placeholders are checked: an unknown one, or a table not alone on its line, is a 422
+/// naming it.
+#[utoipa::path(
+    put, path = "/api/v1/organs/{id}/report-template", tag = "statistics",
+    params(("id" = Uuid, Path, description = "Organ id")),
+    request_body = TemplateBody,
+    responses(
+        (status = 200, body = ReportTemplateView),
+        (status = 403, body = ProblemDetails), (status = 404, body = ProblemDetails),
+        (status = 422, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn put_report_template(
+    state: State,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    Json(body): Json<TemplateBody>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let view = report::put_template(&mut conn, &caller, path.into_inner(), &body.body).await?;
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+/// Drop an organ's statistics report template (admin); the shipped one applies again.
+#[utoipa::path(
+    delete, path = "/api/v1/organs/{id}/report-template", tag = "statistics",
+    params(("id" = Uuid, Path, description = "Organ id")),
+    responses(
+        (status = 200, body = ReportTemplateView),
+        (status = 403, body = ProblemDetails), (status = 404, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn reset_report_template(
+    state: State,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let view = report::reset_template(&mut conn, &caller, path.into_inner()).await?;
     Ok(json_response(StatusCode::OK, &view))
 }

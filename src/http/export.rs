@@ -15,6 +15,8 @@ use crate::domain::statistics::{Figures, RateDefinition};
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// The CSV media type.
 pub const CSV: &str = "text/csv";
+/// The SVG media type (charts).
+pub const SVG: &str = "image/svg+xml";
 
 /// A representation of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,12 +24,19 @@ pub enum Format {
     Json,
     Csv,
     Xlsx,
+    /// A chart (offered by the monthly and breakdown figures only).
+    Svg,
 }
 
 impl Format {
     /// Picks the representation from `Accept`: the first listed that is offered; JSON when the
     /// header is absent or accepts anything.
     pub fn negotiate(req: &HttpRequest) -> ApiResult<Self> {
+        Self::negotiate_among(req, false)
+    }
+
+    /// As [`Self::negotiate`], also offering a chart (`image/svg+xml`) when `charts`.
+    pub fn negotiate_among(req: &HttpRequest, charts: bool) -> ApiResult<Self> {
         let Some(accept) = req.headers().get(header::ACCEPT) else {
             return Ok(Self::Json);
         };
@@ -52,12 +61,16 @@ impl Format {
                 "application/json" | "application/*" | "*/*" => return Ok(Self::Json),
                 CSV | "text/*" => return Ok(Self::Csv),
                 XLSX => return Ok(Self::Xlsx),
+                SVG if charts => return Ok(Self::Svg),
                 _ => {}
             }
         }
-        Err(ApiError::not_acceptable(&format!(
-            "application/json, {CSV} or {XLSX}"
-        )))
+        let offered = if charts {
+            format!("application/json, {CSV}, {XLSX} or {SVG}")
+        } else {
+            format!("application/json, {CSV} or {XLSX}")
+        };
+        Err(ApiError::not_acceptable(&offered))
     }
 }
 
@@ -202,9 +215,9 @@ pub fn definition_label(definition: RateDefinition) -> &'static str {
 /// Renders `sheet` as a downloadable file named `file_stem` plus the format's extension.
 pub fn render(format: Format, sheet: &Sheet<'_>, file_stem: &str) -> ApiResult<HttpResponse> {
     let (body, media, extension) = match format {
-        Format::Json => {
+        Format::Json | Format::Svg => {
             return Err(ApiError::internal(anyhow::anyhow!(
-                "JSON reports are not rendered as files"
+                "JSON reports and charts are not rendered as tables"
             )));
         }
         Format::Csv => (csv(sheet).map_err(ApiError::internal)?, CSV, "csv"),

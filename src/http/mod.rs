@@ -143,6 +143,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/statistics/breakdown",
                     vec![get(statistics::breakdown)],
                 ))
+                .service(resource(
+                    "/statistics/report",
+                    vec![get(statistics::report)],
+                ))
                 .service(resource("/audit", vec![get(audit::list_audit)]))
                 .service(resource(
                     "/calendar/{year}",

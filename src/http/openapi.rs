@@ -37,7 +37,9 @@ use super::{
         cases::transition_case, cases::list_events,
         organs::list_organs, organs::create_organ, organs::list_respondents, organs::create_respondent,
         calendar::get_year, calendar::put_year,
-        statistics::monthly, statistics::summary, statistics::breakdown,
+        statistics::monthly, statistics::summary, statistics::breakdown, statistics::report,
+        documents::get_report_template, documents::put_report_template,
+        documents::reset_report_template,
         followup::get_followup, followup::list_services, followup::create_service,
         followup::get_compliance, followup::create_compliance, followup::create_measure,
         followup::list_lawsuits, followup::create_lawsuit, followup::get_lawsuit,
@@ -57,6 +59,7 @@ use super::{
     components(schemas(
         statistics::GroupRow, statistics::BreakdownBy, statistics::MonthRow,
         statistics::SortFigure, statistics::SortOrder,
+        crate::service::report::ReportTemplateView,
     )),
     modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints, &CaseLinks, &TransitionVariants),
     tags(

@@ -23,9 +23,14 @@ use crate::{
         case::{ActType, AdminDomain},
         followup::{FollowupCounts, FollowupRates},
         lifecycle::Procedure,
+        report::YearFigures,
         statistics::{Figures, RateDefinition},
     },
-    service,
+    service::{
+        self,
+        charts::{self, Caption, MonthBar, Size},
+        report::Draft,
+    },
     startup::State,
 };
 
@@ -331,7 +336,9 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
 ///
 /// One row per month from `from` to `to` (empty months included) and the range's total. Each
 /// count is taken by the date that defines it; rates carry numerator and denominator. Answers
-/// JSON, CSV (`Accept: text/csv`) or an Excel workbook.
+/// JSON, CSV (`Accept: text/csv`), an Excel workbook, or a chart (`Accept: image/svg+xml`: bars of
+/// received, concluded and corrected cases with the correction-rate line, titled with the organ,
+/// the range and the rate definition).
 #[utoipa::path(
     get, path = "/api/v1/statistics/monthly", tag = "statistics",
     params(MonthlyQuery, FigureFilters),
@@ -340,6 +347,7 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
             (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "image/svg+xml"),
         )),
         (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
         (status = 406, body = ProblemDetails),
@@ -353,7 +361,7 @@ pub async fn monthly(
     query: web::Query<MonthlyQuery>,
     filters: web::Query<FigureFilters>,
 ) -> ApiResult<HttpResponse> {
-    let format = Format::negotiate(&req)?;
+    let format = Format::negotiate_among(&req, true)?;
     let query = query.into_inner();
     let from = parse_month("from", &query.from)?;
     let to_month = parse_month("to", &query.to)?;
@@ -363,50 +371,10 @@ pub async fn monthly(
         .and_then(|next| next.pred_opt())
         .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let ends = month_ends(from, to);
-    // Each month, then the whole range, for the follow-up figures.
-    let mut periods: Vec<(NaiveDate, NaiveDate)> = ends
-        .iter()
-        .map(|end| (end.with_day(1).unwrap_or(*end), *end))
-        .collect();
-    periods.push((from, to));
-    let (tally, mut followup) = tokio::try_join!(
-        async {
-            service::statistics::tally(
-                &state.statistics_pool,
-                &scope.filter,
-                Grouping::Month,
-                from,
-                to,
-            )
-            .await
-            .map_err(ApiError::from)
-        },
-        followup_by_period(&state, &scope, &periods),
-    )?;
-    let range_followup = followup.pop().unwrap_or_default();
-    let rows = ends
-        .into_iter()
-        .zip(followup)
-        .map(|(end, followup)| {
-            let month = end.format("%Y-%m").to_string();
-            let bucket = tally.buckets.get(&month).cloned().unwrap_or_default();
-            MonthRow {
-                figures: figures(&bucket, scope.definition),
-                channels: bucket.channels,
-                followup: followup.into(),
-                month,
-            }
-        })
-        .collect();
-    let report = Report {
-        organ: report_organ(&scope),
-        from,
-        to,
-        definition: scope.definition,
-        rows,
-        total: total(&tally, scope.definition, range_followup),
-    };
+    let report = monthly_report(&state, &scope, from, to).await?;
+    if format == Format::Svg {
+        return svg_response(monthly_chart(&report), "monthly", &report);
+    }
     answer(format, &report, "月份", |row: &MonthRow| {
         (row.month.clone(), &row.figures, Some(&row.followup))
     })
@@ -471,7 +439,8 @@ pub async fn summary(
 /// Figures per respondent, domain, act type, organ or officer.
 ///
 /// One row per group with cases in the range, sorted by the chosen figure (a rate's missing
-/// value sorts last), and the total, in which a case with two handlers counts once.
+/// value sorts last), and the total, in which a case with two handlers counts once. With
+/// `Accept: image/svg+xml`, a chart of the groups' bars in that order.
 #[utoipa::path(
     get, path = "/api/v1/statistics/breakdown", tag = "statistics",
     params(BreakdownQuery, FigureFilters),
@@ -480,6 +449,7 @@ pub async fn summary(
             (Report<GroupRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "image/svg+xml"),
         )),
         (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
         (status = 406, body = ProblemDetails),
@@ -493,25 +463,103 @@ pub async fn breakdown(
     query: web::Query<BreakdownQuery>,
     filters: web::Query<FigureFilters>,
 ) -> ApiResult<HttpResponse> {
-    let format = Format::negotiate(&req)?;
+    let format = Format::negotiate_among(&req, true)?;
     let query = query.into_inner();
     check_range(query.from, query.to, "from")?;
-    let grouping = Grouping::from(query.by);
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
-    let range = [(query.from, query.to)];
+    let report = breakdown_report(
+        &state,
+        &scope,
+        Grouping::from(query.by),
+        (query.from, query.to),
+        query.sort.unwrap_or_default(),
+        query.order.unwrap_or_default(),
+    )
+    .await?;
+    if format == Format::Svg {
+        let sort = query.sort.unwrap_or_default();
+        return svg_response(
+            breakdown_chart(&report, query.by, sort),
+            "breakdown",
+            &report,
+        );
+    }
+    answer(format, &report, "分组", |row: &GroupRow| {
+        (row.label.clone(), &row.figures, None)
+    })
+}
+
+/// The figures of each month from `from` to `to` (empty months included) and their total: what
+/// `/statistics/monthly` answers, and what the report draft's table and prose are made of.
+async fn monthly_report(
+    state: &State,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<MonthlyReport> {
+    let ends = month_ends(from, to);
+    // Each month, then the whole range, for the follow-up figures.
+    let mut periods: Vec<(NaiveDate, NaiveDate)> = ends
+        .iter()
+        .map(|end| (end.with_day(1).unwrap_or(*end), *end))
+        .collect();
+    periods.push((from, to));
     let (tally, mut followup) = tokio::try_join!(
         async {
             service::statistics::tally(
                 &state.statistics_pool,
                 &scope.filter,
-                grouping,
-                query.from,
-                query.to,
+                Grouping::Month,
+                from,
+                to,
             )
             .await
             .map_err(ApiError::from)
         },
-        followup_by_period(&state, &scope, &range),
+        followup_by_period(state, scope, &periods),
+    )?;
+    let range_followup = followup.pop().unwrap_or_default();
+    let rows = ends
+        .into_iter()
+        .zip(followup)
+        .map(|(end, followup)| {
+            let month = end.format("%Y-%m").to_string();
+            let bucket = tally.buckets.get(&month).cloned().unwrap_or_default();
+            MonthRow {
+                figures: figures(&bucket, scope.definition),
+                channels: bucket.channels,
+                followup: followup.into(),
+                month,
+            }
+        })
+        .collect();
+    Ok(Report {
+        organ: report_organ(scope),
+        from,
+        to,
+        definition: scope.definition,
+        rows,
+        total: total(&tally, scope.definition, range_followup),
+    })
+}
+
+/// The figures per group from `from` to `to`, sorted: what `/statistics/breakdown` answers.
+async fn breakdown_report(
+    state: &State,
+    scope: &Scope,
+    grouping: Grouping,
+    (from, to): (NaiveDate, NaiveDate),
+    sort: SortFigure,
+    order: SortOrder,
+) -> ApiResult<BreakdownReport> {
+    let range = [(from, to)];
+    let (tally, mut followup) = tokio::try_join!(
+        async {
+            service::statistics::tally(&state.statistics_pool, &scope.filter, grouping, from, to)
+                .await
+                .map_err(ApiError::from)
+        },
+        followup_by_period(state, scope, &range),
     )?;
     let labels = {
         let keys: Vec<String> = tally.buckets.keys().cloned().collect();
@@ -534,21 +582,14 @@ pub async fn breakdown(
             channels: bucket.channels.clone(),
         })
         .collect();
-    sort_groups(
-        &mut rows,
-        query.sort.unwrap_or_default(),
-        query.order.unwrap_or_default(),
-    );
-    let report = Report {
-        organ: report_organ(&scope),
-        from: query.from,
-        to: query.to,
+    sort_groups(&mut rows, sort, order);
+    Ok(Report {
+        organ: report_organ(scope),
+        from,
+        to,
         definition: scope.definition,
         rows,
         total: total(&tally, scope.definition, followup.pop().unwrap_or_default()),
-    };
-    answer(format, &report, "分组", |row: &GroupRow| {
-        (row.label.clone(), &row.figures, None)
     })
 }
 
@@ -578,6 +619,104 @@ fn sort_groups(rows: &mut [GroupRow], sort: SortFigure, order: SortOrder) {
         };
         by_value.then_with(|| a.key.cmp(&b.key))
     });
+}
+
+/// `（含下级）` when the organs below are counted too.
+fn subtree_mark(organ: &ReportOrgan) -> &'static str {
+    if organ.include_subtree {
+        "（含下级）"
+    } else {
+        ""
+    }
+}
+
+fn caption<R>(report: &Report<R>, what: &str) -> Caption {
+    Caption {
+        title: format!(
+            "{}{} {} 至 {} {what}",
+            report.organ.name,
+            subtree_mark(&report.organ),
+            report.from,
+            report.to,
+        ),
+        subtitle: format!(
+            "纠错率口径：{}",
+            crate::domain::report::definition_zh(report.definition)
+        ),
+    }
+}
+
+/// The monthly chart of a monthly report.
+fn monthly_chart(report: &MonthlyReport) -> anyhow::Result<String> {
+    let months: Vec<MonthBar> = report
+        .rows
+        .iter()
+        .map(|row| MonthBar {
+            label: row.month.clone(),
+            received: row.figures.counts.received,
+            concluded: row.figures.counts.concluded,
+            corrected: row.figures.counts.corrected,
+            rate: row.figures.correction_rate.percent,
+        })
+        .collect();
+    charts::monthly_svg(
+        &caption(report, "行政复议案件收案、审结、纠错及纠错率（按月）"),
+        &months,
+        Size::default(),
+    )
+}
+
+/// The bars of a breakdown, of the figure it is sorted by (counts; a rate sort draws the
+/// concluded cases in the rate's order).
+fn breakdown_chart(
+    report: &BreakdownReport,
+    by: BreakdownBy,
+    sort: SortFigure,
+) -> anyhow::Result<String> {
+    let (figure, value): (&str, fn(&Figures) -> u64) = match sort {
+        SortFigure::Received => ("收案", |f| f.counts.received),
+        SortFigure::Accepted => ("受理", |f| f.counts.accepted),
+        SortFigure::Corrected => ("纠错", |f| f.counts.corrected),
+        SortFigure::Open => ("在办", |f| f.open_at_end.open),
+        SortFigure::Overdue => ("超期", |f| f.open_at_end.overdue),
+        SortFigure::Concluded | SortFigure::CorrectionRate => ("审结", |f| f.counts.concluded),
+    };
+    let group = match by {
+        BreakdownBy::Respondent => "被申请人",
+        BreakdownBy::Domain => "行政管理领域",
+        BreakdownBy::ActType => "行为类别",
+        BreakdownBy::Organ => "复议机关",
+        BreakdownBy::Officer => "承办人",
+    };
+    let groups: Vec<(String, u64)> = report
+        .rows
+        .iter()
+        .map(|row| (row.label.clone(), value(&row.figures)))
+        .collect();
+    charts::breakdown_svg(
+        &caption(report, &format!("按{group}统计的{figure}案件")),
+        figure,
+        &groups,
+        Size::default(),
+    )
+}
+
+fn svg_response<R>(
+    svg: anyhow::Result<String>,
+    what: &str,
+    report: &Report<R>,
+) -> ApiResult<HttpResponse> {
+    let svg = svg.map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(export::SVG)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!(
+                "inline; filename=\"fuyi-{what}-{}-{}.svg\"",
+                report.from, report.to
+            ),
+        ))
+        .body(svg))
 }
 
 /// Renders a report in the negotiated format.
@@ -610,4 +749,103 @@ fn answer<R: Serialize>(
     };
     let file_stem = format!("fuyi-statistics-{}-{}", report.from, report.to);
     export::render(format, &sheet, &file_stem)
+}
+
+/// `GET /statistics/report` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The calendar year the report covers.
+    #[param(example = 2023, minimum = 2000, maximum = 9999)]
+    pub year: i32,
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A `.docx` draft of the statistics part of the annual work report.
+///
+/// For the caller's organ or `organ=` (and the same filters as the other statistics
+/// endpoints): the figures paragraph in the report's style (`1765件`, `17.12%`), the correction
+/// rate's definition with its numerator and denominator in a note, the change against the
+/// previous year where it has data, a table per month and one per respondent. Every figure is
+/// computed by the code that answers `/statistics/monthly` and `/statistics/breakdown`. The
+/// wording is the organ's report template (`/organs/{id}/report-template`). Statisticians and
+/// heads.
+#[utoipa::path(
+    get, path = "/api/v1/statistics/report", tag = "statistics",
+    params(ReportQuery, FigureFilters),
+    responses(
+        (status = 200, description = "The draft", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         body = Vec<u8>, headers(("Content-Disposition" = String))),
+        (status = 400, body = ProblemDetails), (status = 403, body = ProblemDetails),
+        (status = 404, body = ProblemDetails),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn report(
+    state: State,
+    caller: Caller,
+    query: web::Query<ReportQuery>,
+    filters: web::Query<FigureFilters>,
+) -> ApiResult<HttpResponse> {
+    if !caller.has_any_role(&[Role::Statistician, Role::Head]) {
+        return Err(ApiError::forbidden(
+            "the report draft is read by statisticians and heads",
+        ));
+    }
+    let year = query.year;
+    let (Some(from), Some(to), Some(before_from), Some(before_to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| (2000..=9999).contains(&year)),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+        NaiveDate::from_ymd_opt(year - 1, 1, 1),
+        NaiveDate::from_ymd_opt(year - 1, 12, 31),
+    ) else {
+        return Err(ApiError::bad_parameter("year", "must be from 2000 to 9999"));
+    };
+    let scope = resolve(&state, &caller, filters.into_inner()).await?;
+    let (monthly, respondents, before) = tokio::try_join!(
+        monthly_report(&state, &scope, from, to),
+        breakdown_report(
+            &state,
+            &scope,
+            Grouping::Respondent,
+            (from, to),
+            SortFigure::default(),
+            SortOrder::default(),
+        ),
+        monthly_report(&state, &scope, before_from, before_to),
+    )?;
+    let template = {
+        let mut conn = state.pool.get().await?;
+        service::report::template_text(&mut conn, scope.organ.id).await?
+    };
+    let year_figures = |report: &MonthlyReport| YearFigures {
+        figures: report.total.figures.clone(),
+        followup: report.total.followup.counts.clone(),
+    };
+    let draft = Draft {
+        organ_name: &scope.organ.name,
+        year,
+        definition: scope.definition,
+        now: year_figures(&monthly),
+        before: Some(year_figures(&before)),
+        months: monthly
+            .rows
+            .iter()
+            .map(|row| (row.month.clone(), &row.figures))
+            .collect(),
+        respondents: respondents
+            .rows
+            .iter()
+            .map(|row| (row.label.clone(), &row.figures))
+            .collect(),
+    };
+    let bytes = service::report::render(&template, &draft)?;
+    Ok(HttpResponse::Ok()
+        .content_type(DOCX)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"fuyi-statistics-report-{year}.docx\""),
+        ))
+        .body(bytes))
 }

@@ -245,7 +245,7 @@ async fn template_text(
     organ_id: Uuid,
     kind: DocumentKind,
 ) -> ServiceResult<String> {
-    Ok(db::documents::template(conn, organ_id, kind)
+    Ok(db::documents::template(conn, organ_id, kind.as_str())
         .await?
         .unwrap_or_else(|| kind.default_template().to_owned()))
 }
@@ -836,7 +836,7 @@ pub async fn record_service(
 }
 
 /// Templates are the organ's own: its admin reads and replaces them for organs within reach.
-async fn template_organ(
+pub(crate) async fn template_organ(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     organ_id: Uuid,
@@ -875,7 +875,7 @@ pub async fn get_template(
 ) -> ServiceResult<TemplateView> {
     require_reader(caller)?;
     let organ = template_organ(conn, caller, organ_id).await?;
-    let own = db::documents::template(conn, organ.id, kind).await?;
+    let own = db::documents::template(conn, organ.id, kind.as_str()).await?;
     Ok(template_view(organ.id, kind, own))
 }
 
@@ -895,7 +895,7 @@ pub async fn put_template(
     let organ = template_organ(conn, caller, organ_id).await?;
     rules::validate_template(kind, body)
         .map_err(|err: TemplateError| ServiceError::invalid_field("body", err.to_string()))?;
-    db::documents::put_template(conn, organ.id, kind, body, caller.user_id).await?;
+    db::documents::put_template(conn, organ.id, kind.as_str(), body, caller.user_id).await?;
     Ok(template_view(organ.id, kind, Some(body.to_owned())))
 }
 
@@ -912,6 +912,6 @@ pub async fn reset_template(
         ));
     }
     let organ = template_organ(conn, caller, organ_id).await?;
-    db::documents::delete_template(conn, organ.id, kind).await?;
+    db::documents::delete_template(conn, organ.id, kind.as_str()).await?;
     Ok(template_view(organ.id, kind, None))
 }

@@ -184,6 +184,52 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
         json!({"definition": "all_concluded", "numerator": 248, "denominator": 1765, "percent": 14.05})
     );
 
+    // The report draft of the year reads as the seed report's figures paragraph.
+    let (status, draft, problem) = crate::report::draft(
+        &app.client,
+        &format!("{}/api/v1/statistics/report?year=2023", app.address),
+        &statistician,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{problem}");
+    let text = draft.expect("a draft").paragraphs.join("\n");
+    for sentence in [
+        "全年共审结1765件，其中撤销158件，确认违法56件，责令履行34件，纠错率达17.12%",
+        "意见书、建议书26份",
+        "负责人出庭率98.39%",
+        "行政诉讼败诉率13.82%",
+        "纠错案件248÷1449",
+    ] {
+        assert!(text.contains(sentence), "{sentence} in {text}");
+    }
+
+    // The year's chart; `FUYI_UPDATE_CHARTS=1` writes it where the README shows it.
+    let chart = app
+        .client
+        .get(format!(
+            "{}/api/v1/statistics/monthly?from=2023-01&to=2023-12",
+            app.address
+        ))
+        .bearer_auth(&statistician)
+        .header(reqwest::header::ACCEPT, "image/svg+xml")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("svg");
+    assert!(
+        chart.starts_with("<svg") && chart.contains("2023-12"),
+        "{chart}"
+    );
+    if std::env::var_os("FUYI_UPDATE_CHARTS").is_some() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/statistics-monthly-2023.svg"
+        );
+        std::fs::write(path, &chart).expect("write the chart");
+    }
+
     // Every demo user signs in with the demo password; the existing admin got it too.
     for user in &summary.users {
         let (status, body) = app.sign_in(&user.username).await;

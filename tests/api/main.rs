@@ -14,6 +14,7 @@ mod law;
 mod lifecycle;
 mod migrations;
 mod replicas;
+mod report;
 mod security;
 mod sessions;
 mod statistics;

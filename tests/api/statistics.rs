@@ -16,7 +16,7 @@ use crate::{
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Registers an application received on `received_on` at `app.city` against `respondent`.
-async fn received(app: &TestApp, respondent: Uuid, received_on: &str) -> Value {
+pub async fn received(app: &TestApp, respondent: Uuid, received_on: &str) -> Value {
     let mut body = sample_case(respondent);
     body["received_on"] = json!(received_on);
     body["act_date"] = json!("2023-12-20");
@@ -90,7 +90,7 @@ fn counts(figures: &Value, names: &[&str]) -> Vec<u64> {
 /// | D | 03-04 | 03-05 simplified | mediated 03-20 |
 /// | E | 03-06 | 03-07 ordinary | terminated, withdrawn, 03-25 |
 /// | F | 03-08 | — | open |
-async fn quarter(app: &TestApp) {
+pub async fn quarter(app: &TestApp) {
     let g = filed(app, "2024-01-15", "2024-01-16", "simplified").await;
     app.act_ok(
         &app.head,
