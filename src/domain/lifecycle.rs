@@ -65,6 +65,9 @@ pub enum CaseState {
     Mediated,
     /// 终止: ended on an art. 41 ground.
     Terminated,
+    /// 撤回申请: the applicant withdrew the application before it was accepted. Terminal, but
+    /// neither a conclusion nor a refusal.
+    WithdrawnBeforeAcceptance,
 }
 
 impl CaseState {
@@ -98,9 +101,10 @@ impl CaseState {
         )
     }
 
-    /// Counted as concluded (审结): every terminal state except not_accepted, which never became a case.
+    /// Counted as concluded (审结): every terminal state except the two that never became a case,
+    /// not_accepted and withdrawn_before_acceptance.
     pub fn is_concluded(self) -> bool {
-        self.is_terminal() && self != Self::NotAccepted
+        self.is_terminal() && !matches!(self, Self::NotAccepted | Self::WithdrawnBeforeAcceptance)
     }
 
     /// The Chinese label shown to officers and in reports.
@@ -122,6 +126,7 @@ impl CaseState {
             Self::ApplicationDismissed => "驳回申请",
             Self::Mediated => "调解结案",
             Self::Terminated => "终止",
+            Self::WithdrawnBeforeAcceptance => "撤回申请",
         }
     }
 }
@@ -178,6 +183,8 @@ pub enum ActionKind {
     Mediate,
     /// Terminate on an art. 41 ground.
     Terminate,
+    /// Record that the applicant withdrew the application before it was accepted.
+    WithdrawApplication,
 }
 
 impl ActionKind {
@@ -190,7 +197,8 @@ impl ActionKind {
             | Self::RecordReply
             | Self::Hear
             | Self::Suspend
-            | Self::Resume => Role::Officer,
+            | Self::Resume
+            | Self::WithdrawApplication => Role::Officer,
             Self::Decline
             | Self::Accept
             | Self::Assign
@@ -768,6 +776,13 @@ pub enum Action {
         #[serde(default)]
         explanation: Option<String>,
     },
+    /// The applicant withdrew the application while it was under review or awaiting a
+    /// supplement; the action's date is the day the withdrawal was received.
+    WithdrawApplication {
+        /// The applicant's stated reason, if any, for the file.
+        #[serde(default)]
+        explanation: Option<String>,
+    },
 }
 }
 
@@ -791,6 +806,7 @@ impl Action {
             Self::DismissApplication { .. } => ActionKind::DismissApplication,
             Self::Mediate { .. } => ActionKind::Mediate,
             Self::Terminate { .. } => ActionKind::Terminate,
+            Self::WithdrawApplication { .. } => ActionKind::WithdrawApplication,
         }
     }
 }
@@ -985,6 +1001,10 @@ const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
     (K::DismissApplication, &[S::Filed, S::Heard]),
     (K::Mediate, &[S::Filed, S::Heard, S::Suspended]),
     (K::Terminate, &[S::Filed, S::Heard, S::Suspended]),
+    (
+        K::WithdrawApplication,
+        &[S::Received, S::AwaitingSupplement],
+    ),
 ];
 
 /// From which states each action may be taken: the "from" column of domain.md's action table.
@@ -1052,7 +1072,11 @@ pub struct CaseLifecycle {
     pub converted_on: Option<NaiveDate>,
     /// The day the case was declined (不予受理).
     pub declined_on: Option<NaiveDate>,
-    /// The day the case was concluded (审结); never set for not_accepted.
+    /// The day the applicant withdrew the application before acceptance.
+    #[serde(default)]
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The day the case was concluded (审结); never set for not_accepted or an application
+    /// withdrawn before acceptance.
     pub concluded_on: Option<NaiveDate>,
     /// The decision's disposition.
     pub disposition: Option<Disposition>,
@@ -1103,6 +1127,7 @@ impl CaseLifecycle {
             extension_days: 0,
             converted_on: None,
             declined_on: None,
+            withdrawn_on: None,
             concluded_on: None,
             disposition: None,
             termination_ground: None,
@@ -1445,6 +1470,11 @@ impl CaseLifecycle {
                 next.conclude(S::Terminated, on);
                 next.termination_ground = Some(*ground);
             }
+            Action::WithdrawApplication { explanation: _ } => {
+                // Not a conclusion (审结): the application never became a case.
+                next.state = S::WithdrawnBeforeAcceptance;
+                next.withdrawn_on = Some(on);
+            }
         }
         Ok(next)
     }
@@ -1487,6 +1517,13 @@ impl CaseLifecycle {
         let decision_lapsed = lapsed(periods.decision_due_on, on);
         let reply_period_over = reply_overdue || lapsed(periods.reply_due_on, on);
         match kind {
+            K::WithdrawApplication if review_lapsed => Err(violated(
+                "art_30",
+                format!(
+                    "the acceptance review ended on {}; the application counts as accepted (视为受理), so accept it and terminate the case as withdrawn (art. 41)",
+                    periods.review_due_on.unwrap_or(on)
+                ),
+            )),
             K::Decline | K::RequestSupplement if review_lapsed => Err(violated(
                 "art_30",
                 format!(
@@ -2080,6 +2117,7 @@ mod tests {
             S::ApplicationDismissed => step(&heard(procedure), sample(K::DismissApplication), 20),
             S::Mediated => step(&heard(procedure), sample(K::Mediate), 20),
             S::Terminated => step(&heard(procedure), sample(K::Terminate), 20),
+            S::WithdrawnBeforeAcceptance => step(&received, sample(K::WithdrawApplication), 1),
         };
         assert_eq!(lc.state, state, "fixture for {state}");
         lc
@@ -2124,6 +2162,7 @@ mod tests {
                 document_number: "榕政复调〔2024〕3号".to_owned(),
             },
             K::Terminate => terminate(TerminationGround::Withdrawn),
+            K::WithdrawApplication => Action::WithdrawApplication { explanation: None },
         }
     }
 
@@ -2154,6 +2193,9 @@ mod tests {
             (K::DismissApplication, S::Filed | S::Heard) => Some(S::ApplicationDismissed),
             (K::Mediate, S::Filed | S::Heard | S::Suspended) => Some(S::Mediated),
             (K::Terminate, S::Filed | S::Heard | S::Suspended) => Some(S::Terminated),
+            (K::WithdrawApplication, S::Received | S::AwaitingSupplement) => {
+                Some(S::WithdrawnBeforeAcceptance)
+            }
             _ => None,
         }
     }
@@ -2165,12 +2207,19 @@ mod tests {
             Procedure::Simplified => K::ConvertToOrdinary,
         };
         match state {
-            S::Received => vec![K::RequestSupplement, K::Decline, K::Accept, K::Assign],
+            S::Received => vec![
+                K::RequestSupplement,
+                K::Decline,
+                K::Accept,
+                K::Assign,
+                K::WithdrawApplication,
+            ],
             S::AwaitingSupplement => vec![
                 K::Supplement,
                 K::RecordSupplementNotice,
                 K::Decline,
                 K::Assign,
+                K::WithdrawApplication,
             ],
             S::Filed => vec![
                 K::Assign,
@@ -2240,8 +2289,9 @@ mod tests {
             }
         }
         // 1+1+1+2+1+5+2+2+2+1+2+2+2+2+3+3 pairs in domain.md's table, with the supplement
-        // notice's receipt and a formal hearing after opinions were heard.
-        assert_eq!(allowed_pairs, 32);
+        // notice's receipt, a formal hearing after opinions were heard, and the withdrawal of an
+        // application before acceptance (issue 14).
+        assert_eq!(allowed_pairs, 34);
     }
 
     #[test]
@@ -2271,6 +2321,7 @@ mod tests {
             S::ApplicationDismissed,
             S::Mediated,
             S::Terminated,
+            S::WithdrawnBeforeAcceptance,
         ];
         let merits = [
             S::Altered,
@@ -2297,7 +2348,9 @@ mod tests {
             );
             assert_eq!(
                 state.is_concluded(),
-                terminal.contains(&state) && state != S::NotAccepted,
+                terminal.contains(&state)
+                    && state != S::NotAccepted
+                    && state != S::WithdrawnBeforeAcceptance,
                 "{state}"
             );
         }
@@ -2322,6 +2375,7 @@ mod tests {
             "驳回申请",
             "调解结案",
             "终止",
+            "撤回申请",
         ];
         let labels: Vec<&str> = CaseState::iter().map(CaseState::label_zh).collect();
         assert_eq!(labels, expected);
@@ -2371,6 +2425,7 @@ mod tests {
             K::Hear,
             K::Suspend,
             K::Resume,
+            K::WithdrawApplication,
         ];
         for kind in ActionKind::iter() {
             let expected = if officer.contains(&kind) {
@@ -3281,7 +3336,7 @@ mod tests {
         let received = CaseLifecycle::new(day(0));
         assert_eq!(
             allowed_actions(&received, &[Role::Officer], false),
-            [K::RequestSupplement]
+            [K::RequestSupplement, K::WithdrawApplication]
         );
         assert_eq!(
             allowed_actions(&received, &[Role::Head], false),
@@ -3701,6 +3756,43 @@ mod tests {
             serde_json::from_value::<Action>(json).is_err(),
             "approval is required"
         );
+    }
+
+    /// Issue 14: an application withdrawn under review or awaiting a supplement ends in its own
+    /// terminal state, neither concluded nor not accepted, dated by the withdrawal; once the
+    /// review has lapsed the application counts as accepted and a withdrawal is a termination.
+    #[test]
+    fn withdrawal_before_acceptance() {
+        let settings = LifecycleSettings::default();
+        let withdraw = || Action::WithdrawApplication {
+            explanation: Some("申请人书面撤回".to_owned()),
+        };
+        let received = CaseLifecycle::new(day(0));
+        let withdrawn = step(&received, withdraw(), 2);
+        assert_eq!(withdrawn.state, S::WithdrawnBeforeAcceptance);
+        assert_eq!(withdrawn.withdrawn_on, Some(day(2)));
+        assert_eq!(
+            (withdrawn.concluded_on, withdrawn.declined_on),
+            (None, None)
+        );
+        assert!(withdrawn.state.is_terminal() && !withdrawn.state.is_concluded());
+        assert!(allowed_actions(&withdrawn, &[Role::Officer, Role::Head], false).is_empty());
+
+        let awaiting = step(&received, sample(K::RequestSupplement), 1);
+        let from_awaiting = step(&awaiting, withdraw(), 30);
+        assert_eq!(from_awaiting.withdrawn_on, Some(day(30)));
+
+        let mut lapsed = ctx(&settings, 9);
+        lapsed.periods.review_due_on = Some(day(7));
+        assert!(matches!(
+            refuse(&received, withdraw(), &lapsed),
+            Refusal::RuleViolated { rule: "art_30", .. }
+        ));
+        let filed = filed(Procedure::Ordinary);
+        assert!(matches!(
+            refuse(&filed, withdraw(), &ctx(&settings, 5)),
+            Refusal::NotAllowedInState { allowed, .. } if allowed.contains(&K::Terminate)
+        ));
     }
 
     #[test]

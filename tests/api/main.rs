@@ -12,6 +12,7 @@ mod import;
 mod law;
 mod lifecycle;
 mod migrations;
+mod procedures;
 mod security;
 mod sessions;
 mod statistics;
