@@ -185,6 +185,8 @@ pub enum ActionKind {
     Terminate,
     /// Record that the applicant withdrew the application before it was accepted.
     WithdrawApplication,
+    /// Record the compensation claim joined to the application (art. 72).
+    RecordCompensationClaim,
 }
 
 impl ActionKind {
@@ -198,7 +200,8 @@ impl ActionKind {
             | Self::Hear
             | Self::Suspend
             | Self::Resume
-            | Self::WithdrawApplication => Role::Officer,
+            | Self::WithdrawApplication
+            | Self::RecordCompensationClaim => Role::Officer,
             Self::Decline
             | Self::Accept
             | Self::Assign
@@ -508,6 +511,87 @@ pub struct Approval {
     pub approver: String,
 }
 
+/// The applicant's compensation claim joined to the application (行政赔偿, art. 72).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompensationClaim {
+    /// What the applicant claims, in words (the loss, the property to be returned).
+    pub description: String,
+    /// The sum claimed, in fen, when the claim is for money.
+    #[serde(default)]
+    pub amount_fen: Option<u64>,
+}
+
+/// What a decision rules on a compensation claim (art. 72).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CompensationOutcome {
+    /// 驳回行政赔偿请求.
+    Reject,
+    /// 责令被申请人依法给予赔偿: compensation in money, with the amount.
+    Award,
+    /// 责令返还财产 (seized or confiscated property returned).
+    ReturnProperty,
+    /// 责令恢复原状 (property restored, a freeze lifted).
+    RestoreOriginalState,
+}
+
+/// A decision's ruling on the compensation claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompensationRuling {
+    /// The outcome.
+    pub outcome: CompensationOutcome,
+    /// The compensation awarded, in fen; required with, and only with, `award`.
+    #[serde(default)]
+    pub amount_fen: Option<u64>,
+}
+
+/// The outcome of an administrative-agreement case (行政协议, art. 71): the respondent is to bear
+/// the liability the decision names.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AgreementOutcome {
+    /// 依法订立: conclude the agreement as the law requires.
+    Conclude,
+    /// 继续履行: continue performance.
+    ContinuePerformance,
+    /// 采取补救措施: take remedial measures.
+    RemedialMeasures,
+    /// 赔偿损失: compensate the losses.
+    CompensateLosses,
+}
+
 /// The operative part of a decision on the merits (arts. 63–69).
 #[derive(
     Debug,
@@ -555,6 +639,12 @@ impl Disposition {
             Self::Uphold => CaseState::Upheld,
             Self::RejectRequest => CaseState::RequestRejected,
         }
+    }
+
+    /// Art. 72 para 1: a decision that revokes, alters or confirms the act illegal must also rule
+    /// on a compensation claim joined to the application.
+    fn must_rule_on_compensation(self) -> bool {
+        matches!(self, Self::Revoke | Self::Alter | Self::ConfirmIllegal)
     }
 
     /// Art. 70: the outcomes open when the act is deemed to lack evidence because the respondent did not reply.
@@ -757,6 +847,13 @@ pub enum Action {
         /// 70 does not fix the outcome.
         #[serde(default)]
         third_party_evidence: bool,
+        /// The ruling on the compensation claim (art. 72); required when the case has a claim and
+        /// the decision revokes, alters or confirms the act illegal, refused without a claim.
+        #[serde(default)]
+        compensation: Option<CompensationRuling>,
+        /// The liability an administrative-agreement case puts on the respondent (art. 71).
+        #[serde(default)]
+        agreement_outcome: Option<AgreementOutcome>,
     },
     /// Dismiss the application after acceptance (驳回申请, art. 33).
     DismissApplication {
@@ -775,6 +872,12 @@ pub enum Action {
         /// Free-text explanation for the file.
         #[serde(default)]
         explanation: Option<String>,
+    },
+    /// Record the compensation claim the applicant joined to the application (art. 72); replaces
+    /// one recorded before.
+    RecordCompensationClaim {
+        /// The claim.
+        claim: CompensationClaim,
     },
     /// The applicant withdrew the application while it was under review or awaiting a
     /// supplement; the action's date is the day the withdrawal was received.
@@ -807,6 +910,7 @@ impl Action {
             Self::Mediate { .. } => ActionKind::Mediate,
             Self::Terminate { .. } => ActionKind::Terminate,
             Self::WithdrawApplication { .. } => ActionKind::WithdrawApplication,
+            Self::RecordCompensationClaim { .. } => ActionKind::RecordCompensationClaim,
         }
     }
 }
@@ -1005,6 +1109,7 @@ const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
         K::WithdrawApplication,
         &[S::Received, S::AwaitingSupplement],
     ),
+    (K::RecordCompensationClaim, OPEN_STATES),
 ];
 
 /// From which states each action may be taken: the "from" column of domain.md's action table.
@@ -1095,6 +1200,15 @@ pub struct CaseLifecycle {
     /// The approval the decision was made on (art. 61).
     #[serde(default)]
     pub approval: Option<Approval>,
+    /// The compensation claim joined to the application (art. 72).
+    #[serde(default)]
+    pub compensation_claim: Option<CompensationClaim>,
+    /// The decision's ruling on that claim.
+    #[serde(default)]
+    pub compensation_ruling: Option<CompensationRuling>,
+    /// The liability an administrative-agreement decision put on the respondent (art. 71).
+    #[serde(default)]
+    pub agreement_outcome: Option<AgreementOutcome>,
     /// The legal date of the most recent action; no later action may be dated before it.
     pub last_event_on: NaiveDate,
 }
@@ -1137,6 +1251,9 @@ impl CaseLifecycle {
             comply_within_days: None,
             decision_document_number: None,
             approval: None,
+            compensation_claim: None,
+            compensation_ruling: None,
+            agreement_outcome: None,
             last_event_on: received_on,
         }
     }
@@ -1413,8 +1530,13 @@ impl CaseLifecycle {
                 comply_within_days,
                 approval,
                 third_party_evidence,
+                compensation,
+                agreement_outcome,
             } => {
                 require_text("document_number", document_number)?;
+                self.check_compensation_ruling(*disposition, compensation.as_ref())?;
+                next.compensation_ruling = compensation.clone();
+                next.agreement_outcome = *agreement_outcome;
                 require_text("reasoning", reasoning)?;
                 require_text("legal_basis", legal_basis)?;
                 require_text("approval.approver", &approval.approver)?;
@@ -1469,6 +1591,16 @@ impl CaseLifecycle {
                 }
                 next.conclude(S::Terminated, on);
                 next.termination_ground = Some(*ground);
+            }
+            Action::RecordCompensationClaim { claim } => {
+                require_text("claim.description", &claim.description)?;
+                if claim.amount_fen == Some(0) {
+                    return Err(invalid(
+                        "claim.amount_fen",
+                        "a sum claimed is at least 1 fen",
+                    ));
+                }
+                next.compensation_claim = Some(claim.clone());
             }
             Action::WithdrawApplication { explanation: _ } => {
                 // Not a conclusion (审结): the application never became a case.
@@ -1876,6 +2008,39 @@ impl CaseLifecycle {
         Ok(())
     }
 
+    /// Art. 72: a ruling goes with a claim, and revoking, altering or confirming the act illegal
+    /// must rule on the claim; an award names its amount.
+    fn check_compensation_ruling(
+        &self,
+        disposition: Disposition,
+        ruling: Option<&CompensationRuling>,
+    ) -> Result<(), Refusal> {
+        match (&self.compensation_claim, ruling) {
+            (None, Some(_)) => Err(invalid(
+                "compensation",
+                "the case has no compensation claim to rule on; record it with record_compensation_claim",
+            )),
+            (Some(_), None) if disposition.must_rule_on_compensation() => Err(violated(
+                "art_72",
+                format!(
+                    "the applicant joined a compensation claim; a decision to {disposition} must also rule on it (compensation: reject, award, return_property or restore_original_state)"
+                ),
+            )),
+            (_, Some(ruling)) => match (ruling.outcome, ruling.amount_fen) {
+                (CompensationOutcome::Award, None | Some(0)) => Err(invalid(
+                    "compensation.amount_fen",
+                    "an award names the compensation in fen (at least 1)",
+                )),
+                (CompensationOutcome::Award, Some(_)) | (_, None) => Ok(()),
+                (_, Some(_)) => Err(invalid(
+                    "compensation.amount_fen",
+                    "only an award names an amount",
+                )),
+            },
+            _ => Ok(()),
+        }
+    }
+
     /// Closes the running suspension, counting its days.
     fn end_suspension(&mut self, on: NaiveDate) {
         if let Some(since) = self.suspended_on {
@@ -2058,6 +2223,8 @@ mod tests {
             comply_within_days: (disposition == Disposition::OrderToPerform).then_some(30),
             approval: approval(),
             third_party_evidence: false,
+            compensation: None,
+            agreement_outcome: None,
         }
     }
 
@@ -2163,6 +2330,12 @@ mod tests {
             },
             K::Terminate => terminate(TerminationGround::Withdrawn),
             K::WithdrawApplication => Action::WithdrawApplication { explanation: None },
+            K::RecordCompensationClaim => Action::RecordCompensationClaim {
+                claim: CompensationClaim {
+                    description: "赔偿罚款利息损失".to_owned(),
+                    amount_fen: Some(120_000),
+                },
+            },
         }
     }
 
@@ -2182,7 +2355,7 @@ mod tests {
             (K::RecordSupplementNotice, S::AwaitingSupplement) => Some(S::AwaitingSupplement),
             (K::Decline, S::Received | S::AwaitingSupplement) => Some(S::NotAccepted),
             (K::Accept, S::Received) => Some(S::Filed),
-            (K::Assign, s) if open.contains(&s) => Some(s),
+            (K::Assign | K::RecordCompensationClaim, s) if open.contains(&s) => Some(s),
             (K::RecordReply, S::Filed | S::Heard) => Some(state),
             (K::Hear, S::Filed | S::Heard) => Some(S::Heard),
             (K::Suspend, S::Filed | S::Heard) => Some(S::Suspended),
@@ -2213,6 +2386,7 @@ mod tests {
                 K::Accept,
                 K::Assign,
                 K::WithdrawApplication,
+                K::RecordCompensationClaim,
             ],
             S::AwaitingSupplement => vec![
                 K::Supplement,
@@ -2220,6 +2394,7 @@ mod tests {
                 K::Decline,
                 K::Assign,
                 K::WithdrawApplication,
+                K::RecordCompensationClaim,
             ],
             S::Filed => vec![
                 K::Assign,
@@ -2231,6 +2406,7 @@ mod tests {
                 K::DismissApplication,
                 K::Mediate,
                 K::Terminate,
+                K::RecordCompensationClaim,
             ],
             S::Heard => vec![
                 K::Assign,
@@ -2242,8 +2418,15 @@ mod tests {
                 K::DismissApplication,
                 K::Mediate,
                 K::Terminate,
+                K::RecordCompensationClaim,
             ],
-            S::Suspended => vec![K::Assign, K::Resume, K::Mediate, K::Terminate],
+            S::Suspended => vec![
+                K::Assign,
+                K::Resume,
+                K::Mediate,
+                K::Terminate,
+                K::RecordCompensationClaim,
+            ],
             _ => vec![],
         }
     }
@@ -2291,7 +2474,7 @@ mod tests {
         // 1+1+1+2+1+5+2+2+2+1+2+2+2+2+3+3 pairs in domain.md's table, with the supplement
         // notice's receipt, a formal hearing after opinions were heard, and the withdrawal of an
         // application before acceptance (issue 14).
-        assert_eq!(allowed_pairs, 34);
+        assert_eq!(allowed_pairs, 39);
     }
 
     #[test]
@@ -2426,6 +2609,7 @@ mod tests {
             K::Suspend,
             K::Resume,
             K::WithdrawApplication,
+            K::RecordCompensationClaim,
         ];
         for kind in ActionKind::iter() {
             let expected = if officer.contains(&kind) {
@@ -3198,6 +3382,8 @@ mod tests {
             comply_within_days,
             approval: approval(),
             third_party_evidence: false,
+            compensation: None,
+            agreement_outcome: None,
         };
         let partial_upheld = with(Disposition::Uphold, true, false, None);
         assert_invalid(refuse(&lc, partial_upheld, &c), "partial");
@@ -3236,6 +3422,8 @@ mod tests {
                 comply_within_days,
                 approval: _,
                 third_party_evidence: _,
+                compensation: _,
+                agreement_outcome: _,
             } = decide(Disposition::Uphold)
             else {
                 unreachable!()
@@ -3255,6 +3443,8 @@ mod tests {
                 comply_within_days,
                 approval: approval(),
                 third_party_evidence: false,
+                compensation: None,
+                agreement_outcome: None,
             };
             assert_invalid(refuse(&lc, action, &c), field);
         }
@@ -3286,11 +3476,16 @@ mod tests {
         let lc = filed(Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], false),
-            [K::RecordReply, K::Suspend]
+            [K::RecordReply, K::Suspend, K::RecordCompensationClaim]
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], true),
-            [K::RecordReply, K::Hear, K::Suspend]
+            [
+                K::RecordReply,
+                K::Hear,
+                K::Suspend,
+                K::RecordCompensationClaim
+            ]
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Head], false),
@@ -3325,7 +3520,8 @@ mod tests {
                 K::Extend,
                 K::DismissApplication,
                 K::Mediate,
-                K::Terminate
+                K::Terminate,
+                K::RecordCompensationClaim
             ]
         );
     }
@@ -3336,7 +3532,11 @@ mod tests {
         let received = CaseLifecycle::new(day(0));
         assert_eq!(
             allowed_actions(&received, &[Role::Officer], false),
-            [K::RequestSupplement, K::WithdrawApplication]
+            [
+                K::RequestSupplement,
+                K::WithdrawApplication,
+                K::RecordCompensationClaim
+            ]
         );
         assert_eq!(
             allowed_actions(&received, &[Role::Head], false),
@@ -3355,7 +3555,8 @@ mod tests {
                 K::Decide,
                 K::DismissApplication,
                 K::Mediate,
-                K::Terminate
+                K::Terminate,
+                K::RecordCompensationClaim
             ]
         );
 
@@ -3367,7 +3568,7 @@ mod tests {
         let suspended = fixture(S::Suspended, Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&suspended, &[Role::Officer], false),
-            [K::Resume]
+            [K::Resume, K::RecordCompensationClaim]
         );
         assert_eq!(
             allowed_actions(&suspended, &[Role::Head], false),
@@ -3755,6 +3956,78 @@ mod tests {
         assert!(
             serde_json::from_value::<Action>(json).is_err(),
             "approval is required"
+        );
+    }
+
+    /// Issue 14, art. 72: a decision that revokes, alters or confirms illegal must rule on a
+    /// joined compensation claim; a ruling needs a claim; an award names its amount.
+    #[test]
+    fn art_72_compensation_claims_are_ruled_on() {
+        let settings = LifecycleSettings::default();
+        let with_claim = step(
+            &heard(Procedure::Ordinary),
+            sample(K::RecordCompensationClaim),
+            14,
+        );
+        assert_eq!(
+            with_claim
+                .compensation_claim
+                .as_ref()
+                .and_then(|c| c.amount_fen),
+            Some(120_000)
+        );
+        let ruling = |outcome, amount_fen| {
+            let mut action = decide(Disposition::Revoke);
+            if let Action::Decide { compensation, .. } = &mut action {
+                *compensation = Some(CompensationRuling {
+                    outcome,
+                    amount_fen,
+                });
+            }
+            action
+        };
+        let c = ctx(&settings, 20);
+        assert!(matches!(
+            refuse(&with_claim, decide(Disposition::Revoke), &c),
+            Refusal::RuleViolated { rule: "art_72", .. }
+        ));
+        assert!(matches!(
+            refuse(&with_claim, decide(Disposition::ConfirmIllegal), &c),
+            Refusal::RuleViolated { rule: "art_72", .. }
+        ));
+        // Upholding need not rule on it.
+        step(&with_claim, decide(Disposition::Uphold), 20);
+        assert_invalid(
+            refuse(&with_claim, ruling(CompensationOutcome::Award, None), &c),
+            "compensation.amount_fen",
+        );
+        assert_invalid(
+            refuse(
+                &with_claim,
+                ruling(CompensationOutcome::Reject, Some(5)),
+                &c,
+            ),
+            "compensation.amount_fen",
+        );
+        assert_invalid(
+            refuse(
+                &heard(Procedure::Ordinary),
+                ruling(CompensationOutcome::Reject, None),
+                &c,
+            ),
+            "compensation",
+        );
+        let awarded = step(
+            &with_claim,
+            ruling(CompensationOutcome::Award, Some(80_000)),
+            20,
+        );
+        assert_eq!(
+            awarded.compensation_ruling,
+            Some(CompensationRuling {
+                outcome: CompensationOutcome::Award,
+                amount_fen: Some(80_000)
+            })
         );
     }
 

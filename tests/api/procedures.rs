@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::lifecycle::{events, filed, reload};
+use crate::lifecycle::{decide, events, fields, filed, heard, reload};
 use crate::support::{TestApp, status_and_json};
 
 fn withdraw(on: &str) -> Value {
@@ -125,5 +125,106 @@ async fn a_withdrawal_after_the_review_lapsed_or_after_acceptance_is_refused() {
             .expect("allowed actions")
             .contains(&json!("terminate")),
         "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_decision_that_revokes_must_rule_on_the_joined_compensation_claim() {
+    let app = TestApp::spawn().await;
+    let case = heard(&app).await;
+    let case = app
+        .act_ok(
+            &app.officer,
+            &case,
+            json!({
+                "action": "record_compensation_claim",
+                "occurred_on": "2024-03-25",
+                "claim": {"description": "赔偿罚没款利息损失", "amount_fen": 120000}
+            }),
+        )
+        .await;
+    assert_eq!(
+        case["lifecycle"]["compensation_claim"]["amount_fen"],
+        120000
+    );
+
+    let (status, problem) = app
+        .act(&app.head, &case, decide("revoke", "2024-04-01", json!({})))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["rule"], "art_72", "{problem}");
+
+    let (status, problem) = app
+        .act(
+            &app.head,
+            &case,
+            decide(
+                "revoke",
+                "2024-04-01",
+                json!({"compensation": {"outcome": "award"}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        fields(&problem).contains(&"compensation.amount_fen"),
+        "{problem}"
+    );
+
+    let decided = app
+        .act_ok(
+            &app.head,
+            &case,
+            decide(
+                "revoke",
+                "2024-04-01",
+                json!({"compensation": {"outcome": "award", "amount_fen": 80000}}),
+            ),
+        )
+        .await;
+    assert_eq!(decided["state"], "revoked");
+    assert_eq!(
+        decided["lifecycle"]["compensation_ruling"],
+        json!({"outcome": "award", "amount_fen": 80000})
+    );
+    let history = events(&app, &app.head, &decided).await;
+    assert_eq!(
+        history.last().expect("an event")["payload"]["action"]["compensation"]["amount_fen"],
+        80000
+    );
+}
+
+#[tokio::test]
+async fn a_ruling_without_a_claim_is_refused_and_an_agreement_outcome_is_recorded() {
+    let app = TestApp::spawn().await;
+    let case = heard(&app).await;
+    let (status, problem) = app
+        .act(
+            &app.head,
+            &case,
+            decide(
+                "revoke",
+                "2024-04-01",
+                json!({"compensation": {"outcome": "reject"}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(fields(&problem).contains(&"compensation"), "{problem}");
+
+    let decided = app
+        .act_ok(
+            &app.head,
+            &case,
+            decide(
+                "order_to_perform",
+                "2024-04-01",
+                json!({"comply_within_days": 30, "agreement_outcome": "continue_performance"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        decided["lifecycle"]["agreement_outcome"],
+        "continue_performance"
     );
 }
