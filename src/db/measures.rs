@@ -391,8 +391,9 @@ mod tests {
     fn the_conditions_name_the_fewest_states() {
         assert_eq!(
             date_condition(DatedBy::Concluded).as_deref(),
-            Some("c.state <> 'not_accepted'")
+            Some("c.state NOT IN ('not_accepted', 'withdrawn_before_acceptance')")
         );
+        assert_eq!(date_condition(DatedBy::Withdrawn), None);
         assert_eq!(
             date_condition(DatedBy::Declined).as_deref(),
             Some("c.state = 'not_accepted'")

@@ -155,13 +155,14 @@ diesel::table! {
         handlers -> Array<Uuid>,
         next_deadline_on -> Nullable<Date>,
         decision_due_on -> Nullable<Date>,
-        closed_on -> Nullable<Date>,
-        open_span -> Nullable<Daterange>,
-        overdue_span -> Nullable<Daterange>,
         applied_on -> Nullable<Date>,
         rights_learned_on -> Nullable<Date>,
         immovable_property -> Bool,
         law_in_force -> Text,
+        withdrawn_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        open_span -> Nullable<Daterange>,
+        overdue_span -> Nullable<Daterange>,
     }
 }
 
@@ -415,6 +416,7 @@ diesel::table! {
         terminated -> Int8,
         open_change -> Int8,
         overdue_change -> Int8,
+        withdrawn_before_acceptance -> Int8,
     }
 }
 

@@ -459,17 +459,18 @@ async fn case_parts(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<PartRows, TallyError> {
-    let [received, accepted, declined, concluded] = DatedBy::ALL.map(dated_part);
-    let (received, accepted, declined, concluded, handling_days, open) = tokio::try_join!(
+    let [received, accepted, declined, concluded, withdrawn] = DatedBy::ALL.map(dated_part);
+    let (received, accepted, declined, concluded, withdrawn, handling_days, open) = tokio::try_join!(
         run_part(pool, filter, grouping, received, from, to),
         run_part(pool, filter, grouping, accepted, from, to),
         run_part(pool, filter, grouping, declined, from, to),
         run_part(pool, filter, grouping, concluded, from, to),
+        run_part(pool, filter, grouping, withdrawn, from, to),
         run_part(pool, filter, grouping, handling_days_part(), from, to),
         open_at_ends(pool, filter, grouping, from, to),
     )?;
     Ok(PartRows {
-        flows: [received, accepted, declined, concluded].concat(),
+        flows: [received, accepted, declined, concluded, withdrawn].concat(),
         handling_days,
         open,
     })
@@ -697,7 +698,9 @@ fn fill_buckets(rows: PartRows, from: NaiveDate, to: NaiveDate) -> BTreeMap<Stri
             for end in month_ends(from, to) {
                 let key = end.format("%Y-%m").to_string();
                 let bucket = buckets.entry(key.clone()).or_default();
-                let closed = bucket.counts.concluded + bucket.counts.not_accepted;
+                let closed = bucket.counts.concluded
+                    + bucket.counts.not_accepted
+                    + bucket.counts.withdrawn_before_acceptance;
                 open = (open + bucket.counts.received).saturating_sub(closed);
                 bucket.open_at_end = OpenAtEnd {
                     open,
@@ -868,6 +871,8 @@ struct FactsRow {
     #[diesel(sql_type = Nullable<Date>)]
     declined_on: Option<NaiveDate>,
     #[diesel(sql_type = Nullable<Date>)]
+    withdrawn_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
     concluded_on: Option<NaiveDate>,
     #[diesel(sql_type = Nullable<Text>)]
     termination_ground: Option<String>,
@@ -893,7 +898,8 @@ pub async fn case_facts(
     filter: &StatsFilter,
 ) -> anyhow::Result<Vec<CaseFacts>> {
     let sql = format!(
-        "SELECT c.state, c.channel, c.received_on, c.accepted_on, c.declined_on, c.concluded_on, \
+        "SELECT c.state, c.channel, c.received_on, c.accepted_on, c.declined_on, c.withdrawn_on, \
+           c.concluded_on, \
            c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
            c.extension_days, c.hearings_held, c.decision_due_on \
          FROM cases c WHERE {FILTER} AND $7::date = $8::date"
@@ -915,6 +921,7 @@ pub async fn case_facts(
                 received_on: row.received_on,
                 accepted_on: row.accepted_on,
                 declined_on: row.declined_on,
+                withdrawn_on: row.withdrawn_on,
                 concluded_on: row.concluded_on,
                 termination_ground: row
                     .termination_ground

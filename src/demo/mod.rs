@@ -146,11 +146,12 @@ impl fmt::Display for DemoSummary {
         }
         writeln!(
             f,
-            "  cases:       {} registered, {} transitions; {} accepted, {} not accepted, {} open on {}-12-31",
+            "  cases:       {} registered, {} transitions; {} accepted, {} not accepted, {} withdrawn before acceptance, {} open on {}-12-31",
             self.cases,
             self.transitions,
             c.accepted,
             c.not_accepted,
+            c.withdrawn_before_acceptance,
             self.open_at_year_end,
             self.year
         )?;

@@ -55,6 +55,8 @@ pub struct Quotas {
     pub declined_no_jurisdiction: u32,
     /// 不予受理: supplement not provided.
     pub declined_no_supplement: u32,
+    /// 撤回申请: withdrawn by the applicant before acceptance; neither concluded nor declined.
+    pub withdrawn_before_acceptance: u32,
     /// Received late in the year and still open on 31 December.
     pub open: u32,
     /// Suspended mid-year on a pending related case and still suspended on 31 December.
@@ -82,6 +84,7 @@ pub const REPORT_2023: Quotas = Quotas {
     declined_time_barred: 50,
     declined_no_jurisdiction: 40,
     declined_no_supplement: 12,
+    withdrawn_before_acceptance: 9,
     open: 230,
     open_suspended: 6,
 };
@@ -126,7 +129,11 @@ impl Quotas {
 
     /// Every application of the year.
     pub fn received(&self) -> u32 {
-        self.concluded() + self.not_accepted() + self.open + self.open_suspended
+        self.concluded()
+            + self.not_accepted()
+            + self.withdrawn_before_acceptance
+            + self.open
+            + self.open_suspended
     }
 
     pub(super) fn outcomes(&self) -> Vec<Outcome> {
@@ -187,6 +194,10 @@ impl Quotas {
             O::Decline(DeclineReason::SupplementNotProvided),
             self.declined_no_supplement,
         );
+        add(
+            O::WithdrawBeforeAcceptance,
+            self.withdrawn_before_acceptance,
+        );
         add(O::Open, self.open);
         add(O::OpenSuspended, self.open_suspended);
         all
@@ -215,6 +226,11 @@ pub(super) fn check_against(quotas: &Quotas, counts: &Counts) -> anyhow::Result<
             counts.decided_on_merits,
         ),
         ("not_accepted", quotas.not_accepted(), counts.not_accepted),
+        (
+            "withdrawn_before_acceptance",
+            quotas.withdrawn_before_acceptance,
+            counts.withdrawn_before_acceptance,
+        ),
         ("received", quotas.received(), counts.received),
     ];
     let wrong: Vec<String> = expected
@@ -237,6 +253,8 @@ pub(super) enum Outcome {
     Mediate,
     Terminate(TerminationGround),
     Decline(DeclineReason),
+    /// The applicant withdraws during the acceptance review.
+    WithdrawBeforeAcceptance,
     /// Received late in the year, open on 31 December.
     Open,
     /// Suspended mid-year, still suspended on 31 December.
@@ -246,7 +264,10 @@ pub(super) enum Outcome {
 impl Outcome {
     /// The case ends within the year in a conclusion (审结).
     pub(super) fn concluded(self) -> bool {
-        !matches!(self, Self::Decline(_) | Self::Open | Self::OpenSuspended)
+        !matches!(
+            self,
+            Self::Decline(_) | Self::WithdrawBeforeAcceptance | Self::Open | Self::OpenSuspended
+        )
     }
 }
 

@@ -124,6 +124,9 @@ pub enum Column {
     ApprovalRoute,
     /// Who approved the decision: the responsible person, or the body that discussed it.
     Approver,
+    /// Date the applicant withdrew the application before acceptance (state
+    /// `withdrawn_before_acceptance`).
+    WithdrawnOn,
 }
 
 impl Column {
@@ -265,6 +268,7 @@ pub fn parse_row(
         supplement_requested_on: cells.date(Column::SupplementRequestedOn),
         accepted_on: cells.date(Column::AcceptedOn),
         declined_on: cells.date(Column::DeclinedOn),
+        withdrawn_on: cells.date(Column::WithdrawnOn),
         copy_sent_on: cells.date(Column::CopySentOn),
         copy_received_on: cells.date(Column::CopyReceivedOn),
         supplement_notice_received_on: cells.date(Column::SupplementNoticeReceivedOn),
@@ -499,6 +503,7 @@ struct Dates {
     supplement_requested_on: Option<NaiveDate>,
     accepted_on: Option<NaiveDate>,
     declined_on: Option<NaiveDate>,
+    withdrawn_on: Option<NaiveDate>,
     copy_sent_on: Option<NaiveDate>,
     copy_received_on: Option<NaiveDate>,
     supplement_notice_received_on: Option<NaiveDate>,
@@ -509,7 +514,7 @@ struct Dates {
 }
 
 impl Dates {
-    fn named(&self) -> [(Column, Option<NaiveDate>); 10] {
+    fn named(&self) -> [(Column, Option<NaiveDate>); 11] {
         [
             (Column::SupplementRequestedOn, self.supplement_requested_on),
             (
@@ -519,6 +524,7 @@ impl Dates {
             (Column::CopyReceivedOn, self.copy_received_on),
             (Column::AcceptedOn, self.accepted_on),
             (Column::DeclinedOn, self.declined_on),
+            (Column::WithdrawnOn, self.withdrawn_on),
             (Column::CopySentOn, self.copy_sent_on),
             (Column::ReplyReceivedOn, self.reply_received_on),
             (Column::HeardOn, self.heard_on),
@@ -583,7 +589,10 @@ impl Checks<'_> {
         let state = self.state;
         let accepted = !matches!(
             state,
-            CaseState::Received | CaseState::AwaitingSupplement | CaseState::NotAccepted
+            CaseState::Received
+                | CaseState::AwaitingSupplement
+                | CaseState::NotAccepted
+                | CaseState::WithdrawnBeforeAcceptance
         );
         let d = self.dates;
         let x = self.details;
@@ -644,8 +653,17 @@ impl Checks<'_> {
             declined,
             errors,
         );
+        let withdrawn = state == CaseState::WithdrawnBeforeAcceptance;
+        needs(
+            Column::WithdrawnOn,
+            d.withdrawn_on.is_some(),
+            withdrawn,
+            "for an application withdrawn before acceptance",
+            errors,
+        );
         let awaiting = state == CaseState::AwaitingSupplement;
-        if awaiting || !declined {
+        // A declined or withdrawn application may or may not have had a supplement notice.
+        if awaiting || !(declined || withdrawn) {
             needs(
                 Column::SupplementRequestedOn,
                 d.supplement_requested_on.is_some(),
@@ -822,6 +840,20 @@ impl Checks<'_> {
             errors,
         );
         after(
+            Column::WithdrawnOn,
+            d.withdrawn_on,
+            Column::ReceivedOn,
+            received,
+            errors,
+        );
+        after(
+            Column::WithdrawnOn,
+            d.withdrawn_on,
+            Column::SupplementRequestedOn,
+            d.supplement_requested_on,
+            errors,
+        );
+        after(
             Column::AcceptedOn,
             d.accepted_on,
             Column::ReceivedOn,
@@ -927,6 +959,7 @@ fn build_lifecycle(
     lifecycle.suspended_days = details.suspended_days;
     lifecycle.extension_days = details.extension_days;
     lifecycle.declined_on = dates.declined_on;
+    lifecycle.withdrawn_on = dates.withdrawn_on;
     lifecycle.decline_reason = details.decline_reason;
     lifecycle.concluded_on = dates.concluded_on;
     lifecycle.disposition = disposition_of(state);
@@ -1144,6 +1177,39 @@ mod tests {
         }
         let pairs = with(revoked(), "state", "terminated");
         assert_eq!(fields_of(parse(&pairs)), ["termination_ground", "partial"]);
+    }
+
+    /// Issue 14: an application withdrawn before acceptance carries its withdrawal date and
+    /// nothing of a case that was accepted.
+    #[test]
+    fn an_application_withdrawn_before_acceptance_needs_its_date() {
+        let before_acceptance: Vec<_> = revoked()
+            .into_iter()
+            .filter(|(n, _)| {
+                !matches!(
+                    *n,
+                    "procedure"
+                        | "accepted_on"
+                        | "heard_on"
+                        | "suspended_days"
+                        | "extension_days"
+                        | "concluded_on"
+                        | "partial"
+                )
+            })
+            .collect();
+        let pairs = with(before_acceptance, "state", "withdrawn_before_acceptance");
+        assert_eq!(fields_of(parse(&pairs)), ["withdrawn_on"]);
+        let early = with(pairs.clone(), "withdrawn_on", "2024-02-28");
+        assert_eq!(fields_of(parse(&early)), ["withdrawn_on"]);
+        let row = parse(&with(pairs, "withdrawn_on", "2024-03-04")).expect("valid");
+        assert_eq!(row.lifecycle.state, CaseState::WithdrawnBeforeAcceptance);
+        assert_eq!(row.lifecycle.withdrawn_on, Some(date("2024-03-04")));
+        assert_eq!(row.lifecycle.concluded_on, None);
+        assert_eq!(row.lifecycle.last_event_on, date("2024-03-04"));
+        // Only that state has the date.
+        let pairs = with(revoked(), "withdrawn_on", "2024-03-04");
+        assert_eq!(fields_of(parse(&pairs)), ["withdrawn_on"]);
     }
 
     #[test]

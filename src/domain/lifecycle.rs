@@ -65,6 +65,9 @@ pub enum CaseState {
     Mediated,
     /// 终止: ended on an art. 41 ground.
     Terminated,
+    /// 撤回申请: the applicant withdrew the application before it was accepted. Terminal, but
+    /// neither a conclusion nor a refusal.
+    WithdrawnBeforeAcceptance,
 }
 
 impl CaseState {
@@ -98,9 +101,10 @@ impl CaseState {
         )
     }
 
-    /// Counted as concluded (审结): every terminal state except not_accepted, which never became a case.
+    /// Counted as concluded (审结): every terminal state except the two that never became a case,
+    /// not_accepted and withdrawn_before_acceptance.
     pub fn is_concluded(self) -> bool {
-        self.is_terminal() && self != Self::NotAccepted
+        self.is_terminal() && !matches!(self, Self::NotAccepted | Self::WithdrawnBeforeAcceptance)
     }
 
     /// The Chinese label shown to officers and in reports.
@@ -122,6 +126,7 @@ impl CaseState {
             Self::ApplicationDismissed => "驳回申请",
             Self::Mediated => "调解结案",
             Self::Terminated => "终止",
+            Self::WithdrawnBeforeAcceptance => "撤回申请",
         }
     }
 }
@@ -178,6 +183,10 @@ pub enum ActionKind {
     Mediate,
     /// Terminate on an art. 41 ground.
     Terminate,
+    /// Record that the applicant withdrew the application before it was accepted.
+    WithdrawApplication,
+    /// Record the compensation claim joined to the application (art. 72).
+    RecordCompensationClaim,
 }
 
 impl ActionKind {
@@ -190,7 +199,9 @@ impl ActionKind {
             | Self::RecordReply
             | Self::Hear
             | Self::Suspend
-            | Self::Resume => Role::Officer,
+            | Self::Resume
+            | Self::WithdrawApplication
+            | Self::RecordCompensationClaim => Role::Officer,
             Self::Decline
             | Self::Accept
             | Self::Assign
@@ -500,6 +511,87 @@ pub struct Approval {
     pub approver: String,
 }
 
+/// The applicant's compensation claim joined to the application (行政赔偿, art. 72).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompensationClaim {
+    /// What the applicant claims, in words (the loss, the property to be returned).
+    pub description: String,
+    /// The sum claimed, in fen, when the claim is for money.
+    #[serde(default)]
+    pub amount_fen: Option<u64>,
+}
+
+/// What a decision rules on a compensation claim (art. 72).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CompensationOutcome {
+    /// 驳回行政赔偿请求.
+    Reject,
+    /// 责令被申请人依法给予赔偿: compensation in money, with the amount.
+    Award,
+    /// 责令返还财产 (seized or confiscated property returned).
+    ReturnProperty,
+    /// 责令恢复原状 (property restored, a freeze lifted).
+    RestoreOriginalState,
+}
+
+/// A decision's ruling on the compensation claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompensationRuling {
+    /// The outcome.
+    pub outcome: CompensationOutcome,
+    /// The compensation awarded, in fen; required with, and only with, `award`.
+    #[serde(default)]
+    pub amount_fen: Option<u64>,
+}
+
+/// The outcome of an administrative-agreement case (行政协议, art. 71): the respondent is to bear
+/// the liability the decision names.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AgreementOutcome {
+    /// 依法订立: conclude the agreement as the law requires.
+    Conclude,
+    /// 继续履行: continue performance.
+    ContinuePerformance,
+    /// 采取补救措施: take remedial measures.
+    RemedialMeasures,
+    /// 赔偿损失: compensate the losses.
+    CompensateLosses,
+}
+
 /// The operative part of a decision on the merits (arts. 63–69).
 #[derive(
     Debug,
@@ -547,6 +639,12 @@ impl Disposition {
             Self::Uphold => CaseState::Upheld,
             Self::RejectRequest => CaseState::RequestRejected,
         }
+    }
+
+    /// Art. 72 para 1: a decision that revokes, alters or confirms the act illegal must also rule
+    /// on a compensation claim joined to the application.
+    fn must_rule_on_compensation(self) -> bool {
+        matches!(self, Self::Revoke | Self::Alter | Self::ConfirmIllegal)
     }
 
     /// Art. 70: the outcomes open when the act is deemed to lack evidence because the respondent did not reply.
@@ -759,6 +857,13 @@ pub enum Action {
         /// 70 does not fix the outcome.
         #[serde(default)]
         third_party_evidence: bool,
+        /// The ruling on the compensation claim (art. 72); required when the case has a claim and
+        /// the decision revokes, alters or confirms the act illegal, refused without a claim.
+        #[serde(default)]
+        compensation: Option<CompensationRuling>,
+        /// The liability an administrative-agreement case puts on the respondent (art. 71).
+        #[serde(default)]
+        agreement_outcome: Option<AgreementOutcome>,
     },
     /// Dismiss the application after acceptance (驳回申请, art. 33).
     DismissApplication {
@@ -777,6 +882,19 @@ pub enum Action {
         /// The art. 41 ground.
         ground: TerminationGround,
         /// Free-text explanation for the file.
+        #[serde(default)]
+        explanation: Option<String>,
+    },
+    /// Record the compensation claim the applicant joined to the application (art. 72); replaces
+    /// one recorded before.
+    RecordCompensationClaim {
+        /// The claim.
+        claim: CompensationClaim,
+    },
+    /// The applicant withdrew the application while it was under review or awaiting a
+    /// supplement; the action's date is the day the withdrawal was received.
+    WithdrawApplication {
+        /// The applicant's stated reason, if any, for the file.
         #[serde(default)]
         explanation: Option<String>,
     },
@@ -803,6 +921,8 @@ impl Action {
             Self::DismissApplication { .. } => ActionKind::DismissApplication,
             Self::Mediate { .. } => ActionKind::Mediate,
             Self::Terminate { .. } => ActionKind::Terminate,
+            Self::WithdrawApplication { .. } => ActionKind::WithdrawApplication,
+            Self::RecordCompensationClaim { .. } => ActionKind::RecordCompensationClaim,
         }
     }
 }
@@ -1057,6 +1177,11 @@ const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
     (K::DismissApplication, &[S::Filed, S::Heard]),
     (K::Mediate, &[S::Filed, S::Heard, S::Suspended]),
     (K::Terminate, &[S::Filed, S::Heard, S::Suspended]),
+    (
+        K::WithdrawApplication,
+        &[S::Received, S::AwaitingSupplement],
+    ),
+    (K::RecordCompensationClaim, OPEN_STATES),
 ];
 
 /// From which states each action may be taken: the "from" column of domain.md's action table.
@@ -1124,7 +1249,11 @@ pub struct CaseLifecycle {
     pub converted_on: Option<NaiveDate>,
     /// The day the case was declined (不予受理).
     pub declined_on: Option<NaiveDate>,
-    /// The day the case was concluded (审结); never set for not_accepted.
+    /// The day the applicant withdrew the application before acceptance.
+    #[serde(default)]
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The day the case was concluded (审结); never set for not_accepted or an application
+    /// withdrawn before acceptance.
     pub concluded_on: Option<NaiveDate>,
     /// The decision's disposition.
     pub disposition: Option<Disposition>,
@@ -1143,6 +1272,15 @@ pub struct CaseLifecycle {
     /// The approval the decision was made on (art. 61).
     #[serde(default)]
     pub approval: Option<Approval>,
+    /// The compensation claim joined to the application (art. 72).
+    #[serde(default)]
+    pub compensation_claim: Option<CompensationClaim>,
+    /// The decision's ruling on that claim.
+    #[serde(default)]
+    pub compensation_ruling: Option<CompensationRuling>,
+    /// The liability an administrative-agreement decision put on the respondent (art. 71).
+    #[serde(default)]
+    pub agreement_outcome: Option<AgreementOutcome>,
     /// The legal date of the most recent action; no later action may be dated before it.
     pub last_event_on: NaiveDate,
 }
@@ -1175,6 +1313,7 @@ impl CaseLifecycle {
             extension_days: 0,
             converted_on: None,
             declined_on: None,
+            withdrawn_on: None,
             concluded_on: None,
             disposition: None,
             termination_ground: None,
@@ -1184,6 +1323,9 @@ impl CaseLifecycle {
             comply_within_days: None,
             decision_document_number: None,
             approval: None,
+            compensation_claim: None,
+            compensation_ruling: None,
+            agreement_outcome: None,
             last_event_on: received_on,
         }
     }
@@ -1441,7 +1583,12 @@ impl CaseLifecycle {
                 third_party_evidence,
                 reasoning: _,
                 legal_basis: _,
+                compensation,
+                agreement_outcome,
             } => {
+                self.check_compensation_ruling(*disposition, compensation.as_ref())?;
+                next.compensation_ruling = compensation.clone();
+                next.agreement_outcome = *agreement_outcome;
                 check_decision_flags(*disposition, *partial, *remake_ordered, *comply_within_days)?;
                 if self.reply_defaulted(ctx)
                     && !*third_party_evidence
@@ -1492,6 +1639,21 @@ impl CaseLifecycle {
                 next.conclude(S::Terminated, on);
                 next.termination_ground = Some(*ground);
             }
+            Action::RecordCompensationClaim { claim } => {
+                require_text("claim.description", &claim.description)?;
+                if claim.amount_fen == Some(0) {
+                    return Err(invalid(
+                        "claim.amount_fen",
+                        "a sum claimed is at least 1 fen",
+                    ));
+                }
+                next.compensation_claim = Some(claim.clone());
+            }
+            Action::WithdrawApplication { explanation: _ } => {
+                // Not a conclusion (审结): the application never became a case.
+                next.state = S::WithdrawnBeforeAcceptance;
+                next.withdrawn_on = Some(on);
+            }
         }
         Ok(next)
     }
@@ -1534,6 +1696,13 @@ impl CaseLifecycle {
         let decision_lapsed = lapsed(periods.decision_due_on, on);
         let reply_period_over = reply_overdue || lapsed(periods.reply_due_on, on);
         match kind {
+            K::WithdrawApplication if review_lapsed => Err(violated(
+                "art_30",
+                format!(
+                    "the acceptance review ended on {}; the application counts as accepted (视为受理), so accept it and terminate the case as withdrawn (art. 41)",
+                    periods.review_due_on.unwrap_or(on)
+                ),
+            )),
             K::Decline | K::RequestSupplement if review_lapsed => Err(violated(
                 "art_30",
                 format!(
@@ -1886,6 +2055,39 @@ impl CaseLifecycle {
         Ok(())
     }
 
+    /// Art. 72: a ruling goes with a claim, and revoking, altering or confirming the act illegal
+    /// must rule on the claim; an award names its amount.
+    fn check_compensation_ruling(
+        &self,
+        disposition: Disposition,
+        ruling: Option<&CompensationRuling>,
+    ) -> Result<(), Refusal> {
+        match (&self.compensation_claim, ruling) {
+            (None, Some(_)) => Err(invalid(
+                "compensation",
+                "the case has no compensation claim to rule on; record it with record_compensation_claim",
+            )),
+            (Some(_), None) if disposition.must_rule_on_compensation() => Err(violated(
+                "art_72",
+                format!(
+                    "the applicant joined a compensation claim; a decision to {disposition} must also rule on it (compensation: reject, award, return_property or restore_original_state)"
+                ),
+            )),
+            (_, Some(ruling)) => match (ruling.outcome, ruling.amount_fen) {
+                (CompensationOutcome::Award, None | Some(0)) => Err(invalid(
+                    "compensation.amount_fen",
+                    "an award names the compensation in fen (at least 1)",
+                )),
+                (CompensationOutcome::Award, Some(_)) | (_, None) => Ok(()),
+                (_, Some(_)) => Err(invalid(
+                    "compensation.amount_fen",
+                    "only an award names an amount",
+                )),
+            },
+            _ => Ok(()),
+        }
+    }
+
     /// Closes the running suspension, counting its days.
     fn end_suspension(&mut self, on: NaiveDate) {
         if let Some(since) = self.suspended_on {
@@ -2068,6 +2270,8 @@ mod tests {
             comply_within_days: (disposition == Disposition::OrderToPerform).then_some(30),
             approval: approval(),
             third_party_evidence: false,
+            compensation: None,
+            agreement_outcome: None,
         }
     }
 
@@ -2127,6 +2331,7 @@ mod tests {
             S::ApplicationDismissed => step(&heard(procedure), sample(K::DismissApplication), 20),
             S::Mediated => step(&heard(procedure), sample(K::Mediate), 20),
             S::Terminated => step(&heard(procedure), sample(K::Terminate), 20),
+            S::WithdrawnBeforeAcceptance => step(&received, sample(K::WithdrawApplication), 1),
         };
         assert_eq!(lc.state, state, "fixture for {state}");
         lc
@@ -2171,6 +2376,13 @@ mod tests {
                 document_number: "榕政复调〔2024〕3号".to_owned(),
             },
             K::Terminate => terminate(TerminationGround::Withdrawn),
+            K::WithdrawApplication => Action::WithdrawApplication { explanation: None },
+            K::RecordCompensationClaim => Action::RecordCompensationClaim {
+                claim: CompensationClaim {
+                    description: "赔偿罚款利息损失".to_owned(),
+                    amount_fen: Some(120_000),
+                },
+            },
         }
     }
 
@@ -2190,7 +2402,7 @@ mod tests {
             (K::RecordSupplementNotice, S::AwaitingSupplement) => Some(S::AwaitingSupplement),
             (K::Decline, S::Received | S::AwaitingSupplement) => Some(S::NotAccepted),
             (K::Accept, S::Received) => Some(S::Filed),
-            (K::Assign, s) if open.contains(&s) => Some(s),
+            (K::Assign | K::RecordCompensationClaim, s) if open.contains(&s) => Some(s),
             (K::RecordReply, S::Filed | S::Heard) => Some(state),
             (K::Hear, S::Filed | S::Heard) => Some(S::Heard),
             (K::Suspend, S::Filed | S::Heard) => Some(S::Suspended),
@@ -2201,6 +2413,9 @@ mod tests {
             (K::DismissApplication, S::Filed | S::Heard) => Some(S::ApplicationDismissed),
             (K::Mediate, S::Filed | S::Heard | S::Suspended) => Some(S::Mediated),
             (K::Terminate, S::Filed | S::Heard | S::Suspended) => Some(S::Terminated),
+            (K::WithdrawApplication, S::Received | S::AwaitingSupplement) => {
+                Some(S::WithdrawnBeforeAcceptance)
+            }
             _ => None,
         }
     }
@@ -2212,12 +2427,21 @@ mod tests {
             Procedure::Simplified => K::ConvertToOrdinary,
         };
         match state {
-            S::Received => vec![K::RequestSupplement, K::Decline, K::Accept, K::Assign],
+            S::Received => vec![
+                K::RequestSupplement,
+                K::Decline,
+                K::Accept,
+                K::Assign,
+                K::WithdrawApplication,
+                K::RecordCompensationClaim,
+            ],
             S::AwaitingSupplement => vec![
                 K::Supplement,
                 K::RecordSupplementNotice,
                 K::Decline,
                 K::Assign,
+                K::WithdrawApplication,
+                K::RecordCompensationClaim,
             ],
             S::Filed => vec![
                 K::Assign,
@@ -2229,6 +2453,7 @@ mod tests {
                 K::DismissApplication,
                 K::Mediate,
                 K::Terminate,
+                K::RecordCompensationClaim,
             ],
             S::Heard => vec![
                 K::Assign,
@@ -2240,8 +2465,15 @@ mod tests {
                 K::DismissApplication,
                 K::Mediate,
                 K::Terminate,
+                K::RecordCompensationClaim,
             ],
-            S::Suspended => vec![K::Assign, K::Resume, K::Mediate, K::Terminate],
+            S::Suspended => vec![
+                K::Assign,
+                K::Resume,
+                K::Mediate,
+                K::Terminate,
+                K::RecordCompensationClaim,
+            ],
             _ => vec![],
         }
     }
@@ -2287,8 +2519,9 @@ mod tests {
             }
         }
         // 1+1+1+2+1+5+2+2+2+1+2+2+2+2+3+3 pairs in domain.md's table, with the supplement
-        // notice's receipt and a formal hearing after opinions were heard.
-        assert_eq!(allowed_pairs, 32);
+        // notice's receipt, a formal hearing after opinions were heard, and the withdrawal of an
+        // application before acceptance (issue 14).
+        assert_eq!(allowed_pairs, 39);
     }
 
     #[test]
@@ -2318,6 +2551,7 @@ mod tests {
             S::ApplicationDismissed,
             S::Mediated,
             S::Terminated,
+            S::WithdrawnBeforeAcceptance,
         ];
         let merits = [
             S::Altered,
@@ -2344,7 +2578,9 @@ mod tests {
             );
             assert_eq!(
                 state.is_concluded(),
-                terminal.contains(&state) && state != S::NotAccepted,
+                terminal.contains(&state)
+                    && state != S::NotAccepted
+                    && state != S::WithdrawnBeforeAcceptance,
                 "{state}"
             );
         }
@@ -2369,6 +2605,7 @@ mod tests {
             "驳回申请",
             "调解结案",
             "终止",
+            "撤回申请",
         ];
         let labels: Vec<&str> = CaseState::iter().map(CaseState::label_zh).collect();
         assert_eq!(labels, expected);
@@ -2418,6 +2655,8 @@ mod tests {
             K::Hear,
             K::Suspend,
             K::Resume,
+            K::WithdrawApplication,
+            K::RecordCompensationClaim,
         ];
         for kind in ActionKind::iter() {
             let expected = if officer.contains(&kind) {
@@ -3190,6 +3429,8 @@ mod tests {
             comply_within_days,
             approval: approval(),
             third_party_evidence: false,
+            compensation: None,
+            agreement_outcome: None,
         };
         let partial_upheld = with(Disposition::Uphold, true, false, None);
         assert_invalid(refuse(&lc, partial_upheld, &c), "partial");
@@ -3228,6 +3469,8 @@ mod tests {
                 comply_within_days,
                 approval: _,
                 third_party_evidence: _,
+                compensation: _,
+                agreement_outcome: _,
             } = decide(Disposition::Uphold)
             else {
                 unreachable!()
@@ -3247,6 +3490,8 @@ mod tests {
                 comply_within_days,
                 approval: approval(),
                 third_party_evidence: false,
+                compensation: None,
+                agreement_outcome: None,
             };
             assert_invalid(refuse(&lc, action, &c), field);
         }
@@ -3278,11 +3523,16 @@ mod tests {
         let lc = filed(Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], false),
-            [K::RecordReply, K::Suspend]
+            [K::RecordReply, K::Suspend, K::RecordCompensationClaim]
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], true),
-            [K::RecordReply, K::Hear, K::Suspend]
+            [
+                K::RecordReply,
+                K::Hear,
+                K::Suspend,
+                K::RecordCompensationClaim
+            ]
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Head], false),
@@ -3317,7 +3567,8 @@ mod tests {
                 K::Extend,
                 K::DismissApplication,
                 K::Mediate,
-                K::Terminate
+                K::Terminate,
+                K::RecordCompensationClaim
             ]
         );
     }
@@ -3328,7 +3579,11 @@ mod tests {
         let received = CaseLifecycle::new(day(0));
         assert_eq!(
             allowed_actions(&received, &[Role::Officer], false),
-            [K::RequestSupplement]
+            [
+                K::RequestSupplement,
+                K::WithdrawApplication,
+                K::RecordCompensationClaim
+            ]
         );
         assert_eq!(
             allowed_actions(&received, &[Role::Head], false),
@@ -3347,7 +3602,8 @@ mod tests {
                 K::Decide,
                 K::DismissApplication,
                 K::Mediate,
-                K::Terminate
+                K::Terminate,
+                K::RecordCompensationClaim
             ]
         );
 
@@ -3359,7 +3615,7 @@ mod tests {
         let suspended = fixture(S::Suspended, Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&suspended, &[Role::Officer], false),
-            [K::Resume]
+            [K::Resume, K::RecordCompensationClaim]
         );
         assert_eq!(
             allowed_actions(&suspended, &[Role::Head], false),
@@ -3748,6 +4004,115 @@ mod tests {
             serde_json::from_value::<Action>(json).is_err(),
             "approval is required"
         );
+    }
+
+    /// Issue 14, art. 72: a decision that revokes, alters or confirms illegal must rule on a
+    /// joined compensation claim; a ruling needs a claim; an award names its amount.
+    #[test]
+    fn art_72_compensation_claims_are_ruled_on() {
+        let settings = LifecycleSettings::default();
+        let with_claim = step(
+            &heard(Procedure::Ordinary),
+            sample(K::RecordCompensationClaim),
+            14,
+        );
+        assert_eq!(
+            with_claim
+                .compensation_claim
+                .as_ref()
+                .and_then(|c| c.amount_fen),
+            Some(120_000)
+        );
+        let ruling = |outcome, amount_fen| {
+            let mut action = decide(Disposition::Revoke);
+            if let Action::Decide { compensation, .. } = &mut action {
+                *compensation = Some(CompensationRuling {
+                    outcome,
+                    amount_fen,
+                });
+            }
+            action
+        };
+        let c = ctx(&settings, 20);
+        assert!(matches!(
+            refuse(&with_claim, decide(Disposition::Revoke), &c),
+            Refusal::RuleViolated { rule: "art_72", .. }
+        ));
+        assert!(matches!(
+            refuse(&with_claim, decide(Disposition::ConfirmIllegal), &c),
+            Refusal::RuleViolated { rule: "art_72", .. }
+        ));
+        // Upholding need not rule on it.
+        step(&with_claim, decide(Disposition::Uphold), 20);
+        assert_invalid(
+            refuse(&with_claim, ruling(CompensationOutcome::Award, None), &c),
+            "compensation.amount_fen",
+        );
+        assert_invalid(
+            refuse(
+                &with_claim,
+                ruling(CompensationOutcome::Reject, Some(5)),
+                &c,
+            ),
+            "compensation.amount_fen",
+        );
+        assert_invalid(
+            refuse(
+                &heard(Procedure::Ordinary),
+                ruling(CompensationOutcome::Reject, None),
+                &c,
+            ),
+            "compensation",
+        );
+        let awarded = step(
+            &with_claim,
+            ruling(CompensationOutcome::Award, Some(80_000)),
+            20,
+        );
+        assert_eq!(
+            awarded.compensation_ruling,
+            Some(CompensationRuling {
+                outcome: CompensationOutcome::Award,
+                amount_fen: Some(80_000)
+            })
+        );
+    }
+
+    /// Issue 14: an application withdrawn under review or awaiting a supplement ends in its own
+    /// terminal state, neither concluded nor not accepted, dated by the withdrawal; once the
+    /// review has lapsed the application counts as accepted and a withdrawal is a termination.
+    #[test]
+    fn withdrawal_before_acceptance() {
+        let settings = LifecycleSettings::default();
+        let withdraw = || Action::WithdrawApplication {
+            explanation: Some("申请人书面撤回".to_owned()),
+        };
+        let received = CaseLifecycle::new(day(0));
+        let withdrawn = step(&received, withdraw(), 2);
+        assert_eq!(withdrawn.state, S::WithdrawnBeforeAcceptance);
+        assert_eq!(withdrawn.withdrawn_on, Some(day(2)));
+        assert_eq!(
+            (withdrawn.concluded_on, withdrawn.declined_on),
+            (None, None)
+        );
+        assert!(withdrawn.state.is_terminal() && !withdrawn.state.is_concluded());
+        assert!(allowed_actions(&withdrawn, &[Role::Officer, Role::Head], false).is_empty());
+
+        let awaiting = step(&received, sample(K::RequestSupplement), 1);
+        let from_awaiting = step(&awaiting, withdraw(), 30);
+        assert_eq!(from_awaiting.withdrawn_on, Some(day(30)));
+
+        let mut lapsed = ctx(&settings, 9);
+        lapsed.periods.review_due_on = Some(day(7));
+        assert!(matches!(
+            refuse(&received, withdraw(), &lapsed),
+            Refusal::RuleViolated { rule: "art_30", .. }
+        ));
+        let filed = filed(Procedure::Ordinary);
+        assert!(matches!(
+            refuse(&filed, withdraw(), &ctx(&settings, 5)),
+            Refusal::NotAllowedInState { allowed, .. } if allowed.contains(&K::Terminate)
+        ));
     }
 
     #[test]

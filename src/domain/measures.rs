@@ -28,15 +28,18 @@ pub enum DatedBy {
     Declined,
     /// The day it was concluded (审结); counts only a concluded case.
     Concluded,
+    /// The day the applicant withdrew the application before acceptance.
+    Withdrawn,
 }
 
 impl DatedBy {
     /// Every date, in the order of the table.
-    pub const ALL: [DatedBy; 4] = [
+    pub const ALL: [DatedBy; 5] = [
         DatedBy::Received,
         DatedBy::Accepted,
         DatedBy::Declined,
         DatedBy::Concluded,
+        DatedBy::Withdrawn,
     ];
 
     /// The name of the date among the case facts (the column of `cases` too).
@@ -46,6 +49,7 @@ impl DatedBy {
             Self::Accepted => "accepted_on",
             Self::Declined => "declined_on",
             Self::Concluded => "concluded_on",
+            Self::Withdrawn => "withdrawn_on",
         }
     }
 
@@ -56,6 +60,7 @@ impl DatedBy {
             // A declined application that was later accepted after all counts as accepted.
             Self::Declined => state == CaseState::NotAccepted,
             Self::Concluded => state.is_concluded(),
+            Self::Withdrawn => state == CaseState::WithdrawnBeforeAcceptance,
         }
     }
 
@@ -66,6 +71,8 @@ impl DatedBy {
         match self {
             Self::Received | Self::Accepted | Self::Declined => true,
             Self::Concluded => state.is_terminal(),
+            // Only the withdrawal before acceptance records the date, and nothing follows it.
+            Self::Withdrawn => state == CaseState::WithdrawnBeforeAcceptance,
         }
     }
 
@@ -76,6 +83,7 @@ impl DatedBy {
             Self::Accepted => case.accepted_on,
             Self::Declined => case.declined_on,
             Self::Concluded => case.concluded_on,
+            Self::Withdrawn => case.withdrawn_on,
         };
         date.filter(|_| self.counts_state(case.state))
     }
@@ -222,6 +230,11 @@ pub static MEASURES: &[Measure] = &[
         Selects::Procedure(Procedure::Simplified),
     ),
     measure("not_accepted", DatedBy::Declined, Selects::Every),
+    measure(
+        "withdrawn_before_acceptance",
+        DatedBy::Withdrawn,
+        Selects::Every,
+    ),
     measure("concluded", DatedBy::Concluded, Selects::Every),
     measure(
         "withdrawn",

@@ -82,6 +82,8 @@ pub struct CaseFacts {
     pub received_on: NaiveDate,
     pub accepted_on: Option<NaiveDate>,
     pub declined_on: Option<NaiveDate>,
+    /// The day the application was withdrawn before acceptance.
+    pub withdrawn_on: Option<NaiveDate>,
     pub concluded_on: Option<NaiveDate>,
     pub termination_ground: Option<TerminationGround>,
     pub procedure: Option<Procedure>,
@@ -145,7 +147,11 @@ pub struct Counts {
     accepted_simplified,
     /// Declined in the period (不予受理, by date declined).
     not_accepted,
-    /// Concluded in the period (审结: any terminal state but not_accepted, by conclusion date).
+    /// Withdrawn by the applicant before acceptance (撤回申请, by date withdrawn); neither
+    /// concluded nor declined.
+    withdrawn_before_acceptance,
+    /// Concluded in the period (审结: any terminal state but not_accepted and
+    /// withdrawn_before_acceptance, by conclusion date).
     concluded,
     /// Concluded as altered, revoked, confirmed illegal, ordered to perform or confirmed invalid.
     corrected,
@@ -379,6 +385,7 @@ pub fn open_at_end<'a>(
         let closed_by_end = case
             .concluded_on
             .or(case.declined_on)
+            .or(case.withdrawn_on)
             .is_some_and(|d| d <= end);
         if case.received_on <= end && !closed_by_end {
             open.open += 1;
@@ -406,6 +413,7 @@ mod tests {
             received_on: date("2023-01-03"),
             accepted_on: Some(date("2023-01-05")),
             declined_on: None,
+            withdrawn_on: None,
             concluded_on: Some(date(on)),
             termination_ground: None,
             procedure: Some(Procedure::Ordinary),

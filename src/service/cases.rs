@@ -435,7 +435,7 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
             .then_some(lc.review_started_on),
         awaiting_supplement: lc.state == CaseState::AwaitingSupplement,
         in_review,
-        reviewed_on: lc.accepted_on.or(lc.declined_on),
+        reviewed_on: lc.accepted_on.or(lc.declined_on).or(lc.withdrawn_on),
         simplified: lc.procedure == Some(Procedure::Simplified),
         was_simplified_then_converted_on: lc.converted_on,
         accepted_on: lc.accepted_on,
@@ -450,7 +450,7 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
             .is_some_and(|g| g.allows_termination_after_60_days()),
         completed_suspended_days: lc.suspended_days,
         extension_days: lc.extension_days,
-        concluded_on: lc.concluded_on.or(lc.declined_on),
+        concluded_on: lc.concluded_on.or(lc.declined_on).or(lc.withdrawn_on),
     }
 }
 

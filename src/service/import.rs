@@ -733,13 +733,16 @@ WITH r AS MATERIALIZED (
                      enterprise_related, late_application, search_text, lifecycle, case_number,
                      procedure, accepted_on, declined_on, concluded_on, termination_ground,
                      suspended_days, extension_days, hearings_held, next_deadline_on,
-                     decision_due_on, applied_on, rights_learned_on, immovable_property)
+                     decision_due_on, applied_on, rights_learned_on, immovable_property,
+                     withdrawn_on)
   SELECT id, organ_id, respondent_id, domain, state, received_on, channel, act_type,
          act_document_number, act_date, learned_on, amount_fen, request, reasons,
          enterprise_related, late_application, search_text, lifecycle, case_number,
          procedure, accepted_on, declined_on, concluded_on, termination_ground,
          suspended_days, extension_days, hearings_held, next_deadline_on, decision_due_on,
-         applied_on, rights_learned_on, immovable_property
+         applied_on, rights_learned_on, immovable_property,
+         -- The one date only a withdrawal before acceptance has, read from the aggregate.
+         (lifecycle->>'withdrawn_on')::date
   FROM r
 ), new_parties AS (
   INSERT INTO case_parties (id, case_id, position, role, kind, name)

@@ -46,7 +46,10 @@ async fn a_lapsed_review_counts_as_acceptance_on_read_and_an_accept_records_the_
         )
         .await;
     assert_refused(status, &problem, "art_30");
-    assert_eq!(problem["allowed_actions"], json!(["accept", "assign"]));
+    assert_eq!(
+        problem["allowed_actions"],
+        json!(["accept", "assign", "record_compensation_claim"])
+    );
 
     let accepted = app
         .act_ok(&app.head, &case, accept("ordinary", "2024-03-15"))

@@ -13,6 +13,7 @@ mod import;
 mod law;
 mod lifecycle;
 mod migrations;
+mod procedures;
 mod replicas;
 mod report;
 mod security;

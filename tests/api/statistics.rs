@@ -699,6 +699,13 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
         .await;
     filed(&app, "2024-04-01", "2024-04-02", "simplified").await;
     received(&app, app.respondent, "2024-05-06").await;
+    let withdrawn = received(&app, app.respondent, "2024-03-18").await;
+    app.act_ok(
+        &app.officer,
+        &withdrawn,
+        json!({"action": "withdraw_application", "occurred_on": "2024-03-20"}),
+    )
+    .await;
 
     let mut conn = app.pool.get().await.expect("a connection");
     let filter = StatsFilter {
@@ -706,7 +713,7 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
         ..StatsFilter::default()
     };
     let facts = case_facts(&mut conn, &filter).await.expect("facts");
-    assert_eq!(facts.len(), 11);
+    assert_eq!(facts.len(), 12);
     let day = |s: &str| s.parse::<NaiveDate>().expect("a date");
     let mut ranges: Vec<(NaiveDate, NaiveDate)> = Vec::new();
     for from in [

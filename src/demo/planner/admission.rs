@@ -67,6 +67,39 @@ impl Planner<'_> {
         )
     }
 
+    /// The applicant withdraws within the acceptance review, sometimes after a supplement notice
+    /// (the review clock stops while a supplement is awaited).
+    pub(super) fn withdraw_application(
+        &mut self,
+        case: &mut CaseBuilder<'_>,
+    ) -> anyhow::Result<()> {
+        let received = case.last_on();
+        let mut from = received;
+        if self.chance(0.3) {
+            let notice = self.after(received, 1, 2);
+            case.act(
+                notice,
+                Action::RequestSupplement {
+                    items: self.supplement_items(),
+                    notice_received_on: Some(notice),
+                },
+            )?;
+            from = notice;
+        }
+        let on = self.after(from, 1, 3);
+        let explanation = self.pick_str(&[
+            "申请人与被申请人沟通后自愿撤回申请",
+            "申请人表示已另行提起行政诉讼",
+            "申请人书面申请撤回",
+        ]);
+        case.act(
+            on,
+            Action::WithdrawApplication {
+                explanation: Some(explanation.to_owned()),
+            },
+        )
+    }
+
     /// Review (sometimes with a supplement), acceptance and assignment.
     pub(super) fn admit(
         &mut self,

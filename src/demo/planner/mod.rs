@@ -236,7 +236,7 @@ impl<'a> Planner<'a> {
                 let received = self.working_day_between(self.date(5, 1), self.date(8, 31));
                 self.plan_from(received, outcome)
             }
-            Outcome::Decline(_) => {
+            Outcome::Decline(_) | Outcome::WithdrawBeforeAcceptance => {
                 let mut latest = self.date(12, 15);
                 for _ in 0..20 {
                     let received = self.working_day_between(first, latest);
@@ -304,6 +304,9 @@ impl<'a> Planner<'a> {
         if let Outcome::Decline(reason) = outcome {
             return self.decline(case, reason);
         }
+        if outcome == Outcome::WithdrawBeforeAcceptance {
+            return self.withdraw_application(case);
+        }
         self.admit(case, organ, facts)?;
         match outcome {
             Outcome::Decide(disposition) => self.decide_path(case, disposition),
@@ -338,7 +341,7 @@ impl<'a> Planner<'a> {
                 self.suspend(case, ground)?;
                 Ok(())
             }
-            Outcome::Decline(_) | Outcome::Open => Ok(()),
+            Outcome::Decline(_) | Outcome::WithdrawBeforeAcceptance | Outcome::Open => Ok(()),
         }
     }
 }

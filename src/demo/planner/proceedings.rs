@@ -352,6 +352,8 @@ impl Planner<'_> {
                 approver: "行政复议机关负责人".to_owned(),
             },
             third_party_evidence: false,
+            compensation: None,
+            agreement_outcome: None,
         }
     }
 }

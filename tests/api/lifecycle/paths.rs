@@ -22,11 +22,14 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
     assert_eq!(case["deemed_accepted_on"], "2024-03-08");
     assert_eq!(
         allowed(&case),
-        Vec::<&str>::new(),
+        ["record_compensation_claim"],
         "the registering officer"
     );
     let as_head = reload(&app, &app.head, &case).await;
-    assert_eq!(allowed(&as_head), ["accept", "assign"]);
+    assert_eq!(
+        allowed(&as_head),
+        ["accept", "assign", "record_compensation_claim"]
+    );
     assert_eq!(deadline(&case, "acceptance_review")["due_on"], "2024-03-08");
 
     let case = app
@@ -56,7 +59,8 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "suspend",
             "dismiss_application",
             "mediate",
-            "terminate"
+            "terminate",
+            "record_compensation_claim"
         ]
     );
 
@@ -80,7 +84,15 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
         .await;
     assert_eq!(deadline(&case, "respondent_reply")["status"], "met");
     assert_eq!(deadline(&case, "respondent_reply")["met_on"], "2024-03-18");
-    assert_eq!(allowed(&case), ["record_reply", "hear", "suspend"]);
+    assert_eq!(
+        allowed(&case),
+        [
+            "record_reply",
+            "hear",
+            "suspend",
+            "record_compensation_claim"
+        ]
+    );
 
     let case = app
         .act_ok(
@@ -94,7 +106,12 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
     // A formal hearing (听证) may still follow the opinions heard (art. 50).
     assert_eq!(
         allowed(&case),
-        ["record_reply", "hear", "suspend"],
+        [
+            "record_reply",
+            "hear",
+            "suspend",
+            "record_compensation_claim"
+        ],
         "the officer"
     );
     let as_head = reload(&app, &app.head, &case).await;
@@ -255,7 +272,14 @@ async fn a_supplement_round_pauses_and_restarts_the_acceptance_review() {
     assert_eq!(case["state_label"], "待补正");
     // Received with the request on 2024-03-04, its ten working days ran out long before today:
     // no extension is offered any more.
-    assert_eq!(allowed(&case), ["supplement"]);
+    assert_eq!(
+        allowed(&case),
+        [
+            "supplement",
+            "withdraw_application",
+            "record_compensation_claim"
+        ]
+    );
     assert_eq!(deadline(&case, "acceptance_review")["status"], "paused");
     // Ten working days from Monday 2024-03-04.
     assert_eq!(deadline(&case, "supplement")["due_on"], "2024-03-18");
@@ -356,10 +380,20 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
         case["lifecycle"]["suspension_ground"],
         "related_case_pending"
     );
-    assert_eq!(allowed(&case), ["resume"], "the suspending officer");
+    assert_eq!(
+        allowed(&case),
+        ["resume", "record_compensation_claim"],
+        "the suspending officer"
+    );
     assert_eq!(
         allowed(&reload(&app, &app.head, &case).await),
-        ["assign", "resume", "mediate", "terminate"]
+        [
+            "assign",
+            "resume",
+            "mediate",
+            "terminate",
+            "record_compensation_claim"
+        ]
     );
     assert_eq!(deadline(&case, "decision")["status"], "paused");
     assert_eq!(

@@ -35,7 +35,14 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
     // Judged on the action's date, 2024-03-04, within the review (it lapses on 2024-03-08).
     assert_eq!(
         problem["allowed_actions"],
-        json!(["request_supplement", "decline", "accept", "assign"])
+        json!([
+            "request_supplement",
+            "decline",
+            "accept",
+            "assign",
+            "withdraw_application",
+            "record_compensation_claim"
+        ])
     );
     let detail = problem["detail"].as_str().unwrap();
     assert!(
@@ -53,7 +60,14 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert_eq!(problem["action"], "resume");
-    assert_eq!(problem["allowed_actions"], json!(["request_supplement"]));
+    assert_eq!(
+        problem["allowed_actions"],
+        json!([
+            "request_supplement",
+            "withdraw_application",
+            "record_compensation_claim"
+        ])
+    );
 
     // A closed case allows nothing, and says so.
     let closed = replied(&app, "simplified").await;
