@@ -7,8 +7,13 @@
 //! of the case's own organ add to them; statisticians get none.
 
 use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
+    HttpRequest, HttpResponse, HttpResponseBuilder,
+    http::{
+        StatusCode,
+        header::{
+            self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+        },
+    },
     web,
 };
 use base64::Engine;
@@ -83,33 +88,32 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> HttpResponse {
     HttpResponse::build(status).json(body)
 }
 
-/// `attachment; filename*=UTF-8''…` with the name percent-encoded (RFC 6266, RFC 8187).
-fn disposition(name: &str) -> String {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename*=UTF-8''{encoded}")
+/// `Content-Disposition: attachment` with the file's own (UTF-8) name, percent-encoded by
+/// actix's typed header as RFC 6266 `filename*` asks.
+fn disposition(name: &str) -> ContentDisposition {
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".to_owned()),
+            language_tag: None,
+            value: name.as_bytes().to_vec(),
+        })],
+    }
 }
 
-/// `Repr-Digest` (RFC 9530) of a hex SHA-256.
-fn repr_digest(hex: &str) -> Option<String> {
-    let bytes: Option<Vec<u8>> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect();
-    bytes.map(|b| {
-        format!(
-            "sha-256=:{}:",
-            base64::engine::general_purpose::STANDARD.encode(b)
-        )
-    })
+/// The headers of a stored file's download: its name, and its SHA-256 both as the `ETag` and as
+/// `Repr-Digest` (RFC 9530).
+fn file_headers(response: &mut HttpResponseBuilder, sha256: &[u8], file_name: &str) {
+    response
+        .insert_header((header::ETAG, format!("\"{}\"", attachments::hex(sha256))))
+        .insert_header(disposition(file_name))
+        .insert_header((
+            "Repr-Digest",
+            format!(
+                "sha-256=:{}:",
+                base64::engine::general_purpose::STANDARD.encode(sha256)
+            ),
+        ));
 }
 
 /// List a case's documents.
@@ -193,16 +197,8 @@ pub async fn download_document(
     let mut conn = state.pool.get().await?;
     let (document, bytes) = service::download(&mut conn, &caller, id, document_id).await?;
     let mut response = HttpResponse::Ok();
-    response
-        .content_type(DOCX_TYPE)
-        .insert_header((header::ETAG, format!("\"{}\"", document.sha256)))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            disposition(&document.file_name),
-        ));
-    if let Some(digest) = repr_digest(&document.sha256) {
-        response.insert_header(("Repr-Digest", digest));
-    }
+    response.content_type(DOCX_TYPE);
+    file_headers(&mut response, &document.sha256, &document.file_name);
     Ok(response.body(bytes))
 }
 
@@ -416,17 +412,12 @@ pub async fn download_attachment(
         let mut conn = state.pool.get().await?;
         attachments::find(&mut conn, &caller, id, attachment_id).await?
     };
-    let hex = attachments::hex(&row.sha256);
     let size = u64::try_from(row.size_bytes).unwrap_or(0);
     let mut response = HttpResponse::Ok();
     response
         .content_type(row.content_type.as_str())
-        .insert_header((header::ETAG, format!("\"{hex}\"")))
-        .insert_header((header::CONTENT_DISPOSITION, disposition(&row.file_name)))
         .no_chunking(size);
-    if let Some(digest) = repr_digest(&hex) {
-        response.insert_header(("Repr-Digest", digest));
-    }
+    file_headers(&mut response, &row.sha256, &row.file_name);
     let stream = attachments::chunks(state.pool.clone(), &row).map(|piece| {
         piece.map_err(|err| {
             tracing::error!(error = %err, "attachment download broke off");
@@ -506,7 +497,7 @@ pub async fn case_file(
     });
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
-        .insert_header((header::CONTENT_DISPOSITION, disposition(&name)))
+        .insert_header(disposition(&name))
         .no_chunking(size)
         .streaming(stream))
 }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::attachments::hex;
 use crate::{
     auth::{Caller, Role},
     db::{
@@ -196,10 +197,6 @@ pub async fn writable_case(
         ));
     }
     Ok(row)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn view(row: DocumentRow, replaced_by: Option<Uuid>) -> DocumentView {
@@ -763,14 +760,13 @@ pub async fn download(
     caller: &Caller,
     case_id: Uuid,
     id: Uuid,
-) -> ServiceResult<(DocumentView, Vec<u8>)> {
+) -> ServiceResult<(DocumentRow, Vec<u8>)> {
     let row = readable_case(conn, caller, case_id).await?;
     let document = db::documents::find(conn, row.id, id)
         .await?
         .ok_or_else(|| ServiceError::not_found(format!("document {id}")))?;
     let bytes = db::documents::content(conn, document.id).await?;
-    let replaced_by = db::documents::replacement_of(conn, document.id).await?;
-    Ok((view(document, replaced_by), bytes))
+    Ok((document, bytes))
 }
 
 /// Records the service of a document on one recipient.
