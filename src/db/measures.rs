@@ -89,17 +89,18 @@ pub fn condition(m: &Measure) -> Option<String> {
         Selects::OnTime => Some("c.concluded_on <= c.decision_due_on".to_owned()),
         Selects::Late => Some("c.concluded_on > c.decision_due_on".to_owned()),
         Selects::Extended => Some("c.extension_days > 0".to_owned()),
+        Selects::WithThirdParty => Some("c.third_parties > 0".to_owned()),
     }
 }
 
 /// The aggregate of a measure over the cases of a group (all counted on the measure's date).
 pub fn aggregate(m: &Measure) -> String {
-    match (m.adds, condition(m)) {
-        (Adds::One, None) => "count(*)".to_owned(),
-        (Adds::One, Some(c)) => format!("count(*) FILTER (WHERE {c})"),
-        (Adds::HearingsHeld, None) => "coalesce(sum(c.hearings_held), 0)".to_owned(),
-        (Adds::HearingsHeld, Some(c)) => {
-            format!("coalesce(sum(c.hearings_held) FILTER (WHERE {c}), 0)")
+    match (m.adds.column(), condition(m)) {
+        (None, None) => "count(*)".to_owned(),
+        (None, Some(c)) => format!("count(*) FILTER (WHERE {c})"),
+        (Some(column), None) => format!("coalesce(sum(c.{column}), 0)"),
+        (Some(column), Some(c)) => {
+            format!("coalesce(sum(c.{column}) FILTER (WHERE {c}), 0)")
         }
     }
 }
@@ -131,11 +132,11 @@ pub fn columns() -> impl Iterator<Item = &'static Measure> {
 
 /// What one case adds to a measure in the rollup trigger (0 when it is not selected).
 fn case_change(m: &Measure) -> String {
-    match (m.adds, condition(m)) {
-        (Adds::One, None) => "1".to_owned(),
-        (Adds::One, Some(c)) => format!("coalesce(({c})::int, 0)"),
-        (Adds::HearingsHeld, None) => "c.hearings_held".to_owned(),
-        (Adds::HearingsHeld, Some(c)) => format!("CASE WHEN {c} THEN c.hearings_held ELSE 0 END"),
+    match (m.adds.column(), condition(m)) {
+        (None, None) => "1".to_owned(),
+        (None, Some(c)) => format!("coalesce(({c})::int, 0)"),
+        (Some(column), None) => format!("c.{column}"),
+        (Some(column), Some(c)) => format!("CASE WHEN {c} THEN c.{column} ELSE 0 END"),
     }
 }
 

@@ -163,6 +163,8 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         open_span -> Nullable<Daterange>,
         overdue_span -> Nullable<Daterange>,
+        third_parties -> Int4,
+        committee_consultations -> Int4,
     }
 }
 
@@ -417,6 +419,8 @@ diesel::table! {
         open_change -> Int8,
         overdue_change -> Int8,
         withdrawn_before_acceptance -> Int8,
+        with_third_party -> Int8,
+        committee_consultations -> Int8,
     }
 }
 

@@ -888,6 +888,10 @@ struct FactsRow {
     hearings_held: i32,
     #[diesel(sql_type = Nullable<Date>)]
     decision_due_on: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    third_parties: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    committee_consultations: i32,
 }
 
 /// The plain facts of every case the filter selects, for checking the SQL figures against the
@@ -901,7 +905,8 @@ pub async fn case_facts(
         "SELECT c.state, c.channel, c.received_on, c.accepted_on, c.declined_on, c.withdrawn_on, \
            c.concluded_on, \
            c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
-           c.extension_days, c.hearings_held, c.decision_due_on \
+           c.extension_days, c.hearings_held, c.decision_due_on, c.third_parties, \
+           c.committee_consultations \
          FROM cases c WHERE {FILTER} AND $7::date = $8::date"
     );
     // The shared filter binds a date range; every case's facts are wanted, so it is left moot.
@@ -938,6 +943,8 @@ pub async fn case_facts(
                 extension_days: u32::try_from(row.extension_days).unwrap_or(0),
                 hearings_held: u32::try_from(row.hearings_held).unwrap_or(0),
                 decision_due_on: row.decision_due_on,
+                third_parties: u32::try_from(row.third_parties).unwrap_or(0),
+                committee_consultations: u32::try_from(row.committee_consultations).unwrap_or(0),
             })
         })
         .collect()

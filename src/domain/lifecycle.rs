@@ -6,7 +6,12 @@ use strum::{Display, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::case::PartyKind;
 use super::law::LawInForce;
+use super::participation::{
+    CommitteeConsultation, CommitteeGround, Representative, ThirdParty, ThirdPartyBasis,
+    ThroughRepresentative, WrittenNotice,
+};
 
 use ActionKind as K;
 use CaseState as S;
@@ -187,6 +192,16 @@ pub enum ActionKind {
     WithdrawApplication,
     /// Record the compensation claim joined to the application (art. 72).
     RecordCompensationClaim,
+    /// Add a third party (第三人, art. 16), on its own application or notified by the office.
+    AddThirdParty,
+    /// Record that a third party withdrew from the case.
+    WithdrawThirdParty,
+    /// Record the representative (代表人) some applicants chose (art. 15).
+    AppointRepresentative,
+    /// Mark the case as one the reconsideration committee must advise on (art. 52 para 2).
+    MarkForCommittee,
+    /// Record a consultation of the reconsideration committee and its opinion (art. 52).
+    RecordCommitteeConsultation,
 }
 
 impl ActionKind {
@@ -201,7 +216,12 @@ impl ActionKind {
             | Self::Suspend
             | Self::Resume
             | Self::WithdrawApplication
-            | Self::RecordCompensationClaim => Role::Officer,
+            | Self::RecordCompensationClaim
+            | Self::AddThirdParty
+            | Self::WithdrawThirdParty
+            | Self::AppointRepresentative
+            | Self::MarkForCommittee
+            | Self::RecordCommitteeConsultation => Role::Officer,
             Self::Decline
             | Self::Accept
             | Self::Assign
@@ -810,9 +830,18 @@ pub enum Action {
     Suspend {
         /// The art. 39 ground.
         ground: SuspensionGround,
+        /// The day the parties were notified in writing (art. 39 para 3); not before the
+        /// suspension.
+        #[serde(default)]
+        parties_notified_on: Option<NaiveDate>,
     },
     /// Resume a suspended case; it returns to the state it left.
-    Resume {},
+    Resume {
+        /// The day the parties were notified in writing (art. 39 para 3); not before the
+        /// resumption.
+        #[serde(default)]
+        parties_notified_on: Option<NaiveDate>,
+    },
     /// Extend the decision period (art. 62); ordinary procedure only.
     Extend {
         /// Days granted now; at least 1, and all extensions together within the configured maximum (30).
@@ -821,6 +850,9 @@ pub enum Action {
         /// Why the case cannot be decided in time.
         #[schema(pattern = r"\S")]
         reason: String,
+        /// The day the parties were told in writing of the extension (art. 62); not before it.
+        #[serde(default)]
+        parties_notified_on: Option<NaiveDate>,
     },
     /// Convert a simplified case to ordinary procedure (art. 55).
     ConvertToOrdinary {
@@ -854,9 +886,16 @@ pub enum Action {
         /// The approval the decision is made on (art. 61).
         approval: Approval,
         /// A third party supplied evidence although the respondent did not reply in time, so art.
-        /// 70 does not fix the outcome.
+        /// 70 does not fix the outcome; needs a third party recorded on the case.
         #[serde(default)]
         third_party_evidence: bool,
+        /// An `alter` decision that leaves the applicant worse off (art. 63 para 2); allowed only
+        /// when a third party asked for it (`worsening_requested_by`).
+        #[serde(default)]
+        worsens_applicant: bool,
+        /// The number of the third party whose request the worsening answers (art. 63 para 2).
+        #[serde(default)]
+        worsening_requested_by: Option<u32>,
         /// The ruling on the compensation claim (art. 72); required when the case has a claim and
         /// the decision revokes, alters or confirms the act illegal, refused without a claim.
         #[serde(default)]
@@ -876,6 +915,9 @@ pub enum Action {
         /// The mediation document's number.
         #[schema(pattern = r"\S")]
         document_number: String,
+        /// The representative who agreed for the applicants, with their consent (art. 15).
+        #[serde(default)]
+        through_representative: Option<ThroughRepresentative>,
     },
     /// Terminate the case (终止, art. 41).
     Terminate {
@@ -884,6 +926,10 @@ pub enum Action {
         /// Free-text explanation for the file.
         #[serde(default)]
         explanation: Option<String>,
+        /// A withdrawal or settlement (`withdrawn`, `settled`) made through a representative,
+        /// with the represented applicants' consent (art. 15 para 2).
+        #[serde(default)]
+        through_representative: Option<ThroughRepresentative>,
     },
     /// Record the compensation claim the applicant joined to the application (art. 72); replaces
     /// one recorded before.
@@ -897,6 +943,52 @@ pub enum Action {
         /// The applicant's stated reason, if any, for the file.
         #[serde(default)]
         explanation: Option<String>,
+        /// A withdrawal made through a representative, with the represented applicants' consent
+        /// (art. 15 para 2).
+        #[serde(default)]
+        through_representative: Option<ThroughRepresentative>,
+    },
+    /// Add a third party (第三人) to an accepted case (art. 16); it is numbered 1, 2, … in order.
+    AddThirdParty {
+        /// The person's or body's name.
+        #[schema(pattern = r"\S", max_length = 200)]
+        name: String,
+        /// Natural person, legal person or other organisation.
+        kind: PartyKind,
+        /// Applied to take part, or notified by the office.
+        basis: ThirdPartyBasis,
+    },
+    /// A third party withdrew; the case goes on without it (art. 16 para 2).
+    WithdrawThirdParty {
+        /// The third party's number on the case.
+        third_party: u32,
+    },
+    /// Record the representative (代表人) some applicants chose among themselves (art. 15); it
+    /// is numbered 1, 2, … in order.
+    AppointRepresentative {
+        /// The representative's name.
+        #[schema(pattern = r"\S", max_length = 200)]
+        name: String,
+        /// The applicants who chose them, by 0-based position among the case's parties; at
+        /// least one, none twice, each an applicant.
+        #[schema(min_items = 1)]
+        applicants: Vec<u32>,
+    },
+    /// Mark the case as one the reconsideration committee must advise on (art. 52 para 2); a
+    /// decision then needs a consultation recorded first.
+    MarkForCommittee {
+        /// The art. 52 para 2 ground.
+        ground: CommitteeGround,
+    },
+    /// Record a consultation of the reconsideration committee (行政复议委员会); the action's date
+    /// is the day the opinion was given.
+    RecordCommitteeConsultation {
+        /// The committee's advisory opinion (art. 52 para 3: the office records it).
+        #[schema(pattern = r"\S")]
+        opinion: String,
+        /// The day the office asked the committee, if recorded; not after the opinion.
+        #[serde(default)]
+        requested_on: Option<NaiveDate>,
     },
 }
 }
@@ -914,7 +1006,7 @@ impl Action {
             Self::RecordReply { .. } => ActionKind::RecordReply,
             Self::Hear { .. } => ActionKind::Hear,
             Self::Suspend { .. } => ActionKind::Suspend,
-            Self::Resume {} => ActionKind::Resume,
+            Self::Resume { .. } => ActionKind::Resume,
             Self::Extend { .. } => ActionKind::Extend,
             Self::ConvertToOrdinary { .. } => ActionKind::ConvertToOrdinary,
             Self::Decide { .. } => ActionKind::Decide,
@@ -923,6 +1015,11 @@ impl Action {
             Self::Terminate { .. } => ActionKind::Terminate,
             Self::WithdrawApplication { .. } => ActionKind::WithdrawApplication,
             Self::RecordCompensationClaim { .. } => ActionKind::RecordCompensationClaim,
+            Self::AddThirdParty { .. } => ActionKind::AddThirdParty,
+            Self::WithdrawThirdParty { .. } => ActionKind::WithdrawThirdParty,
+            Self::AppointRepresentative { .. } => ActionKind::AppointRepresentative,
+            Self::MarkForCommittee { .. } => ActionKind::MarkForCommittee,
+            Self::RecordCommitteeConsultation { .. } => ActionKind::RecordCommitteeConsultation,
         }
     }
 }
@@ -1108,7 +1205,7 @@ impl Action {
                 }
                 Ok(())
             }
-            Action::Extend { days, reason } => {
+            Action::Extend { days, reason, .. } => {
                 if *days == 0 {
                     return Err(invalid("days", "extend by at least one day"));
                 }
@@ -1134,7 +1231,15 @@ impl Action {
                 }
                 Ok(())
             }
-            Action::Mediate { document_number } => require_text("document_number", document_number),
+            Action::Mediate {
+                document_number, ..
+            } => require_text("document_number", document_number),
+            Action::AddThirdParty { name, .. } => require_name("name", name),
+            Action::AppointRepresentative { name, applicants } => {
+                require_name("name", name)?;
+                check_positions("applicants", applicants)
+            }
+            Action::RecordCommitteeConsultation { opinion, .. } => require_text("opinion", opinion),
             _ => Ok(()),
         }
     }
@@ -1145,6 +1250,38 @@ fn require_text(field: &'static str, value: &str) -> Result<(), Refusal> {
         return Err(invalid(field, "must not be blank"));
     }
     Ok(())
+}
+
+/// A name: not blank, and no longer than a party's name may be.
+fn require_name(field: &'static str, value: &str) -> Result<(), Refusal> {
+    require_text(field, value)?;
+    if value.chars().count() > super::case::MAX_NAME_CHARS {
+        return Err(invalid(
+            field,
+            format!("at most {} characters", super::case::MAX_NAME_CHARS),
+        ));
+    }
+    Ok(())
+}
+
+/// Positions among the parties: at least one, none twice.
+fn check_positions(field: &'static str, positions: &[u32]) -> Result<(), Refusal> {
+    if positions.is_empty() {
+        return Err(invalid(field, "name at least one applicant"));
+    }
+    if positions
+        .iter()
+        .enumerate()
+        .any(|(i, p)| positions[..i].contains(p))
+    {
+        return Err(invalid(field, "an applicant is named twice"));
+    }
+    Ok(())
+}
+
+/// The number the next of `existing` records gets: 1 for the first.
+fn next_number(existing: usize) -> u32 {
+    u32::try_from(existing).map_or(u32::MAX, |n| n.saturating_add(1))
 }
 
 /// Whole days from `from` to `to`, never negative.
@@ -1159,6 +1296,9 @@ const OPEN_STATES: &[CaseState] = &[
     S::Heard,
     S::Suspended,
 ];
+
+/// Open states of an accepted case: where third parties and the committee take part.
+const ACCEPTED_OPEN_STATES: &[CaseState] = &[S::Filed, S::Heard, S::Suspended];
 
 const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
     (K::RequestSupplement, &[S::Received]),
@@ -1182,6 +1322,11 @@ const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
         &[S::Received, S::AwaitingSupplement],
     ),
     (K::RecordCompensationClaim, OPEN_STATES),
+    (K::AddThirdParty, ACCEPTED_OPEN_STATES),
+    (K::WithdrawThirdParty, ACCEPTED_OPEN_STATES),
+    (K::AppointRepresentative, OPEN_STATES),
+    (K::MarkForCommittee, ACCEPTED_OPEN_STATES),
+    (K::RecordCommitteeConsultation, ACCEPTED_OPEN_STATES),
 ];
 
 /// From which states each action may be taken: the "from" column of domain.md's action table.
@@ -1281,6 +1426,35 @@ pub struct CaseLifecycle {
     /// The liability an administrative-agreement decision put on the respondent (art. 71).
     #[serde(default)]
     pub agreement_outcome: Option<AgreementOutcome>,
+    /// Third parties (第三人, art. 16), in the order they joined.
+    #[serde(default)]
+    pub third_parties: Vec<ThirdParty>,
+    /// Representatives (代表人, art. 15), in the order they were appointed.
+    #[serde(default)]
+    pub representatives: Vec<Representative>,
+    /// The representative through whom the case was withdrawn, settled or mediated, with the
+    /// represented applicants' consent (art. 15 para 2).
+    #[serde(default)]
+    pub concluded_through_representative: Option<ThroughRepresentative>,
+    /// The alter decision leaves the applicant worse off, at a third party's request (art. 63
+    /// para 2).
+    #[serde(default)]
+    pub worsens_applicant: bool,
+    /// The third party whose request the worsening answers.
+    #[serde(default)]
+    pub worsening_requested_by: Option<u32>,
+    /// Why the reconsideration committee must advise on the case (art. 52 para 2), once marked.
+    #[serde(default)]
+    pub committee_ground: Option<CommitteeGround>,
+    /// The day the case was so marked.
+    #[serde(default)]
+    pub committee_marked_on: Option<NaiveDate>,
+    /// The committee's consultations and opinions (art. 52).
+    #[serde(default)]
+    pub committee_consultations: Vec<CommitteeConsultation>,
+    /// The parties' written notices of suspensions, resumptions and extensions (arts. 39, 62).
+    #[serde(default)]
+    pub written_notices: Vec<WrittenNotice>,
     /// The legal date of the most recent action; no later action may be dated before it.
     pub last_event_on: NaiveDate,
 }
@@ -1326,6 +1500,15 @@ impl CaseLifecycle {
             compensation_claim: None,
             compensation_ruling: None,
             agreement_outcome: None,
+            third_parties: Vec::new(),
+            representatives: Vec::new(),
+            concluded_through_representative: None,
+            worsens_applicant: false,
+            worsening_requested_by: None,
+            committee_ground: None,
+            committee_marked_on: None,
+            committee_consultations: Vec::new(),
+            written_notices: Vec::new(),
             last_event_on: received_on,
         }
     }
@@ -1537,13 +1720,20 @@ impl CaseLifecycle {
                     next.hearings_held += 1;
                 }
             }
-            Action::Suspend { ground } => {
+            Action::Suspend {
+                ground,
+                parties_notified_on,
+            } => {
+                next.record_notice(K::Suspend, *parties_notified_on, ctx)?;
                 next.state = S::Suspended;
                 next.suspended_from = Some(self.state);
                 next.suspended_on = Some(on);
                 next.suspension_ground = Some(*ground);
             }
-            Action::Resume {} => {
+            Action::Resume {
+                parties_notified_on,
+            } => {
+                next.record_notice(K::Resume, *parties_notified_on, ctx)?;
                 let Some(resume_to) = self.suspended_from else {
                     return Err(violated(
                         "suspension_record",
@@ -1553,7 +1743,12 @@ impl CaseLifecycle {
                 next.end_suspension(on);
                 next.state = resume_to;
             }
-            Action::Extend { days, reason: _ } => {
+            Action::Extend {
+                days,
+                reason: _,
+                parties_notified_on,
+            } => {
+                next.record_notice(K::Extend, *parties_notified_on, ctx)?;
                 let total = self.extension_days.checked_add(*days);
                 let max = ctx.settings.max_extension_days;
                 match total {
@@ -1581,12 +1776,24 @@ impl CaseLifecycle {
                 comply_within_days,
                 approval,
                 third_party_evidence,
+                worsens_applicant,
+                worsening_requested_by,
                 reasoning: _,
                 legal_basis: _,
                 compensation,
                 agreement_outcome,
             } => {
                 self.check_compensation_ruling(*disposition, compensation.as_ref())?;
+                self.check_worsening(*disposition, *worsens_applicant, *worsening_requested_by)?;
+                next.worsens_applicant = *worsens_applicant;
+                next.worsening_requested_by = *worsening_requested_by;
+                if *third_party_evidence && self.third_parties.is_empty() {
+                    return Err(violated(
+                        "art_70",
+                        "no third party is recorded on the case to have supplied evidence; add it with add_third_party",
+                    ));
+                }
+
                 next.compensation_ruling = compensation.clone();
                 next.agreement_outcome = *agreement_outcome;
                 check_decision_flags(*disposition, *partial, *remake_ordered, *comply_within_days)?;
@@ -1625,14 +1832,28 @@ impl CaseLifecycle {
             Action::DismissApplication { reason: _ } => {
                 next.conclude(S::ApplicationDismissed, on);
             }
-            Action::Mediate { document_number } => {
+            Action::Mediate {
+                document_number,
+                through_representative,
+            } => {
+                self.check_representative_consent(through_representative.as_ref(), on)?;
+                next.concluded_through_representative = through_representative.clone();
                 next.conclude(S::Mediated, on);
                 next.decision_document_number = Some(document_number.clone());
             }
             Action::Terminate {
                 ground,
                 explanation: _,
+                through_representative,
             } => {
+                if through_representative.is_some() && !ground.is_withdrawal() {
+                    return Err(invalid(
+                        "through_representative",
+                        "only a withdrawal or a settlement goes through a representative",
+                    ));
+                }
+                self.check_representative_consent(through_representative.as_ref(), on)?;
+                next.concluded_through_representative = through_representative.clone();
                 if *ground == TerminationGround::LongSuspension {
                     self.check_long_suspension(on, ctx.settings)?;
                 }
@@ -1649,13 +1870,222 @@ impl CaseLifecycle {
                 }
                 next.compensation_claim = Some(claim.clone());
             }
-            Action::WithdrawApplication { explanation: _ } => {
+            Action::WithdrawApplication {
+                explanation: _,
+                through_representative,
+            } => {
+                self.check_representative_consent(through_representative.as_ref(), on)?;
+                next.concluded_through_representative = through_representative.clone();
                 // Not a conclusion (审结): the application never became a case.
                 next.state = S::WithdrawnBeforeAcceptance;
                 next.withdrawn_on = Some(on);
             }
+            Action::AddThirdParty { name, kind, basis } => {
+                next.third_parties.push(ThirdParty {
+                    number: next_number(self.third_parties.len()),
+                    name: name.trim().to_owned(),
+                    kind: *kind,
+                    basis: *basis,
+                    joined_on: on,
+                    withdrawn_on: None,
+                });
+            }
+            Action::WithdrawThirdParty { third_party } => {
+                let Some(party) = next
+                    .third_parties
+                    .iter_mut()
+                    .find(|p| p.number == *third_party)
+                else {
+                    return Err(invalid(
+                        "third_party",
+                        format!("the case has no third party number {third_party}"),
+                    ));
+                };
+                if let Some(since) = party.withdrawn_on {
+                    return Err(invalid(
+                        "third_party",
+                        format!("third party {third_party} already withdrew on {since}"),
+                    ));
+                }
+                party.withdrawn_on = Some(on);
+            }
+            Action::AppointRepresentative { name, applicants } => {
+                next.representatives.push(Representative {
+                    number: next_number(self.representatives.len()),
+                    name: name.trim().to_owned(),
+                    applicants: applicants.clone(),
+                    appointed_on: on,
+                });
+            }
+            Action::MarkForCommittee { ground } => {
+                next.committee_ground = Some(*ground);
+                next.committee_marked_on = Some(on);
+            }
+            Action::RecordCommitteeConsultation {
+                opinion,
+                requested_on,
+            } => {
+                if let Some(requested_on) = requested_on {
+                    self.check_within_case("requested_on", *requested_on, on)?;
+                }
+                next.committee_consultations.push(CommitteeConsultation {
+                    requested_on: *requested_on,
+                    opinion_on: on,
+                    opinion: opinion.trim().to_owned(),
+                });
+            }
         }
         Ok(next)
+    }
+
+    /// Records the parties' written notice of a suspension, resumption or extension, dated from
+    /// the action to today.
+    fn record_notice(
+        &mut self,
+        action: ActionKind,
+        notified_on: Option<NaiveDate>,
+        ctx: &TransitionContext<'_>,
+    ) -> Result<(), Refusal> {
+        let Some(notified_on) = notified_on else {
+            return Ok(());
+        };
+        let on = ctx.occurred_on;
+        if notified_on < on {
+            return Err(invalid(
+                "parties_notified_on",
+                format!(
+                    "the parties cannot be notified ({notified_on}) before the {action} itself ({on})"
+                ),
+            ));
+        }
+        if notified_on > ctx.today {
+            return Err(invalid(
+                "parties_notified_on",
+                format!("{notified_on} is in the future (today is {})", ctx.today),
+            ));
+        }
+        self.written_notices.push(WrittenNotice {
+            action,
+            action_on: on,
+            notified_on,
+        });
+        Ok(())
+    }
+
+    /// Art. 63 para 2: an alter decision may leave the applicant worse off only at the request
+    /// of a third party still taking part.
+    fn check_worsening(
+        &self,
+        disposition: Disposition,
+        worsens: bool,
+        requested_by: Option<u32>,
+    ) -> Result<(), Refusal> {
+        if worsens && disposition != Disposition::Alter {
+            return Err(invalid(
+                "worsens_applicant",
+                "only an alter decision can leave the applicant worse off (art. 63)",
+            ));
+        }
+        if !worsens {
+            if requested_by.is_some() {
+                return Err(invalid(
+                    "worsening_requested_by",
+                    "a third party's request is named only for a decision that worsens the applicant's position",
+                ));
+            }
+            return Ok(());
+        }
+        let Some(number) = requested_by else {
+            return Err(violated(
+                "art_63",
+                "an alter decision may not leave the applicant worse off unless a third party asked for it; name that third party in worsening_requested_by",
+            ));
+        };
+        match self.third_parties.iter().find(|p| p.number == number) {
+            None => Err(invalid(
+                "worsening_requested_by",
+                format!("the case has no third party number {number}"),
+            )),
+            Some(ThirdParty {
+                withdrawn_on: Some(since),
+                ..
+            }) => Err(violated(
+                "art_63",
+                format!(
+                    "third party {number} withdrew on {since}; its request no longer allows a decision that worsens the applicant's position"
+                ),
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Art. 15 para 2: a representative's withdrawal binds the applicants it represents only
+    /// with their consent, so every one of them must have consented.
+    fn check_representative_consent(
+        &self,
+        through: Option<&ThroughRepresentative>,
+        on: NaiveDate,
+    ) -> Result<(), Refusal> {
+        let Some(through) = through else {
+            return Ok(());
+        };
+        let number = through.representative;
+        let Some(representative) = self.representatives.iter().find(|r| r.number == number) else {
+            return Err(invalid(
+                "through_representative.representative",
+                format!(
+                    "the case has no representative number {number}; record one with appoint_representative"
+                ),
+            ));
+        };
+        let Some(consent) = &through.consent else {
+            return Err(violated(
+                "art_15",
+                format!(
+                    "representative {number} ({}) withdraws or settles only with the consent of the applicants it represents; record it in through_representative.consent",
+                    representative.name
+                ),
+            ));
+        };
+        if consent.given_on > on {
+            return Err(invalid(
+                "through_representative.consent.given_on",
+                format!(
+                    "the consent ({}) must be given by the day of this action ({on})",
+                    consent.given_on
+                ),
+            ));
+        }
+        let missing: Vec<String> = representative
+            .applicants
+            .iter()
+            .filter(|a| !consent.applicants.contains(a))
+            .map(ToString::to_string)
+            .collect();
+        if !missing.is_empty() {
+            return Err(violated(
+                "art_15",
+                format!(
+                    "the applicants at positions {} are represented by {} and have not consented",
+                    missing.join(", "),
+                    representative.name
+                ),
+            ));
+        }
+        if let Some(stranger) = consent
+            .applicants
+            .iter()
+            .find(|a| !representative.applicants.contains(a))
+        {
+            return Err(invalid(
+                "through_representative.consent.applicants",
+                format!(
+                    "the applicant at position {stranger} is not represented by {}",
+                    representative.name
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Actions the state table allows now whose state-level preconditions hold, for any role, in declaration order.
@@ -1754,6 +2184,27 @@ impl CaseLifecycle {
                     periods.decision_due_on.unwrap_or(on)
                 ),
             )),
+            K::Decide
+                if self.committee_ground.is_some() && self.committee_consultations.is_empty() =>
+            {
+                Err(violated(
+                    "art_52",
+                    format!(
+                        "the case was marked for the reconsideration committee ({}); record its consultation (record_committee_consultation) before deciding",
+                        self.committee_ground
+                            .map(|g| g.to_string())
+                            .unwrap_or_default()
+                    ),
+                ))
+            }
+            K::WithdrawThirdParty
+                if !self.third_parties.iter().any(|p| p.withdrawn_on.is_none()) =>
+            {
+                Err(violated(
+                    "art_16",
+                    "no third party is taking part in the case",
+                ))
+            }
             K::Decide if self.state == S::Filed && !simplified && !reply_overdue => Err(violated(
                 "art_70",
                 "under ordinary procedure a case is decided after hearing, or without it only when the respondent's reply is overdue",
@@ -2182,6 +2633,7 @@ pub fn allowed_actions_in(
 mod tests {
     use super::*;
     use crate::domain::law::LawInForce;
+    use crate::domain::participation::ApplicantsConsent;
     use strum::IntoEnumIterator;
 
     const TODAY: u64 = 365;
@@ -2270,6 +2722,8 @@ mod tests {
             comply_within_days: (disposition == Disposition::OrderToPerform).then_some(30),
             approval: approval(),
             third_party_evidence: false,
+            worsens_applicant: false,
+            worsening_requested_by: None,
             compensation: None,
             agreement_outcome: None,
         }
@@ -2286,17 +2740,22 @@ mod tests {
         Action::Extend {
             days,
             reason: "案情复杂".to_owned(),
+            parties_notified_on: None,
         }
     }
 
     fn suspend(ground: SuspensionGround) -> Action {
-        Action::Suspend { ground }
+        Action::Suspend {
+            ground,
+            parties_notified_on: None,
+        }
     }
 
     fn terminate(ground: TerminationGround) -> Action {
         Action::Terminate {
             ground,
             explanation: None,
+            through_representative: None,
         }
     }
 
@@ -2363,7 +2822,9 @@ mod tests {
             // A formal hearing, the one kind that may also follow opinions already heard.
             K::Hear => formal_hearing(Some(14), Some(25)),
             K::Suspend => suspend(SuspensionGround::ForceMajeure),
-            K::Resume => Action::Resume {},
+            K::Resume => Action::Resume {
+                parties_notified_on: None,
+            },
             K::Extend => extend(10),
             K::ConvertToOrdinary => Action::ConvertToOrdinary {
                 reason: "争议较大".to_owned(),
@@ -2374,9 +2835,30 @@ mod tests {
             },
             K::Mediate => Action::Mediate {
                 document_number: "榕政复调〔2024〕3号".to_owned(),
+                through_representative: None,
             },
             K::Terminate => terminate(TerminationGround::Withdrawn),
-            K::WithdrawApplication => Action::WithdrawApplication { explanation: None },
+            K::WithdrawApplication => Action::WithdrawApplication {
+                explanation: None,
+                through_representative: None,
+            },
+            K::AddThirdParty => Action::AddThirdParty {
+                name: "李四".to_owned(),
+                kind: PartyKind::NaturalPerson,
+                basis: ThirdPartyBasis::NotifiedByOrgan,
+            },
+            K::WithdrawThirdParty => Action::WithdrawThirdParty { third_party: 1 },
+            K::AppointRepresentative => Action::AppointRepresentative {
+                name: "张三".to_owned(),
+                applicants: vec![0, 1],
+            },
+            K::MarkForCommittee => Action::MarkForCommittee {
+                ground: CommitteeGround::MajorDifficultComplex,
+            },
+            K::RecordCommitteeConsultation => Action::RecordCommitteeConsultation {
+                opinion: "建议撤销".to_owned(),
+                requested_on: None,
+            },
             K::RecordCompensationClaim => Action::RecordCompensationClaim {
                 claim: CompensationClaim {
                     description: "赔偿罚款利息损失".to_owned(),
@@ -2402,7 +2884,18 @@ mod tests {
             (K::RecordSupplementNotice, S::AwaitingSupplement) => Some(S::AwaitingSupplement),
             (K::Decline, S::Received | S::AwaitingSupplement) => Some(S::NotAccepted),
             (K::Accept, S::Received) => Some(S::Filed),
-            (K::Assign | K::RecordCompensationClaim, s) if open.contains(&s) => Some(s),
+            (K::Assign | K::RecordCompensationClaim | K::AppointRepresentative, s)
+                if open.contains(&s) =>
+            {
+                Some(s)
+            }
+            (
+                K::AddThirdParty
+                | K::WithdrawThirdParty
+                | K::MarkForCommittee
+                | K::RecordCommitteeConsultation,
+                S::Filed | S::Heard | S::Suspended,
+            ) => Some(state),
             (K::RecordReply, S::Filed | S::Heard) => Some(state),
             (K::Hear, S::Filed | S::Heard) => Some(S::Heard),
             (K::Suspend, S::Filed | S::Heard) => Some(S::Suspended),
@@ -2434,6 +2927,7 @@ mod tests {
                 K::Assign,
                 K::WithdrawApplication,
                 K::RecordCompensationClaim,
+                K::AppointRepresentative,
             ],
             S::AwaitingSupplement => vec![
                 K::Supplement,
@@ -2442,6 +2936,7 @@ mod tests {
                 K::Assign,
                 K::WithdrawApplication,
                 K::RecordCompensationClaim,
+                K::AppointRepresentative,
             ],
             S::Filed => vec![
                 K::Assign,
@@ -2454,6 +2949,10 @@ mod tests {
                 K::Mediate,
                 K::Terminate,
                 K::RecordCompensationClaim,
+                K::AddThirdParty,
+                K::AppointRepresentative,
+                K::MarkForCommittee,
+                K::RecordCommitteeConsultation,
             ],
             S::Heard => vec![
                 K::Assign,
@@ -2466,6 +2965,10 @@ mod tests {
                 K::Mediate,
                 K::Terminate,
                 K::RecordCompensationClaim,
+                K::AddThirdParty,
+                K::AppointRepresentative,
+                K::MarkForCommittee,
+                K::RecordCommitteeConsultation,
             ],
             S::Suspended => vec![
                 K::Assign,
@@ -2473,6 +2976,10 @@ mod tests {
                 K::Mediate,
                 K::Terminate,
                 K::RecordCompensationClaim,
+                K::AddThirdParty,
+                K::AppointRepresentative,
+                K::MarkForCommittee,
+                K::RecordCommitteeConsultation,
             ],
             _ => vec![],
         }
@@ -2494,6 +3001,12 @@ mod tests {
                     Procedure::Ordinary
                 };
                 let lc = fixture(state, procedure);
+                // A withdrawal needs a third party taking part to withdraw.
+                let lc = if kind == K::WithdrawThirdParty {
+                    lc.apply(&sample(K::AddThirdParty), &c).unwrap_or(lc)
+                } else {
+                    lc
+                };
                 let action = sample(kind);
                 assert_eq!(action.kind(), kind);
                 match (expected_target(state, kind), lc.apply(&action, &c)) {
@@ -2520,8 +3033,9 @@ mod tests {
         }
         // 1+1+1+2+1+5+2+2+2+1+2+2+2+2+3+3 pairs in domain.md's table, with the supplement
         // notice's receipt, a formal hearing after opinions were heard, and the withdrawal of an
-        // application before acceptance (issue 14).
-        assert_eq!(allowed_pairs, 39);
+        // application before acceptance, and (issue 14) third parties, representatives and the
+        // committee.
+        assert_eq!(allowed_pairs, 56);
     }
 
     #[test]
@@ -2657,6 +3171,11 @@ mod tests {
             K::Resume,
             K::WithdrawApplication,
             K::RecordCompensationClaim,
+            K::AddThirdParty,
+            K::WithdrawThirdParty,
+            K::AppointRepresentative,
+            K::MarkForCommittee,
+            K::RecordCommitteeConsultation,
         ];
         for kind in ActionKind::iter() {
             let expected = if officer.contains(&kind) {
@@ -2728,7 +3247,12 @@ mod tests {
         );
         let resume: Action =
             serde_json::from_value(serde_json::json!({"action": "resume"})).unwrap();
-        assert_eq!(resume, Action::Resume {});
+        assert_eq!(
+            resume,
+            Action::Resume {
+                parties_notified_on: None,
+            }
+        );
         let reply: Action = serde_json::from_value(serde_json::json!({
             "action": "record_reply",
             "reply_received_on": "2024-03-11"
@@ -3136,7 +3660,13 @@ mod tests {
         assert_eq!(lc.suspended_from, Some(S::Filed));
         assert_eq!(lc.suspended_on, Some(day(5)));
         assert_eq!(lc.suspension_ground, Some(SuspensionGround::ForceMajeure));
-        let lc = step(&lc, Action::Resume {}, 17);
+        let lc = step(
+            &lc,
+            Action::Resume {
+                parties_notified_on: None,
+            },
+            17,
+        );
         assert_eq!(lc.state, S::Filed);
         assert_eq!(lc.suspended_days, 12);
         assert_eq!(lc.suspended_from, None);
@@ -3146,7 +3676,13 @@ mod tests {
         let lc = step(&lc, reply(Some(17), Some(18)), 18);
         let lc = step(&lc, hear_in_person(), 19);
         let lc = step(&lc, suspend(SuspensionGround::RelatedCasePending), 20);
-        let lc = step(&lc, Action::Resume {}, 27);
+        let lc = step(
+            &lc,
+            Action::Resume {
+                parties_notified_on: None,
+            },
+            27,
+        );
         assert_eq!(lc.state, S::Heard);
         assert_eq!(lc.suspended_days, 19);
     }
@@ -3259,6 +3795,7 @@ mod tests {
         let blank = Action::Extend {
             days: 5,
             reason: " ".to_owned(),
+            parties_notified_on: None,
         };
         assert_invalid(refuse(&lc, blank, &ctx(&settings, 40)), "reason");
     }
@@ -3429,6 +3966,8 @@ mod tests {
             comply_within_days,
             approval: approval(),
             third_party_evidence: false,
+            worsens_applicant: false,
+            worsening_requested_by: None,
             compensation: None,
             agreement_outcome: None,
         };
@@ -3469,6 +4008,8 @@ mod tests {
                 comply_within_days,
                 approval: _,
                 third_party_evidence: _,
+                worsens_applicant: _,
+                worsening_requested_by: _,
                 compensation: _,
                 agreement_outcome: _,
             } = decide(Disposition::Uphold)
@@ -3490,6 +4031,8 @@ mod tests {
                 comply_within_days,
                 approval: approval(),
                 third_party_evidence: false,
+                worsens_applicant: false,
+                worsening_requested_by: None,
                 compensation: None,
                 agreement_outcome: None,
             };
@@ -3508,6 +4051,7 @@ mod tests {
         assert_invalid(refuse(&lc, dismissal, &c), "reason");
         let mediation = Action::Mediate {
             document_number: " ".to_owned(),
+            through_representative: None,
         };
         assert_invalid(refuse(&lc, mediation, &c), "document_number");
         let dismissed = step(&lc, sample(K::DismissApplication), 30);
@@ -3518,21 +4062,33 @@ mod tests {
 
     // --- allowed actions ---
 
+    /// What an officer may record on any open accepted case (issue 14), after the other actions.
+    const PARTICIPATION: [ActionKind; 4] = [
+        K::AddThirdParty,
+        K::AppointRepresentative,
+        K::MarkForCommittee,
+        K::RecordCommitteeConsultation,
+    ];
+
+    fn with_participation(kinds: &[ActionKind]) -> Vec<ActionKind> {
+        [kinds, &PARTICIPATION[..]].concat()
+    }
+
     #[test]
     fn allowed_actions_per_role() {
         let lc = filed(Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], false),
-            [K::RecordReply, K::Suspend, K::RecordCompensationClaim]
+            with_participation(&[K::RecordReply, K::Suspend, K::RecordCompensationClaim])
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], true),
-            [
+            with_participation(&[
                 K::RecordReply,
                 K::Hear,
                 K::Suspend,
                 K::RecordCompensationClaim
-            ]
+            ])
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Head], false),
@@ -3560,7 +4116,7 @@ mod tests {
         assert!(allowed_actions(&lc, &[], true).is_empty());
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer, Role::Head], false),
-            [
+            with_participation(&[
                 K::Assign,
                 K::RecordReply,
                 K::Suspend,
@@ -3569,7 +4125,7 @@ mod tests {
                 K::Mediate,
                 K::Terminate,
                 K::RecordCompensationClaim
-            ]
+            ])
         );
     }
 
@@ -3582,7 +4138,8 @@ mod tests {
             [
                 K::RequestSupplement,
                 K::WithdrawApplication,
-                K::RecordCompensationClaim
+                K::RecordCompensationClaim,
+                K::AppointRepresentative
             ]
         );
         assert_eq!(
@@ -3593,7 +4150,7 @@ mod tests {
         let simplified = step(&filed(Procedure::Simplified), reply(Some(3), Some(5)), 5);
         assert_eq!(
             allowed_actions(&simplified, &both, false),
-            [
+            with_participation(&[
                 K::Assign,
                 K::RecordReply,
                 K::Hear,
@@ -3604,7 +4161,7 @@ mod tests {
                 K::Mediate,
                 K::Terminate,
                 K::RecordCompensationClaim
-            ]
+            ])
         );
 
         let replied = step(&filed(Procedure::Ordinary), reply(Some(3), Some(9)), 9);
@@ -3615,7 +4172,7 @@ mod tests {
         let suspended = fixture(S::Suspended, Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&suspended, &[Role::Officer], false),
-            [K::Resume, K::RecordCompensationClaim]
+            with_participation(&[K::Resume, K::RecordCompensationClaim])
         );
         assert_eq!(
             allowed_actions(&suspended, &[Role::Head], false),
@@ -3677,7 +4234,12 @@ mod tests {
                 suspend(SuspensionGround::MediationOrSettlement),
                 ctx(&settings, 14),
             ),
-            (Action::Resume {}, ctx(&settings, 18)),
+            (
+                Action::Resume {
+                    parties_notified_on: None,
+                },
+                ctx(&settings, 18),
+            ),
             (formal_hearing(Some(15), Some(25)), hearing_ctx),
             (extend(15), ctx(&settings, 60)),
             (decide(Disposition::Alter), ctx(&settings, 80)),
@@ -3937,13 +4499,263 @@ mod tests {
         {
             *third_party_evidence = true;
         }
-        assert_eq!(lc.apply(&upheld, &c).unwrap().state, S::Upheld);
+        // Only a third party recorded on the case can have supplied it.
+        assert_rule(refuse(&lc, upheld.clone(), &c), "art_70");
+        let with_third_party = step(&lc, sample(K::AddThirdParty), 14);
+        assert_eq!(
+            with_third_party.apply(&upheld, &c).unwrap().state,
+            S::Upheld
+        );
         // In time: any outcome.
         let mut c = ctx(&settings, 20);
         c.periods.reply_due_on = Some(day(10));
         assert_eq!(
             lc.apply(&decide(Disposition::Uphold), &c).unwrap().state,
             S::Upheld
+        );
+    }
+
+    fn worsening(requested_by: Option<u32>) -> Action {
+        let mut action = decide(Disposition::Alter);
+        if let Action::Decide {
+            worsens_applicant,
+            worsening_requested_by,
+            ..
+        } = &mut action
+        {
+            *worsens_applicant = true;
+            *worsening_requested_by = requested_by;
+        }
+        action
+    }
+
+    /// Issue 14: third parties join and withdraw; art. 63 para 2 lets an alter decision worsen
+    /// the applicant's position only at the request of a third party still taking part.
+    #[test]
+    fn art_16_and_63_third_parties() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 30);
+        let lc = heard(Procedure::Ordinary);
+        assert_rule(refuse(&lc, sample(K::WithdrawThirdParty), &c), "art_16");
+        let joined = step(&lc, sample(K::AddThirdParty), 13);
+        let second = step(
+            &joined,
+            Action::AddThirdParty {
+                name: "某公司".to_owned(),
+                kind: PartyKind::LegalPerson,
+                basis: ThirdPartyBasis::OwnApplication,
+            },
+            14,
+        );
+        let numbers: Vec<u32> = second.third_parties.iter().map(|p| p.number).collect();
+        assert_eq!(numbers, [1, 2]);
+        assert_eq!(second.third_parties[1].joined_on, day(14));
+        let blank = Action::AddThirdParty {
+            name: " ".to_owned(),
+            kind: PartyKind::NaturalPerson,
+            basis: ThirdPartyBasis::OwnApplication,
+        };
+        assert_invalid(refuse(&second, blank, &c), "name");
+
+        // Without a request, or at the request of nobody recorded, worsening is refused.
+        assert_rule(refuse(&second, worsening(None), &c), "art_63");
+        assert_invalid(
+            refuse(&second, worsening(Some(3)), &c),
+            "worsening_requested_by",
+        );
+        let mut upheld_worse = decide(Disposition::Uphold);
+        if let Action::Decide {
+            worsens_applicant, ..
+        } = &mut upheld_worse
+        {
+            *worsens_applicant = true;
+        }
+        assert_invalid(refuse(&second, upheld_worse, &c), "worsens_applicant");
+        let altered = second.apply(&worsening(Some(2)), &c).unwrap();
+        assert_eq!(altered.state, S::Altered);
+        assert!(altered.worsens_applicant);
+        assert_eq!(altered.worsening_requested_by, Some(2));
+
+        // A third party who withdrew no longer carries its request.
+        let left = step(&second, Action::WithdrawThirdParty { third_party: 2 }, 20);
+        assert_eq!(left.third_parties[1].withdrawn_on, Some(day(20)));
+        assert_rule(refuse(&left, worsening(Some(2)), &c), "art_63");
+        assert_invalid(
+            refuse(&left, Action::WithdrawThirdParty { third_party: 2 }, &c),
+            "third_party",
+        );
+    }
+
+    fn withdrawal_through(consent: Option<Vec<u32>>, given_on: u64) -> Action {
+        Action::Terminate {
+            ground: TerminationGround::Withdrawn,
+            explanation: None,
+            through_representative: Some(ThroughRepresentative {
+                representative: 1,
+                consent: consent.map(|applicants| ApplicantsConsent {
+                    given_on: day(given_on),
+                    applicants,
+                }),
+            }),
+        }
+    }
+
+    /// Issue 14: a representative's withdrawal binds the applicants it acts for only with
+    /// their consent (art. 15 para 2).
+    #[test]
+    fn art_15_a_representative_withdraws_with_the_applicants_consent() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 30);
+        let lc = heard(Procedure::Ordinary);
+        assert_invalid(
+            refuse(&lc, withdrawal_through(Some(vec![0, 1]), 25), &c),
+            "through_representative.representative",
+        );
+        let represented = step(&lc, sample(K::AppointRepresentative), 13);
+        assert_eq!(represented.representatives[0].applicants, [0, 1]);
+        assert_rule(
+            refuse(&represented, withdrawal_through(None, 25), &c),
+            "art_15",
+        );
+        assert_rule(
+            refuse(&represented, withdrawal_through(Some(vec![0]), 25), &c),
+            "art_15",
+        );
+        assert_invalid(
+            refuse(
+                &represented,
+                withdrawal_through(Some(vec![0, 1, 2]), 25),
+                &c,
+            ),
+            "through_representative.consent.applicants",
+        );
+        assert_invalid(
+            refuse(&represented, withdrawal_through(Some(vec![0, 1]), 31), &c),
+            "through_representative.consent.given_on",
+        );
+        let withdrawn = represented
+            .apply(&withdrawal_through(Some(vec![1, 0]), 25), &c)
+            .unwrap();
+        assert_eq!(withdrawn.state, S::Terminated);
+        assert!(withdrawn.concluded_through_representative.is_some());
+        // Only a withdrawal or settlement goes through a representative.
+        let Action::Terminate {
+            through_representative,
+            ..
+        } = withdrawal_through(Some(vec![0, 1]), 25)
+        else {
+            unreachable!()
+        };
+        let died = Action::Terminate {
+            ground: TerminationGround::CriminalMeasures,
+            explanation: None,
+            through_representative,
+        };
+        assert_invalid(refuse(&represented, died, &c), "through_representative");
+        assert_invalid(
+            refuse(
+                &lc,
+                Action::AppointRepresentative {
+                    name: "张三".to_owned(),
+                    applicants: vec![0, 0],
+                },
+                &c,
+            ),
+            "applicants",
+        );
+    }
+
+    /// Issue 14: a case marked for the committee is decided only after a consultation (art. 52).
+    #[test]
+    fn art_52_a_marked_case_is_decided_after_the_committee_advised() {
+        let settings = LifecycleSettings::default();
+        let c = ctx(&settings, 30);
+        let marked = step(&heard(Procedure::Ordinary), sample(K::MarkForCommittee), 13);
+        assert_eq!(marked.committee_marked_on, Some(day(13)));
+        assert_rule(refuse(&marked, decide(Disposition::Uphold), &c), "art_52");
+        assert!(!allowed_actions(&marked, &[Role::Head], true).contains(&K::Decide));
+        let consulted = step(
+            &marked,
+            Action::RecordCommitteeConsultation {
+                opinion: "多数意见认为应予维持".to_owned(),
+                requested_on: Some(day(14)),
+            },
+            20,
+        );
+        assert_eq!(consulted.committee_consultations[0].opinion_on, day(20));
+        assert_eq!(
+            consulted
+                .apply(&decide(Disposition::Uphold), &c)
+                .unwrap()
+                .state,
+            S::Upheld
+        );
+        let early = Action::RecordCommitteeConsultation {
+            opinion: "意见".to_owned(),
+            requested_on: Some(day(25)),
+        };
+        assert_invalid(refuse(&marked, early, &ctx(&settings, 20)), "requested_on");
+    }
+
+    /// Issue 14: suspension, resumption and extension record the day the parties were notified
+    /// (arts. 39, 62), not before the action and not in the future.
+    #[test]
+    fn written_notices_of_suspension_resumption_and_extension() {
+        let settings = LifecycleSettings::default();
+        let lc = heard(Procedure::Ordinary);
+        let suspended = step(
+            &lc,
+            Action::Suspend {
+                ground: SuspensionGround::ForceMajeure,
+                parties_notified_on: Some(day(16)),
+            },
+            15,
+        );
+        let resumed = step(
+            &suspended,
+            Action::Resume {
+                parties_notified_on: Some(day(20)),
+            },
+            20,
+        );
+        let extended = step(
+            &resumed,
+            Action::Extend {
+                days: 10,
+                reason: "案情复杂".to_owned(),
+                parties_notified_on: Some(day(22)),
+            },
+            21,
+        );
+        let notices: Vec<(ActionKind, NaiveDate, NaiveDate)> = extended
+            .written_notices
+            .iter()
+            .map(|n| (n.action, n.action_on, n.notified_on))
+            .collect();
+        assert_eq!(
+            notices,
+            [
+                (K::Suspend, day(15), day(16)),
+                (K::Resume, day(20), day(20)),
+                (K::Extend, day(21), day(22)),
+            ]
+        );
+        let before = Action::Suspend {
+            ground: SuspensionGround::ForceMajeure,
+            parties_notified_on: Some(day(14)),
+        };
+        assert_invalid(
+            refuse(&lc, before, &ctx(&settings, 15)),
+            "parties_notified_on",
+        );
+        let ahead = Action::Extend {
+            days: 10,
+            reason: "案情复杂".to_owned(),
+            parties_notified_on: Some(day(TODAY + 1)),
+        };
+        assert_invalid(
+            refuse(&lc, ahead, &ctx(&settings, 15)),
+            "parties_notified_on",
         );
     }
 
@@ -4086,6 +4898,7 @@ mod tests {
         let settings = LifecycleSettings::default();
         let withdraw = || Action::WithdrawApplication {
             explanation: Some("申请人书面撤回".to_owned()),
+            through_representative: None,
         };
         let received = CaseLifecycle::new(day(0));
         let withdrawn = step(&received, withdraw(), 2);

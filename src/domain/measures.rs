@@ -112,6 +112,8 @@ pub enum Selects {
     Late,
     /// Those with an extension granted.
     Extended,
+    /// Those with a third party (第三人, art. 16) recorded.
+    WithThirdParty,
 }
 
 impl Selects {
@@ -136,6 +138,7 @@ impl Selects {
                 (Some(done), Some(due)) if done > due
             ),
             Self::Extended => case.extension_days > 0,
+            Self::WithThirdParty => case.third_parties > 0,
         }
     }
 }
@@ -147,6 +150,19 @@ pub enum Adds {
     One,
     /// Its formal hearings (听证).
     HearingsHeld,
+    /// Its consultations of the reconsideration committee (art. 52).
+    CommitteeConsultations,
+}
+
+impl Adds {
+    /// The column of `cases` (and the fact) a case adds, for the measures that add more than one.
+    pub fn column(self) -> Option<&'static str> {
+        match self {
+            Self::One => None,
+            Self::HearingsHeld => Some("hearings_held"),
+            Self::CommitteeConsultations => Some("committee_consultations"),
+        }
+    }
 }
 
 /// How the per-day rollups (`statistics_days`) hold a measure.
@@ -249,6 +265,19 @@ pub static MEASURES: &[Measure] = &[
     },
     measure("extended", DatedBy::Concluded, Selects::Extended),
     measure(
+        "with_third_party",
+        DatedBy::Concluded,
+        Selects::WithThirdParty,
+    ),
+    Measure {
+        adds: Adds::CommitteeConsultations,
+        ..measure(
+            "committee_consultations",
+            DatedBy::Concluded,
+            Selects::Every,
+        )
+    },
+    measure(
         "altered",
         DatedBy::Concluded,
         Selects::State(CaseState::Altered),
@@ -325,6 +354,7 @@ impl Measure {
         match self.adds {
             Adds::One => 1,
             Adds::HearingsHeld => u64::from(case.hearings_held),
+            Adds::CommitteeConsultations => u64::from(case.committee_consultations),
         }
     }
 

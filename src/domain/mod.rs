@@ -11,6 +11,7 @@ pub mod law;
 pub mod lifecycle;
 pub mod masking;
 pub mod measures;
+pub mod participation;
 pub mod report;
 pub mod statistics;
 pub mod validation;

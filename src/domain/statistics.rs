@@ -92,6 +92,10 @@ pub struct CaseFacts {
     pub extension_days: u32,
     pub hearings_held: u32,
     pub decision_due_on: Option<NaiveDate>,
+    /// Third parties recorded on the case (art. 16), including any who withdrew.
+    pub third_parties: u32,
+    /// Consultations of the reconsideration committee recorded on the case (art. 52).
+    pub committee_consultations: u32,
 }
 
 /// Declares `Counts`: a struct of `u64` counts, each named as the measure it holds, with its
@@ -177,6 +181,10 @@ pub struct Counts {
     hearings_held,
     /// Cases concluded in the period that had an extension granted.
     extended,
+    /// Cases concluded in the period with a third party (第三人, art. 16), even one who withdrew.
+    with_third_party,
+    /// Consultations of the reconsideration committee (art. 52) in cases concluded in the period.
+    committee_consultations,
 }
 }
 
@@ -422,6 +430,8 @@ mod tests {
             extension_days: 0,
             hearings_held: 0,
             decision_due_on: Some(date("2023-03-06")),
+            third_parties: 0,
+            committee_consultations: 0,
         }
     }
 
@@ -555,6 +565,30 @@ mod tests {
         };
         let counts = tally([&declined], year_2023());
         assert_eq!((counts.not_accepted, counts.concluded), (1, 0));
+    }
+
+    /// Issue 14: cases with a third party and the committee's consultations count among the
+    /// cases concluded in the period.
+    #[test]
+    fn third_parties_and_committee_consultations_count_on_conclusion() {
+        let mut with = concluded(CaseState::Altered, "2023-03-06");
+        with.third_parties = 2;
+        with.committee_consultations = 2;
+        let mut consulted = concluded(CaseState::Upheld, "2023-03-07");
+        consulted.committee_consultations = 1;
+        let plain = concluded(CaseState::Upheld, "2023-03-08");
+        let counts = tally([&with, &consulted, &plain], year_2023());
+        assert_eq!(counts.with_third_party, 1);
+        assert_eq!(counts.committee_consultations, 3);
+        let before = Period {
+            from: date("2023-01-01"),
+            to: date("2023-03-05"),
+        };
+        let counts = tally([&with, &consulted, &plain], before);
+        assert_eq!(
+            (counts.with_third_party, counts.committee_consultations),
+            (0, 0)
+        );
     }
 
     #[test]

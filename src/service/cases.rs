@@ -866,6 +866,9 @@ pub async fn transition(
         if let Action::Assign { handlers } = &request.action {
             check_handlers(conn, row.organ_id, handlers).await?;
         }
+        if let Action::AppointRepresentative { applicants, .. } = &request.action {
+            check_represented(conn, id, applicants).await?;
+        }
         if let Action::Hear {
             hearing_on: Some(hearing_on),
             notice_on: Some(notice_on),
@@ -950,6 +953,36 @@ async fn check_handlers(
         "handlers",
         format!(
             "not an active officer of this case's organ: {}",
+            strangers.join(", ")
+        ),
+    ))
+}
+
+/// A representative acts for applicants (art. 15): each position named must be one of the
+/// case's applicants, or the consent later required of them could never be checked.
+async fn check_represented(
+    conn: &mut AsyncPgConnection,
+    case_id: Uuid,
+    applicants: &[u32],
+) -> ServiceResult<()> {
+    let parties = db::cases::parties_of(conn, case_id).await?;
+    let is_applicant = |position: u32| {
+        parties
+            .iter()
+            .any(|p| i64::from(p.position) == i64::from(position) && p.role == PartyRole::Applicant)
+    };
+    let strangers: Vec<String> = applicants
+        .iter()
+        .filter(|p| !is_applicant(**p))
+        .map(ToString::to_string)
+        .collect();
+    if strangers.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::invalid_field(
+        "applicants",
+        format!(
+            "not the position of an applicant among the case's parties: {}",
             strangers.join(", ")
         ),
     ))

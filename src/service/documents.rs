@@ -367,17 +367,17 @@ fn values(facts: &Facts<'_>) -> ServiceResult<BTreeMap<&'static str, String>> {
                 );
                 v.insert("declined_date", on);
             }
-            Action::Suspend { ground } => {
+            Action::Suspend { ground, .. } => {
                 v.insert(
                     "suspension_ground",
                     rules::suspension_ground_zh(ground).to_owned(),
                 );
                 v.insert("suspended_date", on);
             }
-            Action::Resume {} => {
+            Action::Resume { .. } => {
                 v.insert("resumed_date", on);
             }
-            Action::Extend { days, reason } => {
+            Action::Extend { days, reason, .. } => {
                 v.insert("extension_days", chinese_number(days));
                 v.insert("extension_reason", reason);
                 v.insert("extended_date", on);

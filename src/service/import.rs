@@ -734,7 +734,7 @@ WITH r AS MATERIALIZED (
                      procedure, accepted_on, declined_on, concluded_on, termination_ground,
                      suspended_days, extension_days, hearings_held, next_deadline_on,
                      decision_due_on, applied_on, rights_learned_on, immovable_property,
-                     withdrawn_on)
+                     withdrawn_on, third_parties, committee_consultations)
   SELECT id, organ_id, respondent_id, domain, state, received_on, channel, act_type,
          act_document_number, act_date, learned_on, amount_fen, request, reasons,
          enterprise_related, late_application, search_text, lifecycle, case_number,
@@ -742,7 +742,10 @@ WITH r AS MATERIALIZED (
          suspended_days, extension_days, hearings_held, next_deadline_on, decision_due_on,
          applied_on, rights_learned_on, immovable_property,
          -- The one date only a withdrawal before acceptance has, read from the aggregate.
-         (lifecycle->>'withdrawn_on')::date
+         (lifecycle->>'withdrawn_on')::date,
+         -- How many third parties and committee consultations the aggregate records.
+         coalesce(jsonb_array_length(lifecycle->'third_parties'), 0),
+         coalesce(jsonb_array_length(lifecycle->'committee_consultations'), 0)
   FROM r
 ), new_parties AS (
   INSERT INTO case_parties (id, case_id, position, role, kind, name)

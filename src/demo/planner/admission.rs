@@ -96,6 +96,7 @@ impl Planner<'_> {
             on,
             Action::WithdrawApplication {
                 explanation: Some(explanation.to_owned()),
+                through_representative: None,
             },
         )
     }

@@ -37,7 +37,9 @@ pub(super) fn number_documents(plans: &mut [CasePlan], organs: &[PlanOrgan], yea
                 *n += 1;
                 *document_number = format!("{short}复决〔{year}〕{n}号");
             }
-            Action::Mediate { document_number } => {
+            Action::Mediate {
+                document_number, ..
+            } => {
                 let n = next.entry((organ, true)).or_insert(0);
                 *n += 1;
                 *document_number = format!("{short}复调〔{year}〕{n}号");

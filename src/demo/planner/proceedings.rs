@@ -135,7 +135,14 @@ impl Planner<'_> {
         ground: SuspensionGround,
     ) -> anyhow::Result<NaiveDate> {
         let on = self.after(case.last_on(), 1, 6);
-        case.act(on, Action::Suspend { ground })?;
+        // The parties are told in writing the same day (art. 39 para 3).
+        case.act(
+            on,
+            Action::Suspend {
+                ground,
+                parties_notified_on: Some(on),
+            },
+        )?;
         Ok(on)
     }
 
@@ -154,7 +161,12 @@ impl Planner<'_> {
         ]);
         let since = self.suspend(case, ground)?;
         let on = self.after(since, 5, 30);
-        case.act(on, Action::Resume {})
+        case.act(
+            on,
+            Action::Resume {
+                parties_notified_on: Some(on),
+            },
+        )
     }
 
     /// Sometimes extends an ordinary case a few days before its deadline (art. 62).
@@ -187,7 +199,14 @@ impl Planner<'_> {
                 "涉及专业技术问题，需进行鉴定",
             ])
             .to_owned();
-        case.act(on, Action::Extend { days, reason })
+        case.act(
+            on,
+            Action::Extend {
+                days,
+                reason,
+                parties_notified_on: Some(on),
+            },
+        )
     }
 
     /// A working day for the conclusion: within the decision period, or up to two weeks past it
@@ -253,6 +272,7 @@ impl Planner<'_> {
         let terminate = |ground: TerminationGround, explanation: &str| Action::Terminate {
             ground,
             explanation: Some(explanation.to_owned()),
+            through_representative: None,
         };
         match ground {
             TerminationGround::Withdrawn => {
@@ -352,6 +372,8 @@ impl Planner<'_> {
                 approver: "行政复议机关负责人".to_owned(),
             },
             third_party_evidence: false,
+            worsens_applicant: false,
+            worsening_requested_by: None,
             compensation: None,
             agreement_outcome: None,
         }
@@ -361,6 +383,7 @@ impl Planner<'_> {
 pub(super) fn mediation() -> Action {
     Action::Mediate {
         document_number: UNNUMBERED.to_owned(),
+        through_representative: None,
     }
 }
 
