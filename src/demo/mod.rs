@@ -179,6 +179,11 @@ impl fmt::Display for DemoSummary {
         )?;
         writeln!(
             f,
+            "  with a third party {}; committee consultations {}",
+            c.with_third_party, c.committee_consultations
+        )?;
+        writeln!(
+            f,
             "  correction rate: {} / {} = {} (decided_on_merits), {} / {} = {} (all_concluded)",
             c.corrected,
             c.decided_on_merits,

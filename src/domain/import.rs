@@ -18,6 +18,7 @@ use super::{
         Approval, ApprovalRoute, CaseLifecycle, CaseState, DeclineReason, Disposition,
         LifecycleSettings, Procedure, SimplifiedGround, SuspensionGround, TerminationGround,
     },
+    participation::{CommitteeConsultation, CommitteeGround, ThirdParty, ThirdPartyBasis},
     validation::{FieldError, FieldErrors},
 };
 
@@ -127,6 +128,19 @@ pub enum Column {
     /// Date the applicant withdrew the application before acceptance (state
     /// `withdrawn_before_acceptance`).
     WithdrawnOn,
+    /// Names of the third parties (第三人, art. 16) of an accepted case, separated by `;`; each
+    /// is recorded as joining on the day of acceptance, of unknown kind.
+    ThirdPartyNames,
+    /// How those third parties came to take part: `own_application` or `notified_by_organ`;
+    /// required with `third_party_names`.
+    ThirdPartyBasis,
+    /// The art. 52 para 2 ground an accepted case was marked for the reconsideration committee
+    /// on (e.g. `major_difficult_complex`).
+    CommitteeGround,
+    /// Date the reconsideration committee gave its opinion (art. 52).
+    CommitteeConsultedOn,
+    /// The committee's opinion; required with `committee_consulted_on`.
+    CommitteeOpinion,
 }
 
 impl Column {
@@ -276,6 +290,7 @@ pub fn parse_row(
         heard_on: cells.date(Column::HeardOn),
         suspended_on: cells.date(Column::SuspendedOn),
         concluded_on: cells.date(Column::ConcludedOn),
+        committee_consulted_on: cells.date(Column::CommitteeConsultedOn),
     };
     let details = Details {
         case_number: cells.text(Column::CaseNumber),
@@ -293,6 +308,10 @@ pub fn parse_row(
         comply_within_days: cells.optional_count(Column::ComplyWithinDays),
         approval_route: cells.value::<ApprovalRoute>(Column::ApprovalRoute),
         approver: cells.text(Column::Approver),
+        third_party_names: cells.names(Column::ThirdPartyNames),
+        third_party_basis: cells.value::<ThirdPartyBasis>(Column::ThirdPartyBasis),
+        committee_ground: cells.value::<CommitteeGround>(Column::CommitteeGround),
+        committee_opinion: cells.text(Column::CommitteeOpinion),
     };
     let mut errors = cells.errors;
 
@@ -467,6 +486,29 @@ impl<'f> Cells<'_, 'f> {
         }
     }
 
+    /// A list of names separated by `;` (or the full-width `；`), each within a party's limit.
+    fn names(&mut self, column: Column) -> Vec<String> {
+        let Some(raw) = self.raw(column) else {
+            return Vec::new();
+        };
+        let names: Vec<String> = raw
+            .split([';', '；'])
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if names
+            .iter()
+            .any(|name| name.chars().count() > case::MAX_NAME_CHARS)
+        {
+            self.errors.push(
+                column.to_string(),
+                format!("a name is longer than {} characters", case::MAX_NAME_CHARS),
+            );
+        }
+        names
+    }
+
     fn count(&mut self, column: Column) -> u32 {
         self.optional_count(column).unwrap_or(0)
     }
@@ -504,6 +546,7 @@ struct Dates {
     accepted_on: Option<NaiveDate>,
     declined_on: Option<NaiveDate>,
     withdrawn_on: Option<NaiveDate>,
+    committee_consulted_on: Option<NaiveDate>,
     copy_sent_on: Option<NaiveDate>,
     copy_received_on: Option<NaiveDate>,
     supplement_notice_received_on: Option<NaiveDate>,
@@ -514,7 +557,7 @@ struct Dates {
 }
 
 impl Dates {
-    fn named(&self) -> [(Column, Option<NaiveDate>); 11] {
+    fn named(&self) -> [(Column, Option<NaiveDate>); 12] {
         [
             (Column::SupplementRequestedOn, self.supplement_requested_on),
             (
@@ -525,6 +568,7 @@ impl Dates {
             (Column::AcceptedOn, self.accepted_on),
             (Column::DeclinedOn, self.declined_on),
             (Column::WithdrawnOn, self.withdrawn_on),
+            (Column::CommitteeConsultedOn, self.committee_consulted_on),
             (Column::CopySentOn, self.copy_sent_on),
             (Column::ReplyReceivedOn, self.reply_received_on),
             (Column::HeardOn, self.heard_on),
@@ -559,6 +603,10 @@ struct Details {
     comply_within_days: Option<u32>,
     approval_route: Option<ApprovalRoute>,
     approver: Option<String>,
+    third_party_names: Vec<String>,
+    third_party_basis: Option<ThirdPartyBasis>,
+    committee_ground: Option<CommitteeGround>,
+    committee_opinion: Option<String>,
 }
 
 fn check_dates_not_after(dates: &Dates, today: NaiveDate, errors: &mut FieldErrors) {
@@ -798,9 +846,82 @@ impl Checks<'_> {
             );
         }
         self.check_order(errors);
+        self.check_participation(accepted, errors);
     }
 
     /// Each step happens on or after the one it follows.
+    /// Third parties and the committee (arts. 16, 52) belong to accepted cases; a case marked
+    /// for the committee and decided on the merits was decided after its consultation.
+    fn check_participation(&self, accepted: bool, errors: &mut FieldErrors) {
+        let d = self.dates;
+        let x = self.details;
+        let state = self.state;
+        for (column, present) in [
+            (Column::ThirdPartyNames, !x.third_party_names.is_empty()),
+            (Column::CommitteeGround, x.committee_ground.is_some()),
+            (
+                Column::CommitteeConsultedOn,
+                d.committee_consulted_on.is_some(),
+            ),
+        ] {
+            if present && !accepted {
+                errors.push(
+                    column.to_string(),
+                    format!("not possible for a case that is {state}"),
+                );
+            }
+        }
+        match (x.third_party_names.is_empty(), x.third_party_basis) {
+            (false, None) => errors.push(
+                Column::ThirdPartyBasis.to_string(),
+                "required with third_party_names",
+            ),
+            (true, Some(_)) => errors.push(
+                Column::ThirdPartyBasis.to_string(),
+                "only with third_party_names",
+            ),
+            _ => {}
+        }
+        match (d.committee_consulted_on, &x.committee_opinion) {
+            (Some(_), None) => errors.push(
+                Column::CommitteeOpinion.to_string(),
+                "required with committee_consulted_on",
+            ),
+            (None, Some(_)) => errors.push(
+                Column::CommitteeOpinion.to_string(),
+                "only with committee_consulted_on",
+            ),
+            _ => {}
+        }
+        if x.committee_ground.is_some()
+            && d.committee_consulted_on.is_none()
+            && state.is_merits_decision()
+        {
+            errors.push(
+                Column::CommitteeConsultedOn.to_string(),
+                "a case marked for the reconsideration committee is decided after its consultation (art. 52)",
+            );
+        }
+        for (later, limit) in [
+            (Column::AcceptedOn, d.accepted_on),
+            (Column::ConcludedOn, d.concluded_on),
+        ] {
+            let Some((consulted, limit)) = d.committee_consulted_on.zip(limit) else {
+                continue;
+            };
+            let wrong = match later {
+                Column::AcceptedOn => consulted < limit,
+                _ => consulted > limit,
+            };
+            if wrong {
+                errors.push(
+                    Column::CommitteeConsultedOn.to_string(),
+                    format!("{consulted} is outside the case's handling ({later} {limit})"),
+                );
+            }
+        }
+    }
+
     fn check_order(&self, errors: &mut FieldErrors) {
         let d = self.dates;
         let received = Some(self.received_on);
@@ -968,6 +1089,34 @@ fn build_lifecycle(
     lifecycle.remake_ordered = details.remake_ordered;
     lifecycle.comply_within_days = details.comply_within_days;
     lifecycle.decision_document_number = details.decision_document_number;
+    // The file does not say when each third party joined; the acceptance is the earliest it can.
+    let joined_on = dates.accepted_on.unwrap_or(received_on);
+    if let Some(basis) = details.third_party_basis {
+        lifecycle.third_parties = details
+            .third_party_names
+            .into_iter()
+            .zip(1..)
+            .map(|(name, number)| ThirdParty {
+                number,
+                name,
+                // The file does not say.
+                kind: None,
+                basis,
+                joined_on,
+                withdrawn_on: None,
+            })
+            .collect();
+    }
+    lifecycle.committee_ground = details.committee_ground;
+    if let (Some(opinion_on), Some(opinion)) =
+        (dates.committee_consulted_on, details.committee_opinion)
+    {
+        lifecycle.committee_consultations = vec![CommitteeConsultation {
+            requested_on: None,
+            opinion_on,
+            opinion,
+        }];
+    }
     lifecycle.last_event_on = dates.latest(received_on);
     lifecycle
 }
@@ -1210,6 +1359,52 @@ mod tests {
         // Only that state has the date.
         let pairs = with(revoked(), "withdrawn_on", "2024-03-04");
         assert_eq!(fields_of(parse(&pairs)), ["withdrawn_on"]);
+    }
+
+    /// Issue 14: third parties and the committee's consultation travel with an accepted case;
+    /// a marked case decided on the merits needs its consultation (art. 52).
+    #[test]
+    fn third_parties_and_the_committee_are_imported_with_an_accepted_case() {
+        let pairs = with(revoked(), "third_party_names", "某公司；王某");
+        assert_eq!(fields_of(parse(&pairs)), ["third_party_basis"]);
+        let pairs = with(pairs, "third_party_basis", "own_application");
+        let marked = with(pairs, "committee_ground", "major_difficult_complex");
+        assert_eq!(fields_of(parse(&marked)), ["committee_consulted_on"]);
+        let consulted = with(marked, "committee_consulted_on", "2024-03-20");
+        assert_eq!(fields_of(parse(&consulted)), ["committee_opinion"]);
+        let row = parse(&with(consulted, "committee_opinion", "建议撤销")).expect("valid");
+        let names: Vec<&str> = row
+            .lifecycle
+            .third_parties
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["某公司", "王某"]);
+        assert_eq!(row.lifecycle.third_parties[1].number, 2);
+        assert_eq!(
+            row.lifecycle.committee_consultations[0].opinion_on,
+            date("2024-03-20")
+        );
+        let before_acceptance: Vec<_> = revoked()
+            .into_iter()
+            .filter(|(n, _)| {
+                !matches!(
+                    *n,
+                    "procedure"
+                        | "accepted_on"
+                        | "heard_on"
+                        | "suspended_days"
+                        | "extension_days"
+                        | "concluded_on"
+                        | "partial"
+                )
+            })
+            .collect();
+        let pairs = with(before_acceptance, "state", "withdrawn_before_acceptance");
+        let pairs = with(pairs, "withdrawn_on", "2024-03-04");
+        let pairs = with(pairs, "third_party_names", "某公司");
+        let pairs = with(pairs, "third_party_basis", "own_application");
+        assert_eq!(fields_of(parse(&pairs)), ["third_party_names"]);
     }
 
     #[test]

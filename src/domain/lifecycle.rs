@@ -1884,7 +1884,7 @@ impl CaseLifecycle {
                 next.third_parties.push(ThirdParty {
                     number: next_number(self.third_parties.len()),
                     name: name.trim().to_owned(),
-                    kind: *kind,
+                    kind: Some(*kind),
                     basis: *basis,
                     joined_on: on,
                     withdrawn_on: None,

@@ -44,8 +44,10 @@ pub struct ThirdParty {
     pub number: u32,
     /// The person's or body's name.
     pub name: String,
-    /// Natural person, legal person or other organisation.
-    pub kind: PartyKind,
+    /// Natural person, legal person or other organisation; unknown (`null`) for a third party
+    /// of an imported case whose file did not say.
+    #[serde(default)]
+    pub kind: Option<PartyKind>,
     /// Applied to take part, or notified by the office.
     pub basis: ThirdPartyBasis,
     /// The day it joined.

@@ -169,6 +169,12 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
     assert!(counts["concluded_late"].as_u64() > Some(0), "{counts}");
     assert!(counts["hearings_held"].as_u64() > Some(0), "{counts}");
     assert!(counts["extended"].as_u64() > Some(0), "{counts}");
+    // Issue 14: a few cases with a third party, a few advised on by the committee.
+    assert!(counts["with_third_party"].as_u64() > Some(0), "{counts}");
+    assert!(
+        counts["committee_consultations"].as_u64() > Some(0),
+        "{counts}"
+    );
     // Received in 2023, every case runs under the earlier law, which has no simplified procedure.
     assert_eq!(counts["accepted_simplified"], 0, "{counts}");
     assert!(total["open_at_end"]["open"].as_u64() > Some(0), "{total}");

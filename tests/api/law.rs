@@ -48,7 +48,12 @@ async fn a_lapsed_review_counts_as_acceptance_on_read_and_an_accept_records_the_
     assert_refused(status, &problem, "art_30");
     assert_eq!(
         problem["allowed_actions"],
-        json!(["accept", "assign", "record_compensation_claim"])
+        json!([
+            "accept",
+            "assign",
+            "record_compensation_claim",
+            "appoint_representative"
+        ])
     );
 
     let accepted = app
@@ -159,17 +164,25 @@ async fn a_third_partys_evidence_lifts_art_70() {
             json!({"action": "hear", "occurred_on": "2024-03-26", "method": "phone", "hearing_on": "2024-03-26"}),
         )
         .await;
-    let upheld = app
+    let third_party_evidence = decide(
+        "uphold",
+        "2024-04-01",
+        json!({"third_party_evidence": true}),
+    );
+    // Only a third party recorded on the case can have supplied it (issue 14).
+    let (status, problem) = app
+        .act(&app.head, &case, third_party_evidence.clone())
+        .await;
+    assert_refused(status, &problem, "art_70");
+    let case = app
         .act_ok(
-            &app.head,
+            &app.officer,
             &case,
-            decide(
-                "uphold",
-                "2024-04-01",
-                json!({"third_party_evidence": true}),
-            ),
+            json!({"action": "add_third_party", "occurred_on": "2024-03-27", "name": "某公司",
+                   "kind": "legal_person", "basis": "own_application"}),
         )
         .await;
+    let upheld = app.act_ok(&app.head, &case, third_party_evidence).await;
     assert_eq!(upheld["state"], "upheld");
 }
 

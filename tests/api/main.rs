@@ -13,6 +13,7 @@ mod import;
 mod law;
 mod lifecycle;
 mod migrations;
+mod participation;
 mod procedures;
 mod replicas;
 mod report;

@@ -695,6 +695,26 @@ async fn the_sql_figures_follow_the_domain_definitions_for_every_range() {
     )
     .await;
     let late = filed(&app, "2024-03-01", "2024-03-04", "simplified").await;
+    // Issue 14: a third party and two consultations of the committee, counted on conclusion.
+    let late = app
+        .act_ok(
+            &app.officer,
+            &late,
+            json!({"action": "add_third_party", "occurred_on": "2024-03-06", "name": "某公司",
+                   "kind": "legal_person", "basis": "notified_by_organ"}),
+        )
+        .await;
+    let mut late = late;
+    for (on, opinion) in [("2024-03-12", "建议变更"), ("2024-03-13", "维持前述意见")] {
+        late = app
+            .act_ok(
+                &app.officer,
+                &late,
+                json!({"action": "record_committee_consultation", "occurred_on": on,
+                       "opinion": opinion}),
+            )
+            .await;
+    }
     app.act_ok(&app.head, &late, decide("alter", "2024-04-15", json!({})))
         .await;
     filed(&app, "2024-04-01", "2024-04-02", "simplified").await;

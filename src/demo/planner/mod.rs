@@ -139,6 +139,9 @@ struct Planner<'a> {
     ctx: &'a PlanContext<'a>,
     organs: &'a [PlanOrgan],
     rng: StdRng,
+    /// Draws for third parties and the committee (issue 14), apart from `rng` so the rest of
+    /// the year stays as it was planned before they existed.
+    participation_rng: StdRng,
     /// The year's working days, in order.
     working_days: Vec<NaiveDate>,
     year_end: NaiveDate,
@@ -161,6 +164,7 @@ impl<'a> Planner<'a> {
             ctx,
             organs,
             rng: StdRng::seed_from_u64(seed),
+            participation_rng: StdRng::seed_from_u64(seed ^ 0x7061_7274_6963_6970),
             working_days,
             year_end: to,
             act_numbers: 0,

@@ -4,9 +4,13 @@
 use chrono::{Days, NaiveDate};
 
 use super::{CaseBuilder, Planner, UNNUMBERED};
-use crate::domain::lifecycle::{
-    Action, Approval, ApprovalRoute, Disposition, HearingMethod, Procedure, SuspensionGround,
-    TerminationGround,
+use crate::domain::{
+    case::PartyKind,
+    lifecycle::{
+        Action, Approval, ApprovalRoute, Disposition, HearingMethod, Procedure, SuspensionGround,
+        TerminationGround,
+    },
+    participation::{CommitteeGround, ThirdPartyBasis},
 };
 
 impl Planner<'_> {
@@ -248,6 +252,7 @@ impl Planner<'_> {
             self.maybe_suspend_and_resume(case)?;
         }
         self.hear(case)?;
+        self.maybe_third_party_and_committee(case)?;
         if Self::simplified(case) && self.chance(0.08) {
             let on = self.after(case.last_on(), 1, 3);
             case.act(
@@ -262,6 +267,60 @@ impl Planner<'_> {
         let on = self.conclusion_day(case, late);
         let decision = self.decision(disposition);
         case.act(on, decision)
+    }
+
+    /// Sometimes a third party takes part (art. 16) and sometimes the case goes to the
+    /// reconsideration committee (art. 52), recorded the day the parties were heard so the
+    /// dates that follow stay as they were.
+    fn maybe_third_party_and_committee(
+        &mut self,
+        case: &mut CaseBuilder<'_>,
+    ) -> anyhow::Result<()> {
+        use rand::Rng;
+        let on = case.last_on();
+        let rng = &mut self.participation_rng;
+        if rng.random_bool(0.04) {
+            const THIRD_PARTIES: [(&str, PartyKind); 3] = [
+                ("某房地产开发有限公司", PartyKind::LegalPerson),
+                ("某村民委员会", PartyKind::OtherOrganization),
+                ("王某某", PartyKind::NaturalPerson),
+            ];
+            let (name, kind) = THIRD_PARTIES[rng.random_range(0..THIRD_PARTIES.len())];
+            let basis = if rng.random_bool(0.5) {
+                ThirdPartyBasis::OwnApplication
+            } else {
+                ThirdPartyBasis::NotifiedByOrgan
+            };
+            case.act(
+                on,
+                Action::AddThirdParty {
+                    name: name.to_owned(),
+                    kind,
+                    basis,
+                },
+            )?;
+        }
+        if rng.random_bool(0.02) {
+            case.act(
+                on,
+                Action::MarkForCommittee {
+                    ground: CommitteeGround::MajorDifficultComplex,
+                },
+            )?;
+            let opinion = if rng.random_bool(0.5) {
+                "委员会多数意见认为原行政行为认定事实清楚，建议维持"
+            } else {
+                "委员会意见认为原行政行为适用依据错误，建议予以纠正"
+            };
+            case.act(
+                on,
+                Action::RecordCommitteeConsultation {
+                    opinion: opinion.to_owned(),
+                    requested_on: Some(on),
+                },
+            )?;
+        }
+        Ok(())
     }
 
     pub(super) fn terminate_path(

@@ -22,13 +22,18 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
     assert_eq!(case["deemed_accepted_on"], "2024-03-08");
     assert_eq!(
         allowed(&case),
-        ["record_compensation_claim"],
+        ["record_compensation_claim", "appoint_representative"],
         "the registering officer"
     );
     let as_head = reload(&app, &app.head, &case).await;
     assert_eq!(
         allowed(&as_head),
-        ["accept", "assign", "record_compensation_claim"]
+        [
+            "accept",
+            "assign",
+            "record_compensation_claim",
+            "appoint_representative"
+        ]
     );
     assert_eq!(deadline(&case, "acceptance_review")["due_on"], "2024-03-08");
 
@@ -60,7 +65,11 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "dismiss_application",
             "mediate",
             "terminate",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "add_third_party",
+            "appoint_representative",
+            "mark_for_committee",
+            "record_committee_consultation"
         ]
     );
 
@@ -90,7 +99,11 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "record_reply",
             "hear",
             "suspend",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "add_third_party",
+            "appoint_representative",
+            "mark_for_committee",
+            "record_committee_consultation"
         ]
     );
 
@@ -110,7 +123,11 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "record_reply",
             "hear",
             "suspend",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "add_third_party",
+            "appoint_representative",
+            "mark_for_committee",
+            "record_committee_consultation"
         ],
         "the officer"
     );
@@ -277,7 +294,8 @@ async fn a_supplement_round_pauses_and_restarts_the_acceptance_review() {
         [
             "supplement",
             "withdraw_application",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "appoint_representative"
         ]
     );
     assert_eq!(deadline(&case, "acceptance_review")["status"], "paused");
@@ -382,7 +400,14 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
     );
     assert_eq!(
         allowed(&case),
-        ["resume", "record_compensation_claim"],
+        [
+            "resume",
+            "record_compensation_claim",
+            "add_third_party",
+            "appoint_representative",
+            "mark_for_committee",
+            "record_committee_consultation"
+        ],
         "the suspending officer"
     );
     assert_eq!(
@@ -392,7 +417,11 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
             "resume",
             "mediate",
             "terminate",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "add_third_party",
+            "appoint_representative",
+            "mark_for_committee",
+            "record_committee_consultation"
         ]
     );
     assert_eq!(deadline(&case, "decision")["status"], "paused");

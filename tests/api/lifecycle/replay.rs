@@ -60,7 +60,16 @@ fn payload(app: &TestApp, action: &str, pick: u8, on: NaiveDate, case: &Value) -
             "applicant_died", "applicant_missing", "force_majeure", "mediation_or_settlement",
             "related_case_pending", "other",
         ])}),
-        "extend" => json!({"days": 1 + pick % 12, "reason": "案情复杂"}),
+        "extend" => json!({"days": 1 + pick % 12, "reason": "案情复杂", "parties_notified_on": on}),
+        "add_third_party" => json!({
+            "name": "李四",
+            "kind": choose(&["natural_person", "legal_person"]),
+            "basis": choose(&["own_application", "notified_by_organ"]),
+        }),
+        "withdraw_third_party" => json!({"third_party": 1 + pick % 2}),
+        "appoint_representative" => json!({"name": "张三", "applicants": [0]}),
+        "mark_for_committee" => json!({"ground": "major_difficult_complex"}),
+        "record_committee_consultation" => json!({"opinion": "委员会咨询意见"}),
         "convert_to_ordinary" => json!({"reason": "不宜适用简易程序"}),
         "decide" => {
             let disposition = choose(&[
