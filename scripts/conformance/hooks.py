@@ -8,21 +8,26 @@ Anything else (a blank string, a length, a format) is a limit the document shoul
 and fails the run.
 """
 
+import io
 import json
 import re
+import zipfile
 
 import schemathesis
+from hypothesis import strategies as st
 
 # Rules that depend on more than the one field's value, each as the service words its reason.
 RULES = [
     # Against today, in the organ's time zone.
     r"is in the future",
+    r"^must not be in the future$",
     # One date against another of the same request or of the stored record.
     r"is before ",
     r"is after ",
     r"before the act was made",
     r"cannot learn of the act before it was made",
     r"cannot apply before learning of the act",
+    r"^before the document was issued \(\d{4}-\d{2}-\d{2}\)$",
     r"must agree",
     # Against stored data within the caller's reach.
     r"is known to this organ",
@@ -33,10 +38,16 @@ RULES = [
     r"within your administration",
     r"within (your )?reach",
     r"is already recorded as",
+    # An id the body names that is not one of this case's documents or attachments.
+    r"^no (document|attachment) [0-9a-f-]{36} of this case$",
     # One field against another of the same body: who was served against their position.
     r"the respondent is not one of the parties",
     r"name the party served by their position",
     r"the party at position \d+ ",
+    # A document's kind against the fields that kind needs.
+    r"^an opinion or recommendation letter needs its text$",
+    r"^a proof of service names the document served$",
+    r"^a correction says what it corrects$",
     r"the case has no party at position",
     # One field against another of the same body, or one list item against the others.
     r"\(or give recipient_id\)",
@@ -90,6 +101,54 @@ RULES = [
 RULE = re.compile("|".join(RULES))
 
 STALE_VERSION = "urn:fuyi:problem:stale-version"
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx(text):
+    """A minimal Word document holding `text`: what an edited final version is."""
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w") as package:
+        package.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            "</Types>",
+        )
+        package.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+            "</Relationships>",
+        )
+        package.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>",
+        )
+    return body.getvalue()
+
+
+# The body of an uploaded document version is a .docx; schemathesis cannot make one up.
+schemathesis.openapi.media_type(DOCX, st.sampled_from([docx("行政复议决定书"), docx("更正")]))
+
+# An attachment may carry any bytes on the wire, but the service tells its type from the content
+# and keeps only the allowed ones (PDF, images, Office, OFD, MP4), which no JSON Schema states:
+# the generator sends small files of allowed types, with random content after the signature.
+ATTACHMENT_SIGNATURES = [b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0"]
+schemathesis.openapi.media_type(
+    "application/octet-stream",
+    st.builds(
+        lambda head, tail: head + tail,
+        st.sampled_from(ATTACHMENT_SIGNATURES),
+        st.binary(min_size=1, max_size=256),
+    ),
+)
 
 
 @schemathesis.check

@@ -677,7 +677,8 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 }
 
 /// Checks an attachment's file name: 1 to 255 characters, no path separators or control
-/// characters (it becomes a file name inside the case-file ZIP).
+/// characters (it becomes a file name inside the case-file ZIP), and not only dots and spaces.
+/// `service::attachments::UploadFacts` states the same as a pattern; keep them together.
 pub fn check_file_name(name: &str) -> Result<(), String> {
     let chars = name.chars().count();
     if name.trim().is_empty() || chars > 255 {
@@ -686,10 +687,12 @@ pub fn check_file_name(name: &str) -> Result<(), String> {
     if name
         .chars()
         .any(|c| c == '/' || c == '\\' || c.is_control())
-        || name == "."
-        || name == ".."
     {
         return Err("must not contain `/`, `\\` or control characters".to_owned());
+    }
+    // `.` and `..` name no file inside the ZIP, and neither does a name of only dots and spaces.
+    if name.chars().all(|c| c == '.' || c.is_whitespace()) {
+        return Err("must have a character other than dots and spaces".to_owned());
     }
     Ok(())
 }
@@ -716,6 +719,11 @@ mod tests {
         assert!(check_file_name("证据一.pdf").is_ok());
         assert!(check_file_name("../etc/passwd").is_err());
         assert!(check_file_name(" ").is_err());
+        assert!(check_file_name("..").is_err());
+        assert!(check_file_name(". .").is_err());
+        assert!(check_file_name("..a").is_ok());
+        assert!(check_file_name(&"名".repeat(255)).is_ok());
+        assert!(check_file_name(&"名".repeat(256)).is_err());
     }
 
     #[test]

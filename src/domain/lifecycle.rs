@@ -528,6 +528,7 @@ pub struct Approval {
     /// Responsible person or collective discussion.
     pub route: ApprovalRoute,
     /// Who approved: the responsible person's name, or the body that discussed it (e.g. 市政府常务会议).
+    #[schema(pattern = r"\S")]
     pub approver: String,
 }
 
@@ -536,6 +537,7 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct CompensationClaim {
     /// What the applicant claims, in words (the loss, the property to be returned).
+    #[schema(pattern = r"\S")]
     pub description: String,
     /// The sum claimed, in fen, when the claim is for money.
     #[serde(default)]

@@ -42,48 +42,6 @@ use crate::{
     startup::State,
 };
 
-/// Registers this module's routes (one block, so it moves easily).
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    use super::{delete, get, post, put, resource};
-    cfg.service(resource(
-        "/cases/{id}/documents",
-        vec![get(list_documents), post(issue_document)],
-    ))
-    .service(resource(
-        "/cases/{id}/documents/{document_id}",
-        vec![get(download_document)],
-    ))
-    .service(resource(
-        "/cases/{id}/documents/{document_id}/versions",
-        vec![post(upload_version)],
-    ))
-    .service(resource(
-        "/cases/{id}/documents/{document_id}/services",
-        vec![post(record_service)],
-    ))
-    .service(resource(
-        "/cases/{id}/attachments",
-        vec![get(list_attachments), post(upload_attachment)],
-    ))
-    .service(resource(
-        "/cases/{id}/attachments/{attachment_id}",
-        vec![get(download_attachment), delete(withdraw_attachment)],
-    ))
-    .service(resource("/cases/{id}/file", vec![get(case_file)]))
-    .service(resource(
-        "/organs/{id}/templates/{kind}",
-        vec![get(get_template), put(put_template), delete(reset_template)],
-    ))
-    .service(resource(
-        "/organs/{id}/report-template",
-        vec![
-            get(get_report_template),
-            put(put_report_template),
-            delete(reset_report_template),
-        ],
-    ));
-}
-
 fn json_response(status: StatusCode, body: &impl Serialize) -> HttpResponse {
     HttpResponse::build(status).json(body)
 }
@@ -207,10 +165,31 @@ pub async fn download_document(
 #[serde(deny_unknown_fields)]
 pub struct VersionQuery {
     /// `final` for the edited final version, `correction` for a correction.
-    pub origin: DocumentOrigin,
+    #[param(inline)]
+    pub origin: UploadedOrigin,
     /// Why; required for a correction.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// Where an uploaded version came from: an officer's hands, never the service's generator, so
+/// the document offers only these two.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadedOrigin {
+    /// The edited final version issued in place of the generated one.
+    Final,
+    /// A correction of an issued version.
+    Correction,
+}
+
+impl From<UploadedOrigin> for DocumentOrigin {
+    fn from(origin: UploadedOrigin) -> Self {
+        match origin {
+            UploadedOrigin::Final => Self::Final,
+            UploadedOrigin::Correction => Self::Correction,
+        }
+    }
 }
 
 /// Issue an edited final version or a correction of a document.
@@ -257,7 +236,7 @@ pub async fn upload_version(
         &caller,
         id,
         document_id,
-        query.origin,
+        query.origin.into(),
         query.note,
         body,
     )

@@ -2,11 +2,10 @@
 //! check the caller's roles, call a use case and shape the answer.
 
 use actix_web::{
-    FromRequest, Handler, HttpRequest, HttpResponse, Responder, Route,
+    HttpRequest, HttpResponse, Route,
     http::{Method, header},
     web,
 };
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub mod audit;
@@ -27,134 +26,110 @@ pub mod letters;
 pub mod openapi;
 pub mod organs;
 pub mod rate_limit;
+pub mod registry;
 pub mod request_log;
 pub mod statistics;
 pub mod timeout;
 pub mod users;
 
 use error::ApiError;
+use registry::{Operation, operation};
 
-/// Registers every route. Unknown paths answer 404 and known paths with another method 405, both
-/// as problem+json.
+/// Every operation of the API, each registered once: its route and its part of the OpenAPI
+/// document both come from the handler's `#[utoipa::path]` annotation (see `registry`). To add
+/// one, annotate the handler with its full path and add `operation!(module::handler)` here.
+pub fn operations() -> Vec<Operation> {
+    vec![
+        operation!(health::live),
+        operation!(health::ready),
+        operation!(auth::issue_token),
+        operation!(auth::refresh_token),
+        operation!(auth::logout),
+        operation!(auth::me),
+        operation!(users::list_users),
+        operation!(users::create_user),
+        operation!(users::get_user),
+        operation!(users::patch_user),
+        operation!(cases::list_cases),
+        operation!(cases::create_case),
+        operation!(cases::get_case),
+        operation!(cases::patch_case),
+        operation!(cases::transition_case),
+        operation!(cases::list_events),
+        operation!(followup::get_followup),
+        operation!(followup::list_services),
+        operation!(followup::create_service),
+        operation!(followup::get_compliance),
+        operation!(followup::create_compliance),
+        operation!(followup::create_measure),
+        operation!(followup::list_lawsuits),
+        operation!(followup::create_lawsuit),
+        operation!(followup::get_lawsuit),
+        operation!(followup::create_hearing),
+        operation!(followup::create_judgment),
+        operation!(letters::list_letters),
+        operation!(letters::create_letter),
+        operation!(letters::get_letter),
+        operation!(letters::create_receipt),
+        operation!(letters::create_report_back),
+        operation!(deadlines::list_deadlines),
+        operation!(organs::list_organs),
+        operation!(organs::create_organ),
+        operation!(organs::list_respondents),
+        operation!(organs::create_respondent),
+        operation!(statistics::monthly),
+        operation!(statistics::summary),
+        operation!(statistics::breakdown),
+        operation!(statistics::report),
+        operation!(audit::list_audit),
+        operation!(calendar::get_year),
+        operation!(calendar::put_year),
+        operation!(documents::list_documents),
+        operation!(documents::issue_document),
+        operation!(documents::download_document),
+        operation!(documents::upload_version),
+        operation!(documents::record_service),
+        operation!(documents::list_attachments),
+        operation!(documents::upload_attachment),
+        operation!(documents::download_attachment),
+        operation!(documents::withdraw_attachment),
+        operation!(documents::case_file),
+        operation!(documents::get_template),
+        operation!(documents::put_template),
+        operation!(documents::reset_template),
+        operation!(documents::get_report_template),
+        operation!(documents::put_report_template),
+        operation!(documents::reset_report_template),
+    ]
+}
+
+/// Registers every route: the operations, the document they describe and Swagger UI over it.
+/// Unknown paths answer 404 and known paths with another method 405, both as problem+json.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health/live", vec![get(health::live)]))
-        .service(resource("/health/ready", vec![get(health::ready)]))
-        .service(
-            SwaggerUi::new("/docs/{_:.*}")
-                .url("/api-docs/openapi.json", openapi::ApiDoc::openapi()),
-        )
-        .service(resource("/docs", vec![get(docs_redirect)]))
-        .service(
-            web::scope("/api/v1")
-                .service(resource("/auth/token", vec![post(auth::issue_token)]))
-                .service(resource("/auth/refresh", vec![post(auth::refresh_token)]))
-                .service(resource("/auth/logout", vec![post(auth::logout)]))
-                .service(resource("/me", vec![get(auth::me)]))
-                .service(resource(
-                    "/users",
-                    vec![get(users::list_users), post(users::create_user)],
-                ))
-                .service(resource(
-                    "/users/{id}",
-                    vec![get(users::get_user), patch(users::patch_user)],
-                ))
-                .service(resource(
-                    "/cases",
-                    vec![get(cases::list_cases), post(cases::create_case)],
-                ))
-                .service(resource(
-                    "/cases/{id}",
-                    vec![get(cases::get_case), patch(cases::patch_case)],
-                ))
-                .service(resource(
-                    "/cases/{id}/transitions",
-                    vec![post(cases::transition_case)],
-                ))
-                .service(resource(
-                    "/cases/{id}/events",
-                    vec![get(cases::list_events)],
-                ))
-                .service(resource(
-                    "/cases/{id}/followup",
-                    vec![get(followup::get_followup)],
-                ))
-                .service(resource(
-                    "/cases/{id}/services",
-                    vec![get(followup::list_services), post(followup::create_service)],
-                ))
-                .service(resource(
-                    "/cases/{id}/compliance",
-                    vec![
-                        get(followup::get_compliance),
-                        post(followup::create_compliance),
-                    ],
-                ))
-                .service(resource(
-                    "/cases/{id}/compliance/measures",
-                    vec![post(followup::create_measure)],
-                ))
-                .service(resource(
-                    "/cases/{id}/lawsuits",
-                    vec![get(followup::list_lawsuits), post(followup::create_lawsuit)],
-                ))
-                .service(resource("/lawsuits/{id}", vec![get(followup::get_lawsuit)]))
-                .service(resource(
-                    "/lawsuits/{id}/hearings",
-                    vec![post(followup::create_hearing)],
-                ))
-                .service(resource(
-                    "/lawsuits/{id}/judgments",
-                    vec![post(followup::create_judgment)],
-                ))
-                .service(resource(
-                    "/letters",
-                    vec![get(letters::list_letters), post(letters::create_letter)],
-                ))
-                .service(resource("/letters/{id}", vec![get(letters::get_letter)]))
-                .service(resource(
-                    "/letters/{id}/receipt",
-                    vec![post(letters::create_receipt)],
-                ))
-                .service(resource(
-                    "/letters/{id}/report-back",
-                    vec![post(letters::create_report_back)],
-                ))
-                .service(resource("/deadlines", vec![get(deadlines::list_deadlines)]))
-                .service(resource(
-                    "/organs",
-                    vec![get(organs::list_organs), post(organs::create_organ)],
-                ))
-                .service(resource(
-                    "/respondents",
-                    vec![
-                        get(organs::list_respondents),
-                        post(organs::create_respondent),
-                    ],
-                ))
-                .service(resource(
-                    "/statistics/monthly",
-                    vec![get(statistics::monthly)],
-                ))
-                .service(resource(
-                    "/statistics/summary",
-                    vec![get(statistics::summary)],
-                ))
-                .service(resource(
-                    "/statistics/breakdown",
-                    vec![get(statistics::breakdown)],
-                ))
-                .service(resource(
-                    "/statistics/report",
-                    vec![get(statistics::report)],
-                ))
-                .service(resource("/audit", vec![get(audit::list_audit)]))
-                .service(resource(
-                    "/calendar/{year}",
-                    vec![get(calendar::get_year), put(calendar::put_year)],
-                ))
-                .configure(documents::routes),
-        )
-        .default_service(web::to(not_found));
+    let mut documents = Vec::new();
+    // One actix resource per path, in registration order, so its 405 names all its methods.
+    let mut resources: Vec<(String, Vec<(Method, Route)>)> = Vec::new();
+    for operation in operations() {
+        let (routes, document) = operation.into_parts();
+        documents.push(document);
+        for (path, method, route) in routes {
+            match resources.iter_mut().find(|(known, _)| *known == path) {
+                Some((_, routes)) => routes.push((method, route)),
+                None => resources.push((path, vec![(method, route)])),
+            }
+        }
+    }
+    for (path, routes) in resources {
+        cfg.service(resource(&path, routes));
+    }
+    cfg.service(
+        SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi::assemble(documents)),
+    )
+    .service(resource(
+        "/docs",
+        vec![(Method::GET, web::get().to(docs_redirect))],
+    ))
+    .default_service(web::to(not_found));
 }
 
 /// A resource whose other methods answer 405 as problem+json, with `Allow` naming its own.
@@ -173,61 +148,6 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
             let allow = allow.clone();
             async move { method_not_allowed(&req, allow) }
         }))
-}
-
-/// A route for `method`, remembering the method for the resource's `Allow`.
-fn on<F, Args>(method: Method, handler: F) -> (Method, Route)
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    (method.clone(), web::method(method).to(handler))
-}
-
-fn get<F, Args>(handler: F) -> (Method, Route)
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    on(Method::GET, handler)
-}
-
-fn post<F, Args>(handler: F) -> (Method, Route)
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    on(Method::POST, handler)
-}
-
-fn put<F, Args>(handler: F) -> (Method, Route)
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    on(Method::PUT, handler)
-}
-
-fn delete<F, Args>(handler: F) -> (Method, Route)
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    on(Method::DELETE, handler)
-}
-
-fn patch<F, Args>(handler: F) -> (Method, Route)
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    on(Method::PATCH, handler)
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -253,4 +173,28 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header(("Location", "/docs/"))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::operations;
+
+    /// Two registrations of one path and method would leave one of them unreachable.
+    #[test]
+    fn each_path_and_method_is_registered_once() {
+        let mut seen = BTreeSet::new();
+        for operation in operations() {
+            let endpoints: Vec<(String, String)> = operation
+                .endpoints()
+                .map(|(path, method)| (path.to_owned(), method.to_string()))
+                .collect();
+            assert!(!endpoints.is_empty(), "an operation without a route");
+            for endpoint in endpoints {
+                assert!(seen.insert(endpoint.clone()), "{endpoint:?} twice");
+            }
+        }
+        assert!(seen.contains(&("/api/v1/cases/{id}".to_owned(), "PATCH".to_owned())));
+    }
 }

@@ -10,49 +10,22 @@ use utoipa::{
         header::HeaderBuilder,
         link::LinkBuilder,
         path::{Operation, ParameterIn},
-        schema::AdditionalProperties,
+        schema::{AdditionalProperties, ArrayItems, OneOf, SchemaType},
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
 
 use super::error::PROBLEM_JSON;
-use super::{
-    audit, auth, calendar, cases, deadlines, documents, followup, health, letters, organs,
-    statistics, users,
-};
+use super::statistics;
 
-/// The API's description.
+/// The frame of the API's description: its info, tags and the schemas no operation names on its
+/// own. The operations come from `http::operations`; `assemble` puts them together.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "fuyi",
         description = "Administrative reconsideration (行政复议) case management. Errors are RFC 9457 problem+json. No text may contain the NUL character (U+0000): such a request is answered 400.",
         license(name = "MIT OR Apache-2.0"),
-    ),
-    paths(
-        health::live, health::ready,
-        auth::issue_token, auth::refresh_token, auth::logout, auth::me,
-        users::list_users, users::create_user, users::get_user, users::patch_user,
-        cases::create_case, cases::list_cases, cases::get_case, cases::patch_case,
-        cases::transition_case, cases::list_events,
-        organs::list_organs, organs::create_organ, organs::list_respondents, organs::create_respondent,
-        calendar::get_year, calendar::put_year,
-        statistics::monthly, statistics::summary, statistics::breakdown, statistics::report,
-        documents::get_report_template, documents::put_report_template,
-        documents::reset_report_template,
-        followup::get_followup, followup::list_services, followup::create_service,
-        followup::get_compliance, followup::create_compliance, followup::create_measure,
-        followup::list_lawsuits, followup::create_lawsuit, followup::get_lawsuit,
-        followup::create_hearing, followup::create_judgment,
-        letters::create_letter, letters::list_letters, letters::get_letter,
-        letters::create_receipt, letters::create_report_back,
-        deadlines::list_deadlines,
-        audit::list_audit,
-        documents::list_documents, documents::issue_document, documents::download_document,
-        documents::upload_version, documents::record_service,
-        documents::list_attachments, documents::upload_attachment,
-        documents::download_attachment, documents::withdraw_attachment, documents::case_file,
-        documents::get_template, documents::put_template, documents::reset_template,
     ),
     // Generic reports (`Report<GroupRow>`) do not register their row types on their own; a
     // reference to an unregistered schema would break client generators.
@@ -61,7 +34,6 @@ use super::{
         statistics::SortFigure, statistics::SortOrder,
         crate::service::report::ReportTemplateView,
     )),
-    modifiers(&BearerAuth, &ProblemResponses, &HeaderConstraints, &CaseLinks, &TransitionVariants),
     tags(
         (name = "auth", description = "Sign-in, token refresh, sign-out and the signed-in user"),
         (name = "users", description = "Staff accounts, managed by administrators"),
@@ -458,7 +430,111 @@ impl Modify for TransitionVariants {
     }
 }
 
+/// A nullable string with a format (`Option<NaiveDate>`, `Option<Uuid>`) is described as
+/// `oneOf` the formatted string and null rather than as `type: [string, null]` with `format`:
+/// generators read a format on a list of types as not applying, and would send `""` for a date.
+struct NullableFormats;
+
+impl NullableFormats {
+    fn rewrite(schema: &mut RefOr<Schema>) {
+        let RefOr::T(inner) = schema else {
+            return;
+        };
+        match inner {
+            Schema::Object(object) => {
+                let nullable_string = object.schema_type
+                    == SchemaType::Array(vec![Type::String, Type::Null])
+                    || object.schema_type == SchemaType::Array(vec![Type::Null, Type::String]);
+                if nullable_string && object.format.is_some() {
+                    let mut string = object.clone();
+                    string.schema_type = SchemaType::Type(Type::String);
+                    let mut either = OneOf::new();
+                    either.description = string.description.take();
+                    either.items = vec![
+                        Schema::Object(string).into(),
+                        ObjectBuilder::new().schema_type(Type::Null).build().into(),
+                    ];
+                    *schema = Schema::OneOf(either).into();
+                    return;
+                }
+                object.properties.values_mut().for_each(Self::rewrite);
+                if let Some(extra) = object.additional_properties.as_deref_mut()
+                    && let AdditionalProperties::RefOr(extra) = extra
+                {
+                    Self::rewrite(extra);
+                }
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    Self::rewrite(items);
+                }
+            }
+            Schema::OneOf(either) => either.items.iter_mut().for_each(Self::rewrite),
+            Schema::AllOf(all) => all.items.iter_mut().for_each(Self::rewrite),
+            Schema::AnyOf(any) => any.items.iter_mut().for_each(Self::rewrite),
+            _ => {}
+        }
+    }
+}
+
+impl Modify for NullableFormats {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(Self::rewrite);
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let Some(schema) = parameter.schema.as_mut() {
+                        Self::rewrite(schema);
+                    }
+                }
+                if let Some(body) = operation.request_body.as_mut() {
+                    for content in body.content.values_mut() {
+                        if let Some(schema) = content.schema.as_mut() {
+                            Self::rewrite(schema);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The whole document: the frame, every registered operation's part, then the passes that
+/// state what the handlers' annotations cannot.
+pub fn assemble(
+    parts: impl IntoIterator<Item = utoipa::openapi::OpenApi>,
+) -> utoipa::openapi::OpenApi {
+    let mut openapi = ApiDoc::openapi();
+    for part in parts {
+        openapi.merge(part);
+    }
+    let passes: [&dyn Modify; 6] = [
+        &NullableFormats,
+        &BearerAuth,
+        &ProblemResponses,
+        &HeaderConstraints,
+        &CaseLinks,
+        &TransitionVariants,
+    ];
+    for pass in passes {
+        pass.modify(&mut openapi);
+    }
+    openapi
+}
+
 /// The document as pretty JSON with a trailing newline, as committed.
 pub fn document() -> Result<String, serde_json::Error> {
-    Ok(ApiDoc::openapi().to_pretty_json()? + "\n")
+    let parts = super::operations()
+        .into_iter()
+        .map(|operation| operation.into_parts().1);
+    Ok(assemble(parts).to_pretty_json()? + "\n")
 }

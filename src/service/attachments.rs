@@ -53,7 +53,18 @@ pub struct AttachmentView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UploadFacts {
-    /// The file's name, kept for the download and the case file.
+    /// The file's name, kept for the download and the case file: no `/`, `\` or control
+    /// character, and not only dots and spaces (`domain::documents::check_file_name`).
+    #[param(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^/\\\x00-\x1f\x7f-\x9f]*[^/\\.\s\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$"
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^/\\\x00-\x1f\x7f-\x9f]*[^/\\.\s\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub file_name: String,
     pub kind: AttachmentKind,
     /// The party it came from.

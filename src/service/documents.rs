@@ -120,6 +120,7 @@ pub struct DocumentServiceView {
 pub struct DocumentServiceRequest {
     pub recipient_role: Recipient,
     /// Who was served (name of the person or agency).
+    #[schema(pattern = r"\S")]
     pub recipient_name: String,
     pub method: ServiceMethod,
     /// The day the recipient received it; never in the future.

@@ -474,6 +474,51 @@ fn parameter_limits_are_in_the_document() {
     }
 }
 
+/// A nullable date or id is described as `oneOf` the formatted string and null, never as
+/// `type: [string, null]` with a format that generators read as not applying (they would send
+/// `""` for a date, which the service refuses).
+#[test]
+fn nullable_formatted_strings_keep_their_format() {
+    fn walk(node: &Value, at: &str, found: &mut Vec<String>) {
+        match node {
+            Value::Object(map) => {
+                let nullable = map["type"]
+                    .as_array()
+                    .is_some_and(|types| types.iter().any(|t| t == "null"));
+                if nullable && map.contains_key("format") {
+                    found.push(at.to_owned());
+                }
+                for (key, value) in map {
+                    walk(value, &format!("{at}/{key}"), found);
+                }
+            }
+            Value::Array(items) => {
+                for (index, value) in items.iter().enumerate() {
+                    walk(value, &format!("{at}/{index}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let doc: Value =
+        serde_json::from_str(&fuyi::http::openapi::document().expect("document")).expect("json");
+    let mut found = Vec::new();
+    walk(&doc, "", &mut found);
+    assert!(found.is_empty(), "format on a nullable type: {found:?}");
+    let applied_on = &doc["components"]["schemas"]["ApplicationFacts"]["properties"]["applied_on"];
+    assert_eq!(applied_on["oneOf"][0]["format"], "date", "{applied_on}");
+    assert_eq!(applied_on["oneOf"][1]["type"], "null", "{applied_on}");
+    let upload = &doc["paths"]["/api/v1/cases/{id}/attachments"]["post"]["parameters"];
+    let file_name = upload
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|parameter| parameter["name"] == "file_name")
+        .expect("file_name");
+    assert_eq!(file_name["schema"]["maxLength"], 255);
+    assert!(file_name["schema"]["pattern"].is_string());
+}
+
 /// A registered case links to the operations on it, naming their operation ids.
 #[test]
 fn case_registration_links_to_the_operations_on_the_case() {
