@@ -4,12 +4,17 @@
 #     error (and, with poppler-utils, the PDF's text holds the decision's number);
 #  1b. LibreOffice converts the statistics report draft (`/statistics/report`) to PDF too;
 #  2. uploading and downloading a 50 MiB attachment keeps the service's VmRSS less than 64 MiB
-#     above its idle level (sampled every 50 ms from /proc/PID/status).
+#     above its idle level (sampled every 50 ms from /proc/PID/status);
+#  3. on the demo year 2023 (`fuyi demo`, in a second data directory), LibreOffice converts the
+#     report draft with its two embedded charts to PDF, whose text holds the seed report's
+#     figures and which (with poppler-utils' pdfimages) holds the two pictures; page 3 is rendered
+#     to $WORK/report-2023-3.png (pdftoppm) for a look.
 # Runs the service with its private PostgreSQL. Usage:
 #   cargo build --release && bench/documents.sh        (FUYI_BIN=… to use another binary)
 # Needs curl, python3, soffice (apt-get install libreoffice-writer-nogui; fonts-noto-cjk for
 # Chinese glyphs in the PDF). Exits non-zero when a check fails.
 set -euo pipefail
+DEMO_PORT=${DEMO_PORT:-18096}
 WORK=${WORK:-/tmp/fuyi-documents-bench}
 BIN=${FUYI_BIN:-${CARGO_TARGET_DIR:-target}/release/fuyi}
 PORT=${PORT:-18095}
@@ -19,7 +24,8 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 FUYI_DATA_DIR=$WORK/data FUYI_BIND=127.0.0.1:$PORT FUYI_ADMIN_PASSWORD=admin-password-123 \
   FUYI_JWT_SECRET=0123456789abcdefghijklmnopqrstuvwxyzABCD RUST_LOG=warn "$BIN" > "$WORK/service.log" 2>&1 &
 SERVICE=$!
-trap 'kill $SERVICE 2>/dev/null || true' EXIT
+DEMO_SERVICE=
+trap 'kill $SERVICE $DEMO_SERVICE 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "localhost:$PORT/health/ready" >/dev/null && break; sleep 0.3; done
 U=http://127.0.0.1:$PORT/api/v1
 field() { python3 -c "import sys,json;print(json.load(sys.stdin)$1)"; }
@@ -96,3 +102,38 @@ for peak in $UP_PEAK $DOWN_PEAK; do
   (( peak - IDLE < LIMIT_MIB * 1024 )) || { echo "FAIL: VmRSS rose ${LIMIT_MIB} MiB or more above idle"; exit 1; }
 done
 echo "ok: VmRSS stayed under ${LIMIT_MIB} MiB above idle"
+
+echo "== 3. LibreOffice converts the demo year's report draft, charts included, to PDF"
+JWT=0123456789abcdefghijklmnopqrstuvwxyzABCD
+FUYI_DATA_DIR=$WORK/demo-data FUYI_JWT_SECRET=$JWT RUST_LOG=warn \
+  "$BIN" demo --year 2023 --password demo-password-1 > "$WORK/demo.log" 2>&1 \
+  || { cat "$WORK/demo.log"; echo "FAIL: the demo year was not generated"; exit 1; }
+FUYI_DATA_DIR=$WORK/demo-data FUYI_BIND=127.0.0.1:$DEMO_PORT FUYI_JWT_SECRET=$JWT RUST_LOG=warn \
+  "$BIN" > "$WORK/demo-service.log" 2>&1 &
+DEMO_SERVICE=$!
+for _ in $(seq 1 100); do curl -sf "localhost:$DEMO_PORT/health/ready" >/dev/null && break; sleep 0.3; done
+D=http://127.0.0.1:$DEMO_PORT/api/v1
+STAT=$(curl -sf -X POST $D/auth/token -H 'content-type: application/json' \
+  -d '{"username":"statistician","password":"demo-password-1"}' | field '["access_token"]')
+curl -sf "$D/statistics/report?year=2023" -H "authorization: Bearer $STAT" -o "$WORK/report-2023.docx"
+PICTURES=$(python3 -c "import sys,zipfile;print(sum(n.startswith('word/media/') for n in zipfile.ZipFile(sys.argv[1]).namelist()))" "$WORK/report-2023.docx")
+[ "$PICTURES" = 2 ] || { echo "FAIL: the draft holds $PICTURES pictures, not 2 (is a CJK font installed?)"; exit 1; }
+echo "ok: report-2023.docx holds 2 charts"
+soffice --headless -env:UserInstallation=file://$WORK/lo-profile --convert-to pdf --outdir "$WORK" "$WORK/report-2023.docx"
+test -s "$WORK/report-2023.pdf" || { echo "FAIL: no PDF of the 2023 draft"; exit 1; }
+if command -v pdftotext >/dev/null; then
+  TEXT=$(pdftotext "$WORK/report-2023.pdf" - | tr -d " \n")
+  for sentence in 全年共审结1765件，其中撤销158件，确认违法56件，责令履行34件，纠错率达17.12% \
+      意见书、建议书26份 负责人出庭率98.39% 行政诉讼败诉率13.82%; do
+    grep -q "$sentence" <<< "$TEXT" || { echo "FAIL: “$sentence” not in report-2023.pdf"; exit 1; }
+  done
+  echo "ok: report-2023.pdf holds the seed report's figures (1765, 158/56/34, 17.12%, 26, 98.39%, 13.82%)"
+  IMAGES=$(pdfimages -list "$WORK/report-2023.pdf" | awk 'NR > 2 && $3 == "image"' | wc -l)
+  (( IMAGES >= 2 )) || { echo "FAIL: report-2023.pdf holds $IMAGES images"; exit 1; }
+  echo "ok: report-2023.pdf holds $IMAGES images"
+  PAGES=$(pdfinfo "$WORK/report-2023.pdf" | awk '/^Pages:/ {print $2}')
+  pdftoppm -png -r 60 -f 3 -l 3 -singlefile "$WORK/report-2023.pdf" "$WORK/report-2023-3"
+  echo "ok: $PAGES pages; page 3 rendered to $WORK/report-2023-3.png"
+else
+  echo "ok: report-2023.pdf written ($(stat -c %s "$WORK/report-2023.pdf") bytes)"
+fi

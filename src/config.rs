@@ -83,6 +83,13 @@ pub struct Settings {
     pub rules: RuleSettings,
     /// Issued documents and attachments.
     pub documents: DocumentSettings,
+    /// `FUYI_CHART_FONT` (unset: the first found of `service::charts::SYSTEM_FONTS`, e.g. Debian's
+    /// `fonts-noto-cjk` `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc`): a `.ttf`,
+    /// `.otf` or `.ttc` file with Chinese glyphs that PNG charts are written in. It is read on the
+    /// first PNG chart or report draft, not at start-up. Without a usable one, `Accept: image/png`
+    /// answers 406 saying why (SVG charts need no font), and the report draft says in place of
+    /// its two charts that they could not be drawn.
+    pub chart_font: Option<PathBuf>,
 }
 
 /// Issued documents (their number styles) and attachments (their limits).
@@ -551,6 +558,7 @@ impl Settings {
             workers: env.parse("FUYI_WORKERS", cpus())?,
             auth,
             rules,
+            chart_font: env.optional("FUYI_CHART_FONT").map(PathBuf::from),
             documents: DocumentSettings {
                 attachment_max_bytes: env.parse_with(
                     "FUYI_ATTACHMENT_MAX_BYTES",

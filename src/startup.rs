@@ -45,6 +45,8 @@ pub struct AppState {
     pub auth_rate: AuthRateLimiter,
     /// The calendar, organs and respondents held in memory, exact across replicas.
     pub reference: ReferenceCache,
+    /// The font PNG charts are written in (`FUYI_CHART_FONT`), read on first use.
+    pub chart_fonts: crate::service::charts::ChartFonts,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
                 settings.limits.pool_wait,
             ),
             reference: ReferenceCache::new(),
+            chart_fonts: crate::service::charts::ChartFonts::new(settings.chart_font.clone()),
             pool,
             settings,
         }

@@ -17,8 +17,17 @@ pub const TEMPLATE_KEY: &str = "statistics_report";
 /// The template shipped for the report (see [`parse_template`] for the line marks).
 pub const DEFAULT_TEMPLATE: &str = include_str!("report/statistics_report.txt");
 
-/// Placeholders that stand alone on a line and become a block (a table) rather than text.
-pub const BLOCK_PLACEHOLDERS: &[&str] = &["monthly_table", "respondent_table"];
+/// Placeholders that stand alone on a line and become a block (a table or a chart) rather than
+/// text.
+pub const BLOCK_PLACEHOLDERS: &[&str] = &[
+    "monthly_table",
+    "respondent_table",
+    "monthly_chart",
+    "respondent_chart",
+];
+
+/// What the draft says where a chart would be when the service has no font to draw it with.
+pub const NO_CHART: &str = "（此处应有图表：服务器未配置含中文字形的字体，未能绘制。请管理员安装中文字体或设置FUYI_CHART_FONT后重新生成草稿。）";
 
 /// Placeholders filled with prose.
 pub const TEXT_PLACEHOLDERS: &[&str] = &[
@@ -282,7 +291,7 @@ pub fn validate_template(text: &str) -> Result<(), TemplateError> {
             let mark = format!("{{{{{block}}}}}");
             if line.text.contains(&mark) && line.text.trim() != mark {
                 return Err(TemplateError::UnknownReportPlaceholder {
-                    name: format!("{block} (a table stands alone on its line)"),
+                    name: format!("{block} (a table or chart stands alone on its line)"),
                 });
             }
         }
@@ -290,7 +299,7 @@ pub fn validate_template(text: &str) -> Result<(), TemplateError> {
     Ok(())
 }
 
-/// The table a line stands for, if it is one.
+/// The table or chart a line stands for, if it is one.
 pub fn block_of(text: &str) -> Option<&'static str> {
     let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
     BLOCK_PLACEHOLDERS.iter().copied().find(|b| *b == inner)

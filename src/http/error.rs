@@ -215,6 +215,16 @@ impl ApiError {
         )
     }
 
+    /// 406 for a representation the resource has but cannot make now, saying why.
+    pub fn cannot_represent(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            "Not acceptable",
+            detail.into(),
+        )
+    }
+
     /// 422: a well-formed request that breaks the rules, naming each field at fault.
     pub fn validation(errors: FieldErrors) -> Self {
         let errors = errors.into_vec();

@@ -17,6 +17,8 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 pub const CSV: &str = "text/csv";
 /// The SVG media type (charts).
 pub const SVG: &str = "image/svg+xml";
+/// The PNG media type (charts).
+pub const PNG: &str = "image/png";
 
 /// A representation of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,16 +28,23 @@ pub enum Format {
     Xlsx,
     /// A chart (offered by the monthly and breakdown figures only).
     Svg,
+    /// The same chart as a picture, its text in the chart font (`FUYI_CHART_FONT`).
+    Png,
 }
 
 impl Format {
+    /// Whether this is a chart rather than the figures themselves.
+    pub fn is_chart(self) -> bool {
+        matches!(self, Self::Svg | Self::Png)
+    }
+
     /// Picks the representation from `Accept`: the first listed that is offered; JSON when the
     /// header is absent or accepts anything.
     pub fn negotiate(req: &HttpRequest) -> ApiResult<Self> {
         Self::negotiate_among(req, false)
     }
 
-    /// As [`Self::negotiate`], also offering a chart (`image/svg+xml`) when `charts`.
+    /// As [`Self::negotiate`], also offering a chart (`image/svg+xml`, `image/png`) when `charts`.
     pub fn negotiate_among(req: &HttpRequest, charts: bool) -> ApiResult<Self> {
         let Some(accept) = req.headers().get(header::ACCEPT) else {
             return Ok(Self::Json);
@@ -62,11 +71,12 @@ impl Format {
                 CSV | "text/*" => return Ok(Self::Csv),
                 XLSX => return Ok(Self::Xlsx),
                 SVG if charts => return Ok(Self::Svg),
+                PNG if charts => return Ok(Self::Png),
                 _ => {}
             }
         }
         let offered = if charts {
-            format!("application/json, {CSV}, {XLSX} or {SVG}")
+            format!("application/json, {CSV}, {XLSX}, {SVG} or {PNG}")
         } else {
             format!("application/json, {CSV} or {XLSX}")
         };
@@ -215,7 +225,7 @@ pub fn definition_label(definition: RateDefinition) -> &'static str {
 /// Renders `sheet` as a downloadable file named `file_stem` plus the format's extension.
 pub fn render(format: Format, sheet: &Sheet<'_>, file_stem: &str) -> ApiResult<HttpResponse> {
     let (body, media, extension) = match format {
-        Format::Json | Format::Svg => {
+        Format::Json | Format::Svg | Format::Png => {
             return Err(ApiError::internal(anyhow::anyhow!(
                 "JSON reports and charts are not rendered as tables"
             )));

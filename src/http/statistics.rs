@@ -28,8 +28,8 @@ use crate::{
     },
     service::{
         self,
-        charts::{self, Caption, MonthBar, Size},
-        report::Draft,
+        charts::{self, Caption, Chart, MonthBar, Size},
+        report::{Draft, Picture},
     },
     startup::State,
 };
@@ -70,6 +70,43 @@ pub struct MonthlyQuery {
     /// Last month, `YYYY-MM` (inclusive).
     #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2023-12")]
     pub to: String,
+}
+
+/// The size of a chart (`Accept: image/svg+xml` or `image/png`); JSON and files ignore it.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChartQuery {
+    /// Chart width in pixels, 320 to 3840 (default 960).
+    #[param(minimum = 320, maximum = 3840, example = 960)]
+    pub width: Option<u32>,
+    /// Chart height in pixels, 240 to 2160 (default 540).
+    #[param(minimum = 240, maximum = 2160, example = 540)]
+    pub height: Option<u32>,
+}
+
+impl ChartQuery {
+    /// The size asked for, within the limits.
+    fn size(&self) -> ApiResult<Size> {
+        let default = Size::default();
+        let check = |field: &str,
+                     value: Option<u32>,
+                     fallback: u32,
+                     limits: &std::ops::RangeInclusive<u32>| {
+            let value = value.unwrap_or(fallback);
+            if limits.contains(&value) {
+                Ok(value)
+            } else {
+                Err(ApiError::bad_parameter(
+                    field,
+                    format!("must be from {} to {} pixels", limits.start(), limits.end()),
+                ))
+            }
+        };
+        Ok(Size {
+            width: check("width", self.width, default.width, &charts::WIDTHS)?,
+            height: check("height", self.height, default.height, &charts::HEIGHTS)?,
+        })
+    }
 }
 
 /// `GET /statistics/summary` parameters.
@@ -336,18 +373,20 @@ fn report_organ(scope: &Scope) -> ReportOrgan {
 ///
 /// One row per month from `from` to `to` (empty months included) and the range's total. Each
 /// count is taken by the date that defines it; rates carry numerator and denominator. Answers
-/// JSON, CSV (`Accept: text/csv`), an Excel workbook, or a chart (`Accept: image/svg+xml`: bars of
-/// received, concluded and corrected cases with the correction-rate line, titled with the organ,
-/// the range and the rate definition).
+/// JSON, CSV (`Accept: text/csv`), an Excel workbook, or a chart (`Accept: image/svg+xml` or
+/// `image/png`: bars of received, concluded and corrected cases with the correction-rate line,
+/// titled with the organ, the range and the rate definition; `width` and `height` size it). A PNG
+/// needs a font with Chinese glyphs (`FUYI_CHART_FONT`); without one it is 406.
 #[utoipa::path(
     get, path = "/api/v1/statistics/monthly", tag = "statistics",
-    params(MonthlyQuery, FigureFilters),
+    params(MonthlyQuery, FigureFilters, ChartQuery),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
             (Report<MonthRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "image/svg+xml"),
+            (Vec<u8> = "image/png"),
         )),
         (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
         (status = 406, body = ProblemDetails),
@@ -360,8 +399,10 @@ pub async fn monthly(
     req: HttpRequest,
     query: web::Query<MonthlyQuery>,
     filters: web::Query<FigureFilters>,
+    chart: web::Query<ChartQuery>,
 ) -> ApiResult<HttpResponse> {
     let format = Format::negotiate_among(&req, true)?;
+    let size = chart.size()?;
     let query = query.into_inner();
     let from = parse_month("from", &query.from)?;
     let to_month = parse_month("to", &query.to)?;
@@ -372,8 +413,16 @@ pub async fn monthly(
         .ok_or_else(|| ApiError::bad_parameter("to", "is out of range"))?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
     let report = monthly_report(&state, &scope, from, to).await?;
-    if format == Format::Svg {
-        return svg_response(monthly_chart(&report), "monthly", &report);
+    if format.is_chart() {
+        return chart_response(
+            state,
+            monthly_chart(&report),
+            format,
+            size,
+            "monthly",
+            &report,
+        )
+        .await;
     }
     answer(format, &report, "月份", |row: &MonthRow| {
         (row.month.clone(), &row.figures, Some(&row.followup))
@@ -440,16 +489,18 @@ pub async fn summary(
 ///
 /// One row per group with cases in the range, sorted by the chosen figure (a rate's missing
 /// value sorts last), and the total, in which a case with two handlers counts once. With
-/// `Accept: image/svg+xml`, a chart of the groups' bars in that order.
+/// `Accept: image/svg+xml` or `image/png`, a chart of the groups' bars in that order (`width` and
+/// `height` size it; a PNG needs a font with Chinese glyphs, `FUYI_CHART_FONT`, else 406).
 #[utoipa::path(
     get, path = "/api/v1/statistics/breakdown", tag = "statistics",
-    params(BreakdownQuery, FigureFilters),
+    params(BreakdownQuery, FigureFilters, ChartQuery),
     responses(
         (status = 200, description = "The figures; CSV and Excel carry a title row and Chinese headings", content(
             (Report<GroupRow> = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "image/svg+xml"),
+            (Vec<u8> = "image/png"),
         )),
         (status = 400, body = ProblemDetails), (status = 404, body = ProblemDetails),
         (status = 406, body = ProblemDetails),
@@ -462,8 +513,10 @@ pub async fn breakdown(
     req: HttpRequest,
     query: web::Query<BreakdownQuery>,
     filters: web::Query<FigureFilters>,
+    chart: web::Query<ChartQuery>,
 ) -> ApiResult<HttpResponse> {
     let format = Format::negotiate_among(&req, true)?;
+    let size = chart.size()?;
     let query = query.into_inner();
     check_range(query.from, query.to, "from")?;
     let scope = resolve(&state, &caller, filters.into_inner()).await?;
@@ -476,13 +529,10 @@ pub async fn breakdown(
         query.order.unwrap_or_default(),
     )
     .await?;
-    if format == Format::Svg {
+    if format.is_chart() {
         let sort = query.sort.unwrap_or_default();
-        return svg_response(
-            breakdown_chart(&report, query.by, sort),
-            "breakdown",
-            &report,
-        );
+        let chart = breakdown_chart(&report, query.by, sort);
+        return chart_response(state, chart, format, size, "breakdown", &report).await;
     }
     answer(format, &report, "分组", |row: &GroupRow| {
         (row.label.clone(), &row.figures, None)
@@ -647,7 +697,7 @@ fn caption<R>(report: &Report<R>, what: &str) -> Caption {
 }
 
 /// The monthly chart of a monthly report.
-fn monthly_chart(report: &MonthlyReport) -> anyhow::Result<String> {
+fn monthly_chart(report: &MonthlyReport) -> Chart {
     let months: Vec<MonthBar> = report
         .rows
         .iter()
@@ -659,20 +709,15 @@ fn monthly_chart(report: &MonthlyReport) -> anyhow::Result<String> {
             rate: row.figures.correction_rate.percent,
         })
         .collect();
-    charts::monthly_svg(
-        &caption(report, "行政复议案件收案、审结、纠错及纠错率（按月）"),
-        &months,
-        Size::default(),
-    )
+    Chart::Monthly {
+        caption: caption(report, "行政复议案件收案、审结、纠错及纠错率（按月）"),
+        months,
+    }
 }
 
 /// The bars of a breakdown, of the figure it is sorted by (counts; a rate sort draws the
 /// concluded cases in the rate's order).
-fn breakdown_chart(
-    report: &BreakdownReport,
-    by: BreakdownBy,
-    sort: SortFigure,
-) -> anyhow::Result<String> {
+fn breakdown_chart(report: &BreakdownReport, by: BreakdownBy, sort: SortFigure) -> Chart {
     let (figure, value): (&str, fn(&Figures) -> u64) = match sort {
         SortFigure::Received => ("收案", |f| f.counts.received),
         SortFigure::Accepted => ("受理", |f| f.counts.accepted),
@@ -693,30 +738,52 @@ fn breakdown_chart(
         .iter()
         .map(|row| (row.label.clone(), value(&row.figures)))
         .collect();
-    charts::breakdown_svg(
-        &caption(report, &format!("按{group}统计的{figure}案件")),
-        figure,
-        &groups,
-        Size::default(),
-    )
+    Chart::Breakdown {
+        caption: caption(report, &format!("按{group}统计的{figure}案件")),
+        figure: figure.to_owned(),
+        groups,
+    }
 }
 
-fn svg_response<R>(
-    svg: anyhow::Result<String>,
+/// What a PNG chart needs and does not have, as the client reads it; why, as the log reads it.
+const NO_FONT: &str = "image/png charts need a font with Chinese glyphs and the service has none \
+                       (its operator sets FUYI_CHART_FONT or installs fonts-noto-cjk); \
+                       image/svg+xml needs no font";
+
+/// Draws `chart` as the negotiated image, off the async workers (rasterising takes a while, and
+/// the first PNG reads the font file).
+async fn chart_response<R>(
+    state: State,
+    chart: Chart,
+    format: Format,
+    size: Size,
     what: &str,
     report: &Report<R>,
 ) -> ApiResult<HttpResponse> {
-    let svg = svg.map_err(ApiError::internal)?;
+    let (body, media, extension) = if format == Format::Png {
+        let png = tokio::task::spawn_blocking(move || {
+            let font = state.chart_fonts.get().map_err(|_| ())?;
+            Ok(chart.png(size, 1, font))
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|()| ApiError::cannot_represent(NO_FONT))?
+        .map_err(ApiError::internal)?;
+        (png, export::PNG, "png")
+    } else {
+        let svg = chart.svg(size).map_err(ApiError::internal)?;
+        (svg.into_bytes(), export::SVG, "svg")
+    };
     Ok(HttpResponse::Ok()
-        .content_type(export::SVG)
+        .content_type(media)
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
             format!(
-                "inline; filename=\"fuyi-{what}-{}-{}.svg\"",
+                "inline; filename=\"fuyi-{what}-{}-{}.{extension}\"",
                 report.from, report.to
             ),
         ))
-        .body(svg))
+        .body(body))
 }
 
 /// Renders a report in the negotiated format.
@@ -751,6 +818,37 @@ fn answer<R: Serialize>(
     export::render(format, &sheet, &file_stem)
 }
 
+/// Pixels per chart pixel in the report draft: a 960-pixel chart printed 156 mm wide is then about
+/// 300 dpi.
+const DRAFT_CHART_SCALE: u32 = 2;
+
+/// The draft's charts as pictures, off the async workers; none when there is no chart font (the
+/// draft then says so where they would be).
+async fn report_charts(state: State, charts: [Chart; 2]) -> ApiResult<Option<Vec<Picture>>> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(font) = state.chart_fonts.get() else {
+            return Ok(None);
+        };
+        let size = Size::default();
+        charts
+            .iter()
+            .map(|chart| {
+                Ok(Picture {
+                    png: chart.png(size, DRAFT_CHART_SCALE, font)?,
+                    pixels: (
+                        size.width * DRAFT_CHART_SCALE,
+                        size.height * DRAFT_CHART_SCALE,
+                    ),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map(Some)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
 /// `GET /statistics/report` parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -767,10 +865,11 @@ const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessing
 /// For the caller's organ or `organ=` (and the same filters as the other statistics
 /// endpoints): the figures paragraph in the report's style (`1765件`, `17.12%`), the correction
 /// rate's definition with its numerator and denominator in a note, the change against the
-/// previous year where it has data, a table per month and one per respondent. Every figure is
-/// computed by the code that answers `/statistics/monthly` and `/statistics/breakdown`. The
-/// wording is the organ's report template (`/organs/{id}/report-template`). Statisticians and
-/// heads.
+/// previous year where it has data, a table per month and one per respondent, and the monthly
+/// and per-respondent charts as pictures (without a chart font, `FUYI_CHART_FONT`, the draft says
+/// in their place that they could not be drawn). Every figure is computed by the code that answers
+/// `/statistics/monthly` and `/statistics/breakdown`. The wording is the organ's report template
+/// (`/organs/{id}/report-template`). Statisticians and heads.
 #[utoipa::path(
     get, path = "/api/v1/statistics/report", tag = "statistics",
     params(ReportQuery, FigureFilters),
@@ -819,6 +918,14 @@ pub async fn report(
         let mut conn = state.pool.get().await?;
         service::report::template_text(&mut conn, scope.organ.id).await?
     };
+    let charts = report_charts(
+        state.clone(),
+        [
+            monthly_chart(&monthly),
+            breakdown_chart(&respondents, BreakdownBy::Respondent, SortFigure::default()),
+        ],
+    )
+    .await?;
     let year_figures = |report: &MonthlyReport| YearFigures {
         figures: report.total.figures.clone(),
         followup: report.total.followup.counts.clone(),
@@ -839,6 +946,7 @@ pub async fn report(
             .iter()
             .map(|row| (row.label.clone(), &row.figures))
             .collect(),
+        charts,
     };
     let bytes = service::report::render(&template, &draft)?;
     Ok(HttpResponse::Ok()

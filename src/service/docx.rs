@@ -45,6 +45,25 @@ pub enum Block {
         headings: Vec<String>,
         rows: Vec<Vec<String>>,
     },
+    /// A PNG picture of `pixels` (width, height), centred at the full width of the text.
+    Picture { png: Vec<u8>, pixels: (u32, u32) },
+}
+
+/// The width of the text on the page: A4's 210 mm less the 28 and 26 mm margins.
+const TEXT_WIDTH_MM: f64 = 156.0;
+/// English Metric Units in a millimetre (pictures are sized in EMU).
+const EMU_PER_MM: f64 = 36_000.0;
+
+/// A paragraph holding `png` at the text's full width, its height in proportion.
+fn picture(png: &[u8], (width, height): (u32, u32)) -> Paragraph {
+    let emu_width = TEXT_WIDTH_MM * EMU_PER_MM;
+    let emu_height = emu_width * f64::from(height) / f64::from(width.max(1));
+    // Both are below 6e6, far inside u32.
+    let pic = docx_rs::Pic::new_with_dimensions(png.to_vec(), width, height)
+        .size(emu_width.round() as u32, emu_height.round() as u32);
+    Paragraph::new()
+        .add_run(Run::new().add_image(pic))
+        .align(AlignmentType::Center)
 }
 
 /// Renders `lines` (already filled) as a `.docx`.
@@ -100,6 +119,11 @@ pub fn render_blocks(blocks: &[Block]) -> anyhow::Result<Vec<u8>> {
             Block::Line(line) => line,
             Block::Table { headings, rows } => {
                 doc = doc.add_table(table(headings, rows));
+                continue;
+            }
+            Block::Picture { png, pixels } => {
+                // No fixed line pitch: an exact 28.95 pt line would clip the picture to one line.
+                doc = doc.add_paragraph(picture(png, *pixels));
                 continue;
             }
         };

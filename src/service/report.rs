@@ -16,7 +16,7 @@ use crate::{
     auth::{Caller, Role},
     db,
     domain::{
-        documents::{TemplateLine, fill, parse_template},
+        documents::{LineStyle, TemplateLine, fill, parse_template},
         report::{self, YearFigures},
         statistics::{Figures, RateDefinition},
     },
@@ -120,6 +120,31 @@ pub struct Draft<'a> {
     pub months: Vec<(String, &'a Figures)>,
     /// `(respondent's name, figures)`, sorted as the breakdown sorts them.
     pub respondents: Vec<(String, &'a Figures)>,
+    /// The monthly chart and the per-respondent one; none when the service has no chart font.
+    pub charts: Option<Vec<Picture>>,
+}
+
+/// A chart drawn for the draft.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// The PNG.
+    pub png: Vec<u8>,
+    /// Its width and height in pixels.
+    pub pixels: (u32, u32),
+}
+
+/// The chart at `index` of the draft's, or the sentence saying it could not be drawn.
+fn chart(draft: &Draft<'_>, index: usize) -> Block {
+    match draft.charts.as_ref().and_then(|charts| charts.get(index)) {
+        Some(picture) => Block::Picture {
+            png: picture.png.clone(),
+            pixels: picture.pixels,
+        },
+        None => Block::Line(TemplateLine {
+            style: LineStyle::Centered,
+            text: report::NO_CHART.to_owned(),
+        }),
+    }
 }
 
 fn table(headings: &[&str], rows: &[(String, &Figures)], total: &Figures) -> Block {
@@ -152,11 +177,13 @@ pub fn render(template: &str, draft: &Draft<'_>) -> ServiceResult<Vec<u8>> {
                 &draft.months,
                 &draft.now.figures,
             )),
-            Some(_) => blocks.push(table(
+            Some("respondent_table") => blocks.push(table(
                 &report::RESPONDENT_HEADINGS,
                 &draft.respondents,
                 &draft.now.figures,
             )),
+            Some("monthly_chart") => blocks.push(chart(draft, 0)),
+            Some(_) => blocks.push(chart(draft, 1)),
             None => {
                 let text = fill(&line.text, &values);
                 if text.trim().is_empty() && !line.text.trim().is_empty() {

@@ -198,7 +198,13 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{problem}");
-    let text = draft.expect("a draft").paragraphs.join("\n");
+    let draft = draft.expect("a draft");
+    assert_eq!(
+        draft.media.len(),
+        2,
+        "the monthly and per-respondent charts"
+    );
+    let text = draft.paragraphs.join("\n");
     for sentence in [
         "全年共审结1765件，其中撤销158件，确认违法56件，责令履行34件，纠错率达17.12%",
         "意见书、建议书26份",
@@ -209,7 +215,8 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
         assert!(text.contains(sentence), "{sentence} in {text}");
     }
 
-    // The year's chart; `FUYI_UPDATE_CHARTS=1` writes it where the README shows it.
+    // The year's chart as SVG and PNG; `FUYI_UPDATE_CHARTS=1` writes both where the README shows
+    // them.
     let chart = app
         .client
         .get(format!(
@@ -228,12 +235,30 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
         chart.starts_with("<svg") && chart.contains("2023-12"),
         "{chart}"
     );
+    let png = app
+        .client
+        .get(format!(
+            "{}/api/v1/statistics/monthly?from=2023-01&to=2023-12",
+            app.address
+        ))
+        .bearer_auth(&statistician)
+        .header(reqwest::header::ACCEPT, "image/png")
+        .send()
+        .await
+        .expect("request")
+        .bytes()
+        .await
+        .expect("png");
+    assert_eq!(
+        crate::report::decode_png(&png, crate::report::RECEIVED_BLUE),
+        ((960, 540), true)
+    );
     if std::env::var_os("FUYI_UPDATE_CHARTS").is_some() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/statistics-monthly-2023.svg"
-        );
-        std::fs::write(path, &chart).expect("write the chart");
+        let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs");
+        std::fs::write(format!("{docs}/statistics-monthly-2023.svg"), &chart)
+            .expect("write the chart");
+        std::fs::write(format!("{docs}/statistics-monthly-2023.png"), &png)
+            .expect("write the chart");
     }
 
     // Every demo user signs in with the demo password; the existing admin got it too.

@@ -14,10 +14,12 @@ use crate::{
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-/// A `.docx` read back: its paragraphs outside tables, and its tables (rows of cell texts).
+/// A `.docx` read back: its paragraphs outside tables, its tables (rows of cell texts), and its
+/// pictures (the `word/media/*` parts).
 pub struct DocxText {
     pub paragraphs: Vec<String>,
     pub tables: Vec<Vec<Vec<String>>>,
+    pub media: Vec<Vec<u8>>,
 }
 
 fn unescape(text: &str) -> String {
@@ -98,8 +100,51 @@ pub fn read_docx(bytes: &[u8]) -> DocxText {
         .map(runs_text)
         .filter(|text| !text.is_empty())
         .collect();
-    DocxText { paragraphs, tables }
+    let names: Vec<String> = archive
+        .file_names()
+        .filter(|name| name.starts_with("word/media/") && !name.ends_with('/'))
+        .map(str::to_owned)
+        .collect();
+    let media = names
+        .iter()
+        .map(|name| {
+            let mut bytes = Vec::new();
+            archive
+                .by_name(name)
+                .expect("a listed part")
+                .read_to_end(&mut bytes)
+                .expect("the picture");
+            bytes
+        })
+        .collect();
+    DocxText {
+        paragraphs,
+        tables,
+        media,
+    }
 }
+
+/// A PNG's width and height, decoding every pixel (so a truncated or corrupt image fails), and
+/// whether it has bars of the colour `rgb`: a thousand pixels of it (at 1x; the legend's swatch
+/// and empty bars' edges make a few hundred).
+pub fn decode_png(bytes: &[u8], rgb: [u8; 3]) -> ((u32, u32), bool) {
+    let mut reader = png::Decoder::new(Cursor::new(bytes))
+        .read_info()
+        .expect("a PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let frame = reader.next_frame(&mut pixels).expect("every pixel decodes");
+    let channels = frame.color_type.samples();
+    assert_eq!(frame.bit_depth, png::BitDepth::Eight);
+    let coloured = pixels[..frame.buffer_size()]
+        .chunks(channels)
+        .filter(|pixel| pixel[..3] == rgb)
+        .count();
+    let scale = (frame.width as usize / 960).max(1);
+    ((frame.width, frame.height), coloured > 1000 * scale * scale)
+}
+
+/// The colour of the received-cases bars.
+pub const RECEIVED_BLUE: [u8; 3] = [0x4e, 0x79, 0xa7];
 
 async fn get_json(app: &TestApp, user: &TestUser, path: &str) -> Value {
     let (status, body) = status_and_json(
@@ -213,6 +258,15 @@ async fn every_number_in_the_draft_equals_the_json_for_the_same_query() {
     )
     .await;
     let total = &monthly["total"];
+
+    // The monthly and per-respondent charts are embedded as pictures (this machine has a CJK font).
+    assert_eq!(docx.media.len(), 2, "two charts");
+    for picture in &docx.media {
+        let (size, has_bars) = decode_png(picture, RECEIVED_BLUE);
+        assert_eq!(size, (1920, 1080), "drawn at twice 960×540 for print");
+        assert!(has_bars);
+    }
+    assert!(!docx.paragraphs.iter().any(|p| p.contains("此处应有图表")));
 
     // The tables: one row per month and one per respondent, each with the total.
     assert_eq!(docx.tables.len(), 2, "{:?}", docx.tables);
@@ -374,6 +428,28 @@ async fn an_admin_replaces_the_report_wording_per_organ() {
     assert!(problem.contains("year"), "{problem}");
 }
 
+/// Fetches `path` with `Accept: accept`: the status, the content type and the body's bytes.
+async fn fetch_bytes(app: &TestApp, path: &str, accept: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app
+        .as_user(&app.statistician, Method::GET, path)
+        .header(header::ACCEPT, accept)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (
+        status,
+        content_type,
+        response.bytes().await.expect("body").to_vec(),
+    )
+}
+
 /// Fetches `path` with `Accept: accept`: the status, the content type and the body.
 async fn fetch(app: &TestApp, path: &str, accept: Option<&str>) -> (StatusCode, String, String) {
     let mut request = app.as_user(&app.statistician, Method::GET, path);
@@ -472,4 +548,100 @@ async fn the_figures_draw_as_svg_charts_with_the_same_filters_as_the_json() {
         assert!(svg.contains(label), "{label} is labelled");
     }
     assert!(svg.contains("按被申请人统计的审结案件"), "{svg}");
+}
+
+#[tokio::test]
+async fn png_charts_decode_at_the_requested_size_in_the_requested_scope() {
+    let app = TestApp::spawn().await;
+    quarter(&app).await;
+    let monthly = "/api/v1/statistics/monthly?from=2024-01&to=2024-12";
+
+    let (status, content_type, png) = fetch_bytes(
+        &app,
+        &format!("{monthly}&width=800&height=600"),
+        "image/png",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&png));
+    assert_eq!(content_type, "image/png");
+    let (size, has_bars) = decode_png(&png, RECEIVED_BLUE);
+    assert_eq!(size, (800, 600));
+    assert!(has_bars, "the received bars are drawn");
+
+    // The default size, on the breakdown too; the SVG takes the same size.
+    let breakdown = "/api/v1/statistics/breakdown?by=respondent&from=2024-01-01&to=2024-12-31";
+    let (status, content_type, png) = fetch_bytes(&app, breakdown, "image/png").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "image/png");
+    assert_eq!(decode_png(&png, RECEIVED_BLUE), ((960, 540), true));
+    let (status, _, svg) = fetch(
+        &app,
+        &format!("{breakdown}&width=1200&height=700"),
+        Some("image/svg+xml"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        svg.contains(r#"width="1200" height="700""#),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
+
+    // The same filters as the JSON: a scope with no cases draws no bars.
+    let (status, _, png) = fetch_bytes(
+        &app,
+        &format!("{monthly}&respondent={}", uuid::Uuid::nil()),
+        "image/png",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(decode_png(&png, RECEIVED_BLUE), ((960, 540), false));
+
+    // Sizes outside the limits are refused, naming the parameter.
+    for (query, field) in [("width=100", "width"), ("height=5000", "height")] {
+        let (status, _, problem) =
+            fetch(&app, &format!("{monthly}&{query}"), Some("image/png")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert!(problem.contains(field), "{problem}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_chart_font_png_is_406_and_the_draft_says_where_its_charts_would_be() {
+    let app =
+        TestApp::spawn_with(&[("FUYI_CHART_FONT", "/nonexistent/NotoSansCJK-Regular.ttc")]).await;
+    quarter(&app).await;
+    let monthly = "/api/v1/statistics/monthly?from=2024-01&to=2024-12";
+
+    for path in [
+        monthly,
+        "/api/v1/statistics/breakdown?by=domain&from=2024-01-01&to=2024-12-31",
+    ] {
+        let (status, content_type, problem) = fetch(&app, path, Some("image/png")).await;
+        assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{problem}");
+        assert!(content_type.starts_with("application/problem+json"));
+        let problem: Value = serde_json::from_str(&problem).expect("problem+json");
+        let detail = problem["detail"].as_str().expect("detail");
+        assert!(
+            detail.contains("Chinese glyphs") && detail.contains("FUYI_CHART_FONT"),
+            "{detail}"
+        );
+    }
+    // SVG needs no font.
+    let (status, content_type, _) = fetch(&app, monthly, Some("image/svg+xml")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "image/svg+xml");
+
+    let url = format!("{}/api/v1/statistics/report?year=2024", app.address);
+    let (status, docx, problem) = draft(&app.client, &url, &app.statistician.token).await;
+    assert_eq!(status, StatusCode::OK, "{problem}");
+    let docx = docx.expect("a draft");
+    assert!(docx.media.is_empty(), "no pictures without a font");
+    let notes = docx
+        .paragraphs
+        .iter()
+        .filter(|p| p.contains("此处应有图表") && p.contains("FUYI_CHART_FONT"))
+        .count();
+    assert_eq!(notes, 2, "{:?}", docx.paragraphs);
+    assert_eq!(docx.tables.len(), 2, "the tables are there all the same");
 }
