@@ -5,12 +5,12 @@
 #     ROWS=200000 RUNS=10 bench/run.sh
 #
 # Builds the release binary; starts a throwaway PostgreSQL with default settings (as `fuyi` starts
-# its own) on a free port under target/bench/; creates a city, three districts, their respondents
-# and a statistician; generates the cases with bench/gen_import.py and imports them with
+# its own) on a free port under $CARGO_TARGET_DIR/bench/ (target/bench/ by default); creates a
+# city, three districts, their respondents and a statistician; generates the cases with bench/gen_import.py and imports them with
 # `fuyi import` in two files (the first SMALL cases, then the rest), and after each import serves
 # the API and measures the monthly endpoint against bench/plain.sql side by side
 # (bench/measure.py), with the service's memory after start and after the requests. Writes
-# bench/REPORT.md. Everything under target/bench/ is removed at the end unless KEEP=1.
+# bench/REPORT.md. Everything under that bench/ directory is removed at the end unless KEEP=1.
 set -euo pipefail
 
 ROWS=${ROWS:-1000000}
@@ -18,8 +18,9 @@ SMALL=${SMALL:-100000}
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${BENCH_DIR:-$ROOT/target/bench}
-FUYI=$ROOT/target/release/fuyi
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+WORK=${BENCH_DIR:-$TARGET/bench}
+FUYI=$TARGET/release/fuyi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PGBIN=${PGBIN:-$(dirname "$(command -v pg_ctl)")}
 COMMAND="${ROWS:+ROWS=$ROWS }bench/run.sh"
