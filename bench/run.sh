@@ -3,14 +3,15 @@
 #
 #     bench/run.sh                  # 1,000,000 cases over 2016-2025, 30 timed runs each
 #     ROWS=200000 RUNS=10 bench/run.sh
+#     BUILD=0 FUYI=/path/to/fuyi bench/run.sh     # measure another binary, as it is
 #
 # Builds the release binary; starts a throwaway PostgreSQL with default settings (as `fuyi` starts
-# its own) on a free port under target/bench/; creates a city, three districts, their respondents
-# and a statistician; generates the cases with bench/gen_import.py and imports them with
+# its own) on a free port under $CARGO_TARGET_DIR/bench/ (target/bench/ by default); creates a
+# city, three districts, their respondents and a statistician; generates the cases with bench/gen_import.py and imports them with
 # `fuyi import` in two files (the first SMALL cases, then the rest), and after each import serves
 # the API and measures the monthly endpoint against bench/plain.sql side by side
 # (bench/measure.py), with the service's memory after start and after the requests. Writes
-# bench/REPORT.md. Everything under target/bench/ is removed at the end unless KEEP=1.
+# bench/REPORT.md. Everything under that bench/ directory is removed at the end unless KEEP=1.
 set -euo pipefail
 
 ROWS=${ROWS:-1000000}
@@ -18,13 +19,14 @@ SMALL=${SMALL:-100000}
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${BENCH_DIR:-$ROOT/target/bench}
-FUYI=$ROOT/target/release/fuyi
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+WORK=${BENCH_DIR:-$TARGET/bench}
+FUYI=${FUYI:-$TARGET/release/fuyi}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PGBIN=${PGBIN:-$(dirname "$(command -v pg_ctl)")}
 COMMAND="${ROWS:+ROWS=$ROWS }bench/run.sh"
 # The code measured is the code as the run starts; edits made while it runs do not count.
-COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+COMMIT=${COMMIT:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -40,8 +42,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "building the release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+if [ "${BUILD:-1}" = 1 ]; then
+    log "building the release binary"
+    (cd "$ROOT" && cargo build --release --quiet)
+fi
 
 rm -rf "$WORK"
 mkdir -p "$WORK/pg"

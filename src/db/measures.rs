@@ -294,7 +294,7 @@ fn case_changes_function() -> String {
         "CREATE OR REPLACE FUNCTION statistics_case_changes(c cases, sign bigint) \
          RETURNS SETOF statistics_change\n\
          LANGUAGE sql IMMUTABLE AS $$\n    \
-             SELECT c.organ_id, m.day, m.measure, m.days, m.n * sign\n    \
+             SELECT c.organ_id, m.day, m.measure, m.days, m.n * sign, c.domain\n    \
              FROM (SELECT\n        {dates}) AS dated,\n    \
              LATERAL (VALUES\n\
              {lines}        \
@@ -312,13 +312,19 @@ fn case_changes_function() -> String {
     )
 }
 
-/// `statistics_apply`: adds changes to the rollups, a column per measure kept in one and the
-/// stocks, and the handling-days histogram.
-fn apply_function() -> String {
-    let names: Vec<&str> = columns()
+/// The names of the columns of `statistics_days` (and `statistics_domain_months`) that sum
+/// changes: a column per measure kept in one, and the stocks.
+fn rollup_column_names() -> Vec<&'static str> {
+    columns()
         .map(|m| m.name)
         .chain(STOCK_COLUMNS.iter().copied())
-        .collect();
+        .collect()
+}
+
+/// The statement adding the changes (other than handling days) to `table`, one row per key:
+/// each key column with the SQL of its value from a change.
+fn upsert_statement(table: &str, keys: &[(&str, &str)]) -> String {
+    let names = rollup_column_names();
     let sums: Vec<String> = names
         .iter()
         .map(|n| format!("        coalesce(sum(n) FILTER (WHERE measure = '{n}'), 0)"))
@@ -327,35 +333,97 @@ fn apply_function() -> String {
         .iter()
         .map(|n| format!("        {n} = s.{n} + EXCLUDED.{n}"))
         .collect();
+    let chosen: Vec<String> = keys
+        .iter()
+        .map(|(column, value)| {
+            if column == value {
+                (*column).to_owned()
+            } else {
+                format!("{value} AS {column}")
+            }
+        })
+        .collect();
+    let keys: Vec<&str> = keys.iter().map(|(column, _)| *column).collect();
+    let keys = keys.join(", ");
     format!(
-        "CREATE OR REPLACE FUNCTION statistics_apply(changes statistics_change[]) RETURNS void\n\
-         LANGUAGE sql AS $$\n    \
-             WITH net AS (\n        \
-                 SELECT organ_id, day, measure, sum(n) AS n\n        \
-                 FROM unnest(changes)\n        \
-                 WHERE measure <> 'handling_days'\n        \
-                 GROUP BY organ_id, day, measure\n        \
-                 HAVING sum(n) <> 0\n    \
-             )\n    \
-             INSERT INTO statistics_days AS s (\n        \
-                 organ_id, day,\n        {columns})\n    \
-             SELECT organ_id, day,\n{sums}\n    \
-             FROM net\n    \
-             GROUP BY organ_id, day\n    \
-             ORDER BY organ_id, day\n    \
-             ON CONFLICT (organ_id, day) DO UPDATE SET\n{updates};\n\n    \
-             INSERT INTO statistics_handling_days AS h (organ_id, month, days, cases)\n    \
-             SELECT organ_id, date_trunc('month', day)::date, days, sum(n)\n    \
-             FROM unnest(changes)\n    \
-             WHERE measure = 'handling_days'\n    \
-             GROUP BY 1, 2, 3\n    \
+        "    WITH net AS (\n        \
+             SELECT {chosen}, measure, sum(n) AS n\n        \
+             FROM unnest(changes)\n        \
+             WHERE measure <> 'handling_days'\n        \
+             GROUP BY {keys}, measure\n        \
              HAVING sum(n) <> 0\n    \
-             ORDER BY 1, 2, 3\n    \
-             ON CONFLICT (organ_id, month, days) DO UPDATE SET cases = h.cases + EXCLUDED.cases;\n\
-         $$;\n",
+         )\n    \
+         INSERT INTO {table} AS s (\n        \
+             {keys},\n        {columns})\n    \
+         SELECT {keys},\n{sums}\n    \
+         FROM net\n    \
+         GROUP BY {keys}\n    \
+         ORDER BY {keys}\n    \
+         ON CONFLICT ({keys}) DO UPDATE SET\n{updates};\n",
+        chosen = chosen.join(", "),
         columns = names.join(",\n        "),
         sums = sums.join(",\n"),
         updates = updates.join(",\n"),
+    )
+}
+
+/// The statement adding the handling days of the changes to `table`, keyed by `keys` and the
+/// month and days.
+fn handling_days_statement(table: &str, keys: &[&str]) -> String {
+    let keys = keys.join(", ");
+    let positions: Vec<String> = (1..=keys.split(", ").count() + 2)
+        .map(|i| i.to_string())
+        .collect();
+    let positions = positions.join(", ");
+    format!(
+        "    INSERT INTO {table} AS h ({keys}, month, days, cases)\n    \
+         SELECT {keys}, date_trunc('month', day)::date, days, sum(n)\n    \
+         FROM unnest(changes)\n    \
+         WHERE measure = 'handling_days'\n    \
+         GROUP BY {positions}\n    \
+         HAVING sum(n) <> 0\n    \
+         ORDER BY {positions}\n    \
+         ON CONFLICT ({keys}, month, days) DO UPDATE SET cases = h.cases + EXCLUDED.cases;\n"
+    )
+}
+
+/// `statistics_apply`: adds changes to the per-organ rollups, a column per measure kept in one
+/// and the stocks, and the handling-days histogram.
+fn apply_function() -> String {
+    format!(
+        "CREATE OR REPLACE FUNCTION statistics_apply(changes statistics_change[]) RETURNS void\n\
+         LANGUAGE sql AS $$\n\
+         {days}\n\
+         {handling}\
+         $$;\n",
+        days = upsert_statement(
+            "statistics_days",
+            &[("organ_id", "organ_id"), ("day", "day")]
+        ),
+        handling = handling_days_statement("statistics_handling_days", &["organ_id"]),
+    )
+}
+
+/// `statistics_apply_domains`: adds changes to the per-organ, per-domain monthly rollups, the
+/// same columns by month, and their handling-days histogram.
+fn apply_domains_function() -> String {
+    format!(
+        "CREATE OR REPLACE FUNCTION statistics_apply_domains(changes statistics_change[]) \
+         RETURNS void\n\
+         LANGUAGE sql AS $$\n\
+         {months}\n\
+         {handling}\
+         $$;\n",
+        months = upsert_statement(
+            "statistics_domain_months",
+            &[
+                ("organ_id", "organ_id"),
+                ("domain", "domain"),
+                ("month", "date_trunc('month', day)::date"),
+            ],
+        ),
+        handling =
+            handling_days_statement("statistics_domain_handling_days", &["organ_id", "domain"]),
     )
 }
 
@@ -372,10 +440,13 @@ pub fn rollup_functions() -> String {
          -- Adds changes to the rollups. Changes that cancel out touch no row (an update that moves\n\
          -- no date takes no lock here); rows are written in key order, so concurrent writers queue\n\
          -- rather than deadlock.\n\
-         {apply}\
+         {apply}\n\
+         -- The same changes by organ, domain and month, for the figures filtered by domain.\n\
+         {apply_domains}\
          {GENERATED_END}\n",
         changes = case_changes_function(),
         apply = apply_function(),
+        apply_domains = apply_domains_function(),
     )
 }
 

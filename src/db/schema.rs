@@ -425,6 +425,54 @@ diesel::table! {
 }
 
 diesel::table! {
+    statistics_domain_handling_days (organ_id, domain, month, days) {
+        organ_id -> Uuid,
+        domain -> Text,
+        month -> Date,
+        days -> Int4,
+        cases -> Int8,
+    }
+}
+
+diesel::table! {
+    statistics_domain_months (organ_id, domain, month) {
+        organ_id -> Uuid,
+        domain -> Text,
+        month -> Date,
+        received -> Int8,
+        received_enterprise -> Int8,
+        received_in_person -> Int8,
+        received_post -> Int8,
+        received_online -> Int8,
+        received_fax_or_email -> Int8,
+        received_oral -> Int8,
+        received_forwarded -> Int8,
+        accepted -> Int8,
+        accepted_simplified -> Int8,
+        not_accepted -> Int8,
+        concluded -> Int8,
+        withdrawn -> Int8,
+        concluded_on_time -> Int8,
+        concluded_late -> Int8,
+        hearings_held -> Int8,
+        extended -> Int8,
+        altered -> Int8,
+        revoked -> Int8,
+        confirmed_illegal -> Int8,
+        ordered_to_perform -> Int8,
+        confirmed_invalid -> Int8,
+        upheld -> Int8,
+        request_rejected -> Int8,
+        application_dismissed -> Int8,
+        mediated -> Int8,
+        terminated -> Int8,
+        open_change -> Int8,
+        overdue_change -> Int8,
+        withdrawn_before_acceptance -> Int8,
+    }
+}
+
+diesel::table! {
     statistics_handling_days (organ_id, month, days) {
         organ_id -> Uuid,
         month -> Date,
@@ -491,6 +539,8 @@ diesel::joinable!(personal_data_audit -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(respondents -> organs (organ_id));
 diesel::joinable!(statistics_days -> organs (organ_id));
+diesel::joinable!(statistics_domain_handling_days -> organs (organ_id));
+diesel::joinable!(statistics_domain_months -> organs (organ_id));
 diesel::joinable!(statistics_handling_days -> organs (organ_id));
 diesel::joinable!(users -> organs (organ_id));
 
@@ -523,6 +573,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     respondents,
     statistics_days,
+    statistics_domain_handling_days,
+    statistics_domain_months,
     statistics_handling_days,
     users,
 );

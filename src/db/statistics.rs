@@ -4,7 +4,9 @@
 //! - the per-day rollups of migration 000006 (`statistics_days`, `statistics_handling_days`),
 //!   which triggers keep in step with every change of `cases` in the same transaction. They answer
 //!   the figures of whole organs (or organ trees), by month, for a range or per organ, reading a
-//!   few rows per organ and day whatever the number of cases;
+//!   few rows per organ and day whatever the number of cases; and their monthly twins by domain
+//!   of migration 000020 (`statistics_domain_months`, `statistics_domain_handling_days`), which
+//!   answer the same figures for whole months filtered or grouped by domain;
 //! - the cases themselves, for any filter. Each count is taken over the one date that defines it
 //!   (received, accepted, declined, concluded), through an index made for it. Month buckets are
 //!   grouped by the raw date first (a streaming aggregate in index order) and only then by month;
@@ -83,17 +85,84 @@ impl Grouping {
     fn partitions(self) -> bool {
         self != Self::Officer
     }
+}
 
-    /// The SQL expression of the bucket key over the rollup tables (alias `s`), for the
-    /// groupings the rollups can answer.
-    fn rollup_key(self) -> Option<&'static str> {
-        match self {
-            Self::Whole => Some("''"),
-            Self::Month => Some("to_char(s.day, 'YYYY-MM')"),
-            Self::Organ => Some("s.organ_id::text"),
-            Self::Respondent | Self::Domain | Self::ActType | Self::Officer => None,
+/// A pair of rollup tables that can answer a tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rollup {
+    /// `statistics_days` and `statistics_handling_days`: whole organs, by day.
+    Days,
+    /// `statistics_domain_months` and `statistics_domain_handling_days`: organs and a domain (or
+    /// every domain apart), by month.
+    DomainMonths,
+}
+
+impl Rollup {
+    /// The rollup that answers the tally, if any: the per-day one for whole organs, the
+    /// per-domain months for whole months filtered or grouped by domain, and none for other
+    /// filters or groupings (the cases then count).
+    fn choose(
+        filter: &StatsFilter,
+        grouping: Grouping,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Option<Self> {
+        let domain_only = filter.respondent_id.is_none()
+            && filter.act_type.is_none()
+            && filter.enterprise_related.is_none()
+            && filter.procedure.is_none();
+        if !domain_only {
+            return None;
+        }
+        if filter.domain.is_none() && Self::Days.key(grouping).is_some() {
+            Some(Self::Days)
+        } else if whole_months(from, to) && Self::DomainMonths.key(grouping).is_some() {
+            Some(Self::DomainMonths)
+        } else {
+            None
         }
     }
+
+    /// The SQL expression of the bucket key over the rollup (alias `s`), for the groupings it
+    /// can answer.
+    fn key(self, grouping: Grouping) -> Option<&'static str> {
+        match (self, grouping) {
+            (_, Grouping::Whole) => Some("''"),
+            (Self::Days, Grouping::Month) => Some("to_char(s.day, 'YYYY-MM')"),
+            (Self::DomainMonths, Grouping::Month) => Some("to_char(s.month, 'YYYY-MM')"),
+            (_, Grouping::Organ) => Some("s.organ_id::text"),
+            (Self::DomainMonths, Grouping::Domain) => Some("s.domain"),
+            (Self::Days, Grouping::Domain)
+            | (_, Grouping::Respondent | Grouping::ActType | Grouping::Officer) => None,
+        }
+    }
+
+    fn flows_table(self) -> &'static str {
+        match self {
+            Self::Days => "statistics_days",
+            Self::DomainMonths => "statistics_domain_months",
+        }
+    }
+
+    fn handling_days_table(self) -> &'static str {
+        match self {
+            Self::Days => "statistics_handling_days",
+            Self::DomainMonths => "statistics_domain_handling_days",
+        }
+    }
+
+    /// The column dating a row of the flows table.
+    fn period(self) -> &'static str {
+        match self {
+            Self::Days => "day",
+            Self::DomainMonths => "month",
+        }
+    }
+}
+
+/// Whether `from..=to` is made of whole calendar months.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> bool {
+    from.day() == 1 && to.succ_opt().is_none_or(|next| next.day() == 1)
 }
 
 /// Where figures are counted from. Both give the same figures; the rollups are the fast one.
@@ -115,17 +184,6 @@ pub struct StatsFilter {
     pub act_type: Option<String>,
     pub enterprise_related: Option<bool>,
     pub procedure: Option<String>,
-}
-
-impl StatsFilter {
-    /// Whether the filter chooses whole organs only, which the per-organ rollups can answer.
-    fn organs_only(&self) -> bool {
-        self.respondent_id.is_none()
-            && self.domain.is_none()
-            && self.act_type.is_none()
-            && self.enterprise_related.is_none()
-            && self.procedure.is_none()
-    }
 }
 
 /// The figures of one bucket (or of the whole range).
@@ -443,11 +501,10 @@ async fn tally_buckets(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BTreeMap<String, Bucket>, TallyError> {
-    let rows = match grouping.rollup_key() {
-        Some(key) if source == Source::Rollups && filter.organs_only() => {
-            rollup_parts(pool, filter, grouping, key, from, to).await?
-        }
-        _ => case_parts(pool, filter, grouping, from, to).await?,
+    let rollup = Rollup::choose(filter, grouping, from, to).filter(|_| source == Source::Rollups);
+    let rows = match rollup.and_then(|r| Some((r, r.key(grouping)?))) {
+        Some((rollup, key)) => rollup_parts(pool, rollup, filter, grouping, key, from, to).await?,
+        None => case_parts(pool, filter, grouping, from, to).await?,
     };
     Ok(fill_buckets(rows, from, to))
 }
@@ -476,28 +533,29 @@ async fn case_parts(
     })
 }
 
-/// The parts from the rollups: the flows of the range's days, the handling days of its months
-/// (of the cases when the range cuts through a month) and the stocks from all days up to its end.
+/// The parts from the rollups: the flows of the range's days (or months), the handling days of
+/// its months (of the cases when the range cuts through a month) and the stocks from all days up
+/// to its end.
 async fn rollup_parts(
     pool: Connections<'_>,
+    rollup: Rollup,
     filter: &StatsFilter,
     grouping: Grouping,
     key: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<PartRows, TallyError> {
-    let whole_months = from.day() == 1 && to.succ_opt().is_none_or(|next| next.day() == 1);
     let handling_days = async {
-        if whole_months {
-            rollup_handling_days(pool, filter, grouping, from, to).await
+        if whole_months(from, to) {
+            rollup_handling_days(pool, rollup, filter, grouping, key, from, to).await
         } else {
             run_part(pool, filter, grouping, handling_days_part(), from, to).await
         }
     };
     let (flows, handling_days, open) = tokio::try_join!(
-        rollup_flows(pool, filter, key, from, to),
+        rollup_flows(pool, rollup, filter, key, from, to),
         handling_days,
-        rollup_stocks(pool, filter, grouping, key, from, to),
+        rollup_stocks(pool, rollup, filter, grouping, key, from, to),
     )?;
     Ok(PartRows {
         flows,
@@ -510,6 +568,7 @@ async fn rollup_parts(
 /// least one case counted (as counting the cases would).
 async fn rollup_flows(
     pool: Connections<'_>,
+    rollup: Rollup,
     filter: &StatsFilter,
     key: &str,
     from: NaiveDate,
@@ -521,9 +580,12 @@ async fn rollup_flows(
         .collect();
     let sql = named_measures(&format!(
         "SELECT {key} AS key, NULL::text AS detail, {sums} \
-         FROM statistics_days s WHERE s.organ_id = ANY($1) AND s.day BETWEEN $2 AND $3 \
+         FROM {table} s WHERE s.organ_id = ANY($1) AND s.{period} BETWEEN $2 AND $3 {domain} \
          GROUP BY 1",
         sums = sums.join(", "),
+        table = rollup.flows_table(),
+        period = rollup.period(),
+        domain = domain_condition(filter),
     ));
     let rows = load_measures(pool, "rollup flows", &sql, filter, from, to).await?;
     // A day's row may hold only changes of the stocks.
@@ -536,21 +598,26 @@ async fn rollup_flows(
 /// The handling-days histogram of the range's whole months, per key.
 async fn rollup_handling_days(
     pool: Connections<'_>,
+    rollup: Rollup,
     filter: &StatsFilter,
     grouping: Grouping,
+    key: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<PartRow>, TallyError> {
+    // The histogram is by month in both rollups.
     let key = match grouping {
         Grouping::Month => "to_char(s.month, 'YYYY-MM')",
-        _ => grouping.rollup_key().unwrap_or("''"),
+        _ => key,
     };
     let sql = named_measures(&format!(
         "SELECT {key} AS key, s.days::text AS detail, \
            sum(s.cases)::bigint AS {HANDLING_DAYS_CASES} \
-         FROM statistics_handling_days s \
-         WHERE s.organ_id = ANY($1) AND s.month BETWEEN $2 AND $3 \
-         GROUP BY 1, 2 HAVING sum(s.cases) <> 0"
+         FROM {table} s \
+         WHERE s.organ_id = ANY($1) AND s.month BETWEEN $2 AND $3 {domain} \
+         GROUP BY 1, 2 HAVING sum(s.cases) <> 0",
+        table = rollup.handling_days_table(),
+        domain = domain_condition(filter),
     ));
     load_measures(pool, "rollup handling days", &sql, filter, from, to).await
 }
@@ -569,29 +636,32 @@ struct StockRow {
 /// the stocks' daily changes up to that day.
 async fn rollup_stocks(
     pool: Connections<'_>,
+    rollup: Rollup,
     filter: &StatsFilter,
     grouping: Grouping,
     key: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<OpenAt, TallyError> {
+    let period = rollup.period();
     // For months: the changes before the range in one sum (key NULL), then each month's.
     let key = if grouping == Grouping::Month {
-        format!("CASE WHEN s.day >= $2 THEN {key} END")
+        format!("CASE WHEN s.{period} >= $2 THEN {key} END")
     } else {
         key.to_owned()
     };
+    // A month's row holds the changes of its days; the per-domain rollup answers only ranges
+    // ending on a month's last day.
     let sql = format!(
         "SELECT {key} AS key, sum(s.open_change)::bigint AS open, \
            sum(s.overdue_change)::bigint AS overdue \
-         FROM statistics_days s WHERE s.organ_id = ANY($1) AND s.day <= $3 GROUP BY 1"
+         FROM {table} s WHERE s.organ_id = ANY($1) AND s.{period} <= $3 {domain} GROUP BY 1",
+        table = rollup.flows_table(),
+        domain = domain_condition(filter),
     );
     let mut conn = pool.get().await?;
     let started = std::time::Instant::now();
-    let rows: Vec<StockRow> = diesel::sql_query(sql)
-        .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
+    let rows: Vec<StockRow> = bind_rollup(diesel::sql_query(sql), filter, from, to)
         .load(&mut conn)
         .await?;
     tracing::debug!(
@@ -635,7 +705,36 @@ async fn rollup_stocks(
     Ok(OpenAt::PerKey(at_ends))
 }
 
-/// Runs a query of the rollups binding the organs ($1) and the range ($2, $3).
+/// The condition on the domain of a rollup's rows (alias `s`), binding it as $4, if the filter
+/// names one.
+fn domain_condition(filter: &StatsFilter) -> &'static str {
+    if filter.domain.is_some() {
+        "AND s.domain = $4"
+    } else {
+        ""
+    }
+}
+
+/// Binds the organs ($1), the range ($2, $3) and the filter's domain if it names one ($4, see
+/// [`domain_condition`]) to a query of the rollups.
+fn bind_rollup<'f>(
+    query: diesel::query_builder::SqlQuery,
+    filter: &'f StatsFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> diesel::query_builder::BoxedSqlQuery<'f, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
+    let query = query
+        .into_boxed()
+        .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to);
+    match filter.domain.as_deref() {
+        Some(domain) => query.bind::<Text, _>(domain),
+        None => query,
+    }
+}
+
+/// Runs a query of the rollups binding the organs ($1), the range ($2, $3) and the domain ($4).
 async fn load_measures(
     pool: Connections<'_>,
     part: &'static str,
@@ -646,10 +745,7 @@ async fn load_measures(
 ) -> Result<Vec<PartRow>, TallyError> {
     let mut conn = pool.get().await?;
     let started = std::time::Instant::now();
-    let rows: Vec<MeasureRow> = diesel::sql_query(sql)
-        .bind::<Array<SqlUuid>, _>(&filter.organ_ids)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
+    let rows: Vec<MeasureRow> = bind_rollup(diesel::sql_query(sql), filter, from, to)
         .load(&mut conn)
         .await?;
     tracing::debug!(
