@@ -89,6 +89,11 @@ pub fn condition(m: &Measure) -> Option<String> {
         Selects::OnTime => Some("c.concluded_on <= c.decision_due_on".to_owned()),
         Selects::Late => Some("c.concluded_on > c.decision_due_on".to_owned()),
         Selects::Extended => Some("c.extension_days > 0".to_owned()),
+        Selects::EnforcementStayed => Some("c.enforcement_stayed".to_owned()),
+        Selects::NormativeReviewRequested => Some("c.normative_review_requested".to_owned()),
+        Selects::NormativeFoundUnlawful => Some("c.normative_found_unlawful".to_owned()),
+        Selects::CompensationClaimed => Some("c.compensation_claimed".to_owned()),
+        Selects::CompensationAwarded => Some("c.compensation_awarded_fen IS NOT NULL".to_owned()),
     }
 }
 
@@ -100,6 +105,10 @@ pub fn aggregate(m: &Measure) -> String {
         (Adds::HearingsHeld, None) => "coalesce(sum(c.hearings_held), 0)".to_owned(),
         (Adds::HearingsHeld, Some(c)) => {
             format!("coalesce(sum(c.hearings_held) FILTER (WHERE {c}), 0)")
+        }
+        (Adds::CompensationFen, None) => "coalesce(sum(c.compensation_awarded_fen), 0)".to_owned(),
+        (Adds::CompensationFen, Some(c)) => {
+            format!("coalesce(sum(c.compensation_awarded_fen) FILTER (WHERE {c}), 0)")
         }
     }
 }
@@ -136,6 +145,10 @@ fn case_change(m: &Measure) -> String {
         (Adds::One, Some(c)) => format!("coalesce(({c})::int, 0)"),
         (Adds::HearingsHeld, None) => "c.hearings_held".to_owned(),
         (Adds::HearingsHeld, Some(c)) => format!("CASE WHEN {c} THEN c.hearings_held ELSE 0 END"),
+        (Adds::CompensationFen, None) => "coalesce(c.compensation_awarded_fen, 0)".to_owned(),
+        (Adds::CompensationFen, Some(c)) => {
+            format!("CASE WHEN {c} THEN c.compensation_awarded_fen ELSE 0 END")
+        }
     }
 }
 

@@ -163,6 +163,11 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         open_span -> Nullable<Daterange>,
         overdue_span -> Nullable<Daterange>,
+        enforcement_stayed -> Bool,
+        normative_review_requested -> Bool,
+        normative_found_unlawful -> Bool,
+        compensation_claimed -> Bool,
+        compensation_awarded_fen -> Nullable<Int8>,
     }
 }
 
@@ -417,6 +422,12 @@ diesel::table! {
         open_change -> Int8,
         overdue_change -> Int8,
         withdrawn_before_acceptance -> Int8,
+        enforcement_stayed -> Int8,
+        normative_reviews_requested -> Int8,
+        normative_found_unlawful -> Int8,
+        compensation_claims -> Int8,
+        compensation_awarded -> Int8,
+        compensation_awarded_fen -> Int8,
     }
 }
 

@@ -888,6 +888,16 @@ struct FactsRow {
     hearings_held: i32,
     #[diesel(sql_type = Nullable<Date>)]
     decision_due_on: Option<NaiveDate>,
+    #[diesel(sql_type = Bool)]
+    enforcement_stayed: bool,
+    #[diesel(sql_type = Bool)]
+    normative_review_requested: bool,
+    #[diesel(sql_type = Bool)]
+    normative_found_unlawful: bool,
+    #[diesel(sql_type = Bool)]
+    compensation_claimed: bool,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    compensation_awarded_fen: Option<i64>,
 }
 
 /// The plain facts of every case the filter selects, for checking the SQL figures against the
@@ -901,7 +911,9 @@ pub async fn case_facts(
         "SELECT c.state, c.channel, c.received_on, c.accepted_on, c.declined_on, c.withdrawn_on, \
            c.concluded_on, \
            c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
-           c.extension_days, c.hearings_held, c.decision_due_on \
+           c.extension_days, c.hearings_held, c.decision_due_on, c.enforcement_stayed, \
+           c.normative_review_requested, c.normative_found_unlawful, c.compensation_claimed, \
+           c.compensation_awarded_fen \
          FROM cases c WHERE {FILTER} AND $7::date = $8::date"
     );
     // The shared filter binds a date range; every case's facts are wanted, so it is left moot.
@@ -938,6 +950,13 @@ pub async fn case_facts(
                 extension_days: u32::try_from(row.extension_days).unwrap_or(0),
                 hearings_held: u32::try_from(row.hearings_held).unwrap_or(0),
                 decision_due_on: row.decision_due_on,
+                enforcement_stayed: row.enforcement_stayed,
+                normative_review_requested: row.normative_review_requested,
+                normative_found_unlawful: row.normative_found_unlawful,
+                compensation_claimed: row.compensation_claimed,
+                compensation_awarded_fen: row
+                    .compensation_awarded_fen
+                    .and_then(|fen| u64::try_from(fen).ok()),
             })
         })
         .collect()

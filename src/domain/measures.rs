@@ -112,6 +112,16 @@ pub enum Selects {
     Late,
     /// Those with an extension granted.
     Extended,
+    /// Those in which enforcement of the act was stopped (art. 42).
+    EnforcementStayed,
+    /// Those carrying a request to review a normative document (art. 13).
+    NormativeReviewRequested,
+    /// Those whose normative-document review found provisions unlawful (art. 59).
+    NormativeFoundUnlawful,
+    /// Those with a compensation claim joined to the application (art. 72).
+    CompensationClaimed,
+    /// Those whose decision awarded compensation in money (art. 72).
+    CompensationAwarded,
 }
 
 impl Selects {
@@ -136,6 +146,11 @@ impl Selects {
                 (Some(done), Some(due)) if done > due
             ),
             Self::Extended => case.extension_days > 0,
+            Self::EnforcementStayed => case.enforcement_stayed,
+            Self::NormativeReviewRequested => case.normative_review_requested,
+            Self::NormativeFoundUnlawful => case.normative_found_unlawful,
+            Self::CompensationClaimed => case.compensation_claimed,
+            Self::CompensationAwarded => case.compensation_awarded_fen.is_some(),
         }
     }
 }
@@ -147,6 +162,8 @@ pub enum Adds {
     One,
     /// Its formal hearings (听证).
     HearingsHeld,
+    /// The compensation its decision awarded, in fen.
+    CompensationFen,
 }
 
 /// How the per-day rollups (`statistics_days`) hold a measure.
@@ -248,6 +265,42 @@ pub static MEASURES: &[Measure] = &[
         ..measure("hearings_held", DatedBy::Concluded, Selects::Every)
     },
     measure("extended", DatedBy::Concluded, Selects::Extended),
+    // Stays, review outcomes and awards happen while a case runs or at its end; like hearings
+    // and extensions they are counted when the case concludes. Claims and review requests come
+    // with the application and are counted by its receipt.
+    measure(
+        "enforcement_stayed",
+        DatedBy::Concluded,
+        Selects::EnforcementStayed,
+    ),
+    measure(
+        "normative_reviews_requested",
+        DatedBy::Received,
+        Selects::NormativeReviewRequested,
+    ),
+    measure(
+        "normative_found_unlawful",
+        DatedBy::Concluded,
+        Selects::NormativeFoundUnlawful,
+    ),
+    measure(
+        "compensation_claims",
+        DatedBy::Received,
+        Selects::CompensationClaimed,
+    ),
+    measure(
+        "compensation_awarded",
+        DatedBy::Concluded,
+        Selects::CompensationAwarded,
+    ),
+    Measure {
+        adds: Adds::CompensationFen,
+        ..measure(
+            "compensation_awarded_fen",
+            DatedBy::Concluded,
+            Selects::CompensationAwarded,
+        )
+    },
     measure(
         "altered",
         DatedBy::Concluded,
@@ -325,6 +378,7 @@ impl Measure {
         match self.adds {
             Adds::One => 1,
             Adds::HearingsHeld => u64::from(case.hearings_held),
+            Adds::CompensationFen => case.compensation_awarded_fen.unwrap_or(0),
         }
     }
 
