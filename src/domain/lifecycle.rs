@@ -3756,7 +3756,13 @@ mod tests {
         let lc = filed(Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], false),
-            [K::RecordReply, K::Suspend, K::RecordCompensationClaim]
+            [
+                K::RecordReply,
+                K::Suspend,
+                K::RecordCompensationClaim,
+                K::RecordForwarding,
+                K::RequestNormativeReview
+            ]
         );
         assert_eq!(
             allowed_actions(&lc, &[Role::Officer], true),
@@ -3764,7 +3770,9 @@ mod tests {
                 K::RecordReply,
                 K::Hear,
                 K::Suspend,
-                K::RecordCompensationClaim
+                K::RecordCompensationClaim,
+                K::RecordForwarding,
+                K::RequestNormativeReview
             ]
         );
         assert_eq!(
@@ -3774,7 +3782,9 @@ mod tests {
                 K::Extend,
                 K::DismissApplication,
                 K::Mediate,
-                K::Terminate
+                K::Terminate,
+                K::StayEnforcement,
+                K::RefuseStay
             ]
         );
         assert_eq!(
@@ -3785,7 +3795,9 @@ mod tests {
                 K::Decide,
                 K::DismissApplication,
                 K::Mediate,
-                K::Terminate
+                K::Terminate,
+                K::StayEnforcement,
+                K::RefuseStay
             ]
         );
         assert!(allowed_actions(&lc, &[Role::Statistician], true).is_empty());
@@ -3801,7 +3813,11 @@ mod tests {
                 K::DismissApplication,
                 K::Mediate,
                 K::Terminate,
-                K::RecordCompensationClaim
+                K::RecordCompensationClaim,
+                K::RecordForwarding,
+                K::StayEnforcement,
+                K::RefuseStay,
+                K::RequestNormativeReview
             ]
         );
     }
@@ -3815,7 +3831,9 @@ mod tests {
             [
                 K::RequestSupplement,
                 K::WithdrawApplication,
-                K::RecordCompensationClaim
+                K::RecordCompensationClaim,
+                K::RecordForwarding,
+                K::RequestNormativeReview
             ]
         );
         assert_eq!(
@@ -3836,7 +3854,11 @@ mod tests {
                 K::DismissApplication,
                 K::Mediate,
                 K::Terminate,
-                K::RecordCompensationClaim
+                K::RecordCompensationClaim,
+                K::RecordForwarding,
+                K::StayEnforcement,
+                K::RefuseStay,
+                K::RequestNormativeReview
             ]
         );
 
@@ -3848,11 +3870,17 @@ mod tests {
         let suspended = fixture(S::Suspended, Procedure::Ordinary);
         assert_eq!(
             allowed_actions(&suspended, &[Role::Officer], false),
-            [K::Resume, K::RecordCompensationClaim]
+            [K::Resume, K::RecordCompensationClaim, K::RecordForwarding]
         );
         assert_eq!(
             allowed_actions(&suspended, &[Role::Head], false),
-            [K::Assign, K::Mediate, K::Terminate]
+            [
+                K::Assign,
+                K::Mediate,
+                K::Terminate,
+                K::StayEnforcement,
+                K::RefuseStay
+            ]
         );
 
         for state in CaseState::iter().filter(|s| s.is_terminal()) {

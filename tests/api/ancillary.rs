@@ -454,3 +454,193 @@ async fn a_decision_confirming_the_act_invalid_must_rule_on_the_compensation_cla
         "return_property"
     );
 }
+
+/// Stays, reviews and compensation counted from the cases and from the rollups alike, as the
+/// domain defines them: claims and review requests by the day received, stays, unlawful
+/// findings and awards by the day the case concluded.
+#[tokio::test]
+async fn the_figures_count_stays_reviews_and_compensation_from_both_sources() {
+    use chrono::NaiveDate;
+    use fuyi::{
+        db::statistics::{Grouping, StatsFilter, case_facts},
+        domain::{
+            measures::MEASURES,
+            statistics::{self as defs, Period},
+        },
+    };
+
+    let app = TestApp::spawn().await;
+    // Received 2024-03-01; a claim, a stay, then a revocation awarding 800 yuan on 2024-04-01.
+    let awarded = heard(&app).await;
+    let awarded = app
+        .act_ok(
+            &app.officer,
+            &awarded,
+            json!({"action": "record_compensation_claim", "occurred_on": "2024-03-25",
+                   "claim": {"description": "赔偿损失", "amount_fen": 120000}}),
+        )
+        .await;
+    let awarded = app
+        .act_ok(
+            &app.head,
+            &awarded,
+            json!({"action": "stay_enforcement", "occurred_on": "2024-03-26",
+                   "ground": "party_request_granted", "decided_by": "王局长"}),
+        )
+        .await;
+    app.act_ok(
+        &app.head,
+        &awarded,
+        decide(
+            "revoke",
+            "2024-04-01",
+            json!({"compensation": {"outcome": "award", "amount_fen": 80000}}),
+        ),
+    )
+    .await;
+    // Received 2024-03-01; a review found unlawful, then a revocation on 2024-04-15.
+    let reviewed = heard(&app).await;
+    let reviewed = app
+        .act_ok(&app.officer, &reviewed, review_request("2024-03-26"))
+        .await;
+    let reviewed = app
+        .act_ok(
+            &app.head,
+            &reviewed,
+            json!({"action": "conclude_normative_review", "occurred_on": "2024-04-10",
+                   "finding": "unlawful", "provisions": ["第五条"]}),
+        )
+        .await;
+    app.act_ok(
+        &app.head,
+        &reviewed,
+        decide("revoke", "2024-04-15", json!({})),
+    )
+    .await;
+    // Received 2024-03-01, still open: a claim and a review request, counted on receipt.
+    let open = app.sample_case().await;
+    let open = app
+        .act_ok(&app.officer, &open, review_request("2024-03-04"))
+        .await;
+    app.act_ok(
+        &app.officer,
+        &open,
+        json!({"action": "record_compensation_claim", "occurred_on": "2024-03-04",
+               "claim": {"description": "返还财产"}}),
+    )
+    .await;
+
+    let body = get_ok(
+        &app,
+        "/api/v1/statistics/summary?from=2024-03-01&to=2024-04-30",
+    )
+    .await;
+    let counts = &body["total"]["counts"];
+    assert_eq!(counts["enforcement_stayed"], 1, "{counts}");
+    assert_eq!(counts["normative_reviews_requested"], 2, "{counts}");
+    assert_eq!(counts["normative_found_unlawful"], 1, "{counts}");
+    assert_eq!(counts["compensation_claims"], 2, "{counts}");
+    assert_eq!(counts["compensation_awarded"], 1, "{counts}");
+    assert_eq!(counts["compensation_awarded_fen"], 80000, "{counts}");
+    // April alone: the conclusions, not the receipts.
+    let april = get_ok(
+        &app,
+        "/api/v1/statistics/summary?from=2024-04-01&to=2024-04-30",
+    )
+    .await;
+    let counts = &april["total"]["counts"];
+    assert_eq!(counts["compensation_claims"], 0, "{counts}");
+    assert_eq!(counts["normative_reviews_requested"], 0, "{counts}");
+    assert_eq!(counts["compensation_awarded_fen"], 80000, "{counts}");
+    assert_eq!(counts["normative_found_unlawful"], 1, "{counts}");
+
+    let mut conn = app.pool.get().await.expect("a connection");
+    let filter = StatsFilter {
+        organ_ids: vec![app.city.id],
+        ..StatsFilter::default()
+    };
+    let facts = case_facts(&mut conn, &filter).await.expect("facts");
+    let day = |s: &str| s.parse::<NaiveDate>().expect("a date");
+    for (from, to) in [
+        ("2024-03-01", "2024-04-30"),
+        ("2024-03-02", "2024-04-10"),
+        ("2024-04-01", "2024-04-01"),
+        ("2024-04-02", "2024-05-31"),
+    ] {
+        let (from, to) = (day(from), day(to));
+        let sql = app
+            .rollups_agreeing_with_cases(&filter, Grouping::Month, from, to)
+            .await;
+        let defined = defs::tally_measures(&facts, Period { from, to });
+        for m in MEASURES {
+            assert_eq!(
+                sql.total.measure(m),
+                defined[m.name],
+                "{} in {from}..{to}",
+                m.name
+            );
+        }
+    }
+}
+
+/// The import file carries the ancillary procedures, and the imported case reads and counts
+/// like one recorded action by action.
+#[tokio::test]
+async fn an_import_row_carries_the_ancillary_procedures() {
+    use fuyi::service::import::import_csv;
+
+    let app = TestApp::spawn().await;
+    let text = "organ,received_on,channel,applicant_name,applicant_kind,respondent,act_type,\
+act_date,learned_on,request,reasons,state,procedure,accepted_on,heard_on,concluded_on,\
+submitted_to_respondent_on,forwarded_on,stay_ground,stay_decided_on,stay_decided_by,\
+normative_document_name,normative_issuing_body,normative_requested_on,normative_concluded_on,\
+normative_finding,normative_provisions,compensation_claim,compensation_claim_fen,\
+compensation_outcome,compensation_awarded_fen
+city,2024-03-15,forwarded,张三,natural_person,福州市公安局,administrative_penalty,2024-01-10,\
+2024-01-12,撤销处罚决定,事实不清,revoked,ordinary,2024-03-18,2024-04-01,2024-05-20,2024-03-08,\
+2024-03-14,organ_deems_necessary,2024-03-20,王局长,停车管理办法,市人民政府,2024-03-18,2024-04-15,\
+unlawful,第三条；第五条,赔偿损失,300000,award,150000
+";
+    let mut conn = app.pool.get().await.expect("connection");
+    let report = import_csv(
+        &mut conn,
+        &app.settings.rules,
+        || Ok(text.as_bytes()),
+        "b.csv",
+    )
+    .await
+    .expect("imported");
+    drop(conn);
+    let id = report.ids[0].to_string();
+    let (status, case) = app.get_case(&app.head, &id).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    // Submitted to the respondent in time, though received after the 60 days (art. 20).
+    assert_eq!(case["applied_on"], "2024-03-08", "{case}");
+    assert_eq!(case["late_application"], false, "{case}");
+    let lc = &case["lifecycle"];
+    assert_eq!(lc["forwarding"]["forwarded_on"], "2024-03-14");
+    assert_eq!(lc["enforcement_stay"]["ground"], "organ_deems_necessary");
+    assert_eq!(
+        lc["normative_review"]["provisions"],
+        json!(["第三条", "第五条"])
+    );
+    assert_eq!(lc["compensation_ruling"]["amount_fen"], 150000);
+    assert_eq!(status_of(&case, "forwarding"), ("met", "2024-03-15"));
+
+    let body = get_ok(
+        &app,
+        "/api/v1/statistics/summary?from=2024-03-01&to=2024-05-31",
+    )
+    .await;
+    let counts = &body["total"]["counts"];
+    for (name, value) in [
+        ("enforcement_stayed", 1),
+        ("normative_reviews_requested", 1),
+        ("normative_found_unlawful", 1),
+        ("compensation_claims", 1),
+        ("compensation_awarded", 1),
+        ("compensation_awarded_fen", 150000),
+    ] {
+        assert_eq!(counts[name], value, "{name}: {counts}");
+    }
+}

@@ -48,7 +48,13 @@ async fn a_lapsed_review_counts_as_acceptance_on_read_and_an_accept_records_the_
     assert_refused(status, &problem, "art_30");
     assert_eq!(
         problem["allowed_actions"],
-        json!(["accept", "assign", "record_compensation_claim"])
+        json!([
+            "accept",
+            "assign",
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
+        ])
     );
 
     let accepted = app

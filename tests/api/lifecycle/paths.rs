@@ -22,13 +22,23 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
     assert_eq!(case["deemed_accepted_on"], "2024-03-08");
     assert_eq!(
         allowed(&case),
-        ["record_compensation_claim"],
+        [
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
+        ],
         "the registering officer"
     );
     let as_head = reload(&app, &app.head, &case).await;
     assert_eq!(
         allowed(&as_head),
-        ["accept", "assign", "record_compensation_claim"]
+        [
+            "accept",
+            "assign",
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
+        ]
     );
     assert_eq!(deadline(&case, "acceptance_review")["due_on"], "2024-03-08");
 
@@ -60,7 +70,11 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "dismiss_application",
             "mediate",
             "terminate",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "stay_enforcement",
+            "refuse_stay",
+            "request_normative_review"
         ]
     );
 
@@ -90,7 +104,9 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "record_reply",
             "hear",
             "suspend",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
         ]
     );
 
@@ -110,7 +126,9 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "record_reply",
             "hear",
             "suspend",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
         ],
         "the officer"
     );
@@ -277,7 +295,9 @@ async fn a_supplement_round_pauses_and_restarts_the_acceptance_review() {
         [
             "supplement",
             "withdraw_application",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
         ]
     );
     assert_eq!(deadline(&case, "acceptance_review")["status"], "paused");
@@ -382,7 +402,7 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
     );
     assert_eq!(
         allowed(&case),
-        ["resume", "record_compensation_claim"],
+        ["resume", "record_compensation_claim", "record_forwarding"],
         "the suspending officer"
     );
     assert_eq!(
@@ -392,7 +412,10 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
             "resume",
             "mediate",
             "terminate",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "stay_enforcement",
+            "refuse_stay"
         ]
     );
     assert_eq!(deadline(&case, "decision")["status"], "paused");

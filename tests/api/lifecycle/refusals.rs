@@ -41,7 +41,9 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
             "accept",
             "assign",
             "withdraw_application",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
         ])
     );
     let detail = problem["detail"].as_str().unwrap();
@@ -65,7 +67,9 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
         json!([
             "request_supplement",
             "withdraw_application",
-            "record_compensation_claim"
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review"
         ])
     );
 
