@@ -98,11 +98,20 @@ impl Ancillary {
         for (column, date) in self.dates() {
             match date {
                 Some(date) if date > today => push(column, "is in the future"),
-                Some(date) if date < received_on => {
+                // The respondent forwards what reaches the organ afterwards.
+                Some(date) if date < received_on && column != Column::ForwardedOn => {
                     push(column, "is before the application was received");
                 }
                 _ => {}
             }
+        }
+        if let (Some(submitted_on), Some(forwarded_on)) = (self.submitted_on, self.forwarded_on)
+            && forwarded_on < submitted_on
+        {
+            push(
+                Column::ForwardedOn,
+                "is before the application was submitted",
+            );
         }
         if let Some(submitted_on) = self.submitted_on {
             if submitted_on > received_on {
