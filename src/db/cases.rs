@@ -391,6 +391,26 @@ pub async fn save_correction(
         .await
 }
 
+/// Records that the application was made on `applied_on` through the respondent (art. 32),
+/// with the art. 20 judgement on that day; the caller holds the row lock and saves the
+/// lifecycle next, which bumps the version.
+pub async fn save_forwarded_application(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    applied_on: NaiveDate,
+    late_application: bool,
+) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::channel.eq(Channel::Forwarded),
+            cases::applied_on.eq(Some(applied_on)),
+            cases::late_application.eq(late_application),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Filters of the case list; every one optional.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {

@@ -89,6 +89,11 @@ pub fn condition(m: &Measure) -> Option<String> {
         Selects::OnTime => Some("c.concluded_on <= c.decision_due_on".to_owned()),
         Selects::Late => Some("c.concluded_on > c.decision_due_on".to_owned()),
         Selects::Extended => Some("c.extension_days > 0".to_owned()),
+        Selects::EnforcementStayed => Some("c.enforcement_stayed".to_owned()),
+        Selects::NormativeReviewRequested => Some("c.normative_review_requested".to_owned()),
+        Selects::NormativeFoundUnlawful => Some("c.normative_found_unlawful".to_owned()),
+        Selects::CompensationClaimed => Some("c.compensation_claimed".to_owned()),
+        Selects::CompensationAwarded => Some("c.compensation_awarded_fen IS NOT NULL".to_owned()),
         Selects::WithThirdParty => Some("c.third_parties > 0".to_owned()),
     }
 }

@@ -165,6 +165,11 @@ diesel::table! {
         overdue_span -> Nullable<Daterange>,
         third_parties -> Int4,
         committee_consultations -> Int4,
+        enforcement_stayed -> Bool,
+        normative_review_requested -> Bool,
+        normative_found_unlawful -> Bool,
+        compensation_claimed -> Bool,
+        compensation_awarded_fen -> Nullable<Int8>,
     }
 }
 
@@ -469,6 +474,12 @@ diesel::table! {
         open_change -> Int8,
         overdue_change -> Int8,
         withdrawn_before_acceptance -> Int8,
+        enforcement_stayed -> Int8,
+        normative_reviews_requested -> Int8,
+        normative_found_unlawful -> Int8,
+        compensation_claims -> Int8,
+        compensation_awarded -> Int8,
+        compensation_awarded_fen -> Int8,
     }
 }
 

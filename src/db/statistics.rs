@@ -988,6 +988,16 @@ struct FactsRow {
     third_parties: i32,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     committee_consultations: i32,
+    #[diesel(sql_type = Bool)]
+    enforcement_stayed: bool,
+    #[diesel(sql_type = Bool)]
+    normative_review_requested: bool,
+    #[diesel(sql_type = Bool)]
+    normative_found_unlawful: bool,
+    #[diesel(sql_type = Bool)]
+    compensation_claimed: bool,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    compensation_awarded_fen: Option<i64>,
 }
 
 /// The plain facts of every case the filter selects, for checking the SQL figures against the
@@ -1003,6 +1013,9 @@ pub async fn case_facts(
            c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
            c.extension_days, c.hearings_held, c.decision_due_on, c.third_parties, \
            c.committee_consultations \
+           c.extension_days, c.hearings_held, c.decision_due_on, c.enforcement_stayed, \
+           c.normative_review_requested, c.normative_found_unlawful, c.compensation_claimed, \
+           c.compensation_awarded_fen \
          FROM cases c WHERE {FILTER} AND $7::date = $8::date"
     );
     // The shared filter binds a date range; every case's facts are wanted, so it is left moot.
@@ -1041,6 +1054,13 @@ pub async fn case_facts(
                 decision_due_on: row.decision_due_on,
                 third_parties: u32::try_from(row.third_parties).unwrap_or(0),
                 committee_consultations: u32::try_from(row.committee_consultations).unwrap_or(0),
+                enforcement_stayed: row.enforcement_stayed,
+                normative_review_requested: row.normative_review_requested,
+                normative_found_unlawful: row.normative_found_unlawful,
+                compensation_claimed: row.compensation_claimed,
+                compensation_awarded_fen: row
+                    .compensation_awarded_fen
+                    .and_then(|fen| u64::try_from(fen).ok()),
             })
         })
         .collect()

@@ -249,10 +249,14 @@ pub fn validate_application(
                     facts.received_on
                 ),
             );
-        } else if applied_on != facts.received_on && facts.channel != Channel::Post {
+        } else if applied_on != facts.received_on
+            && !matches!(facts.channel, Channel::Post | Channel::Forwarded)
+        {
+            // Art. 32: an application filed through the respondent was made the day the
+            // respondent received it.
             errors.push(
                 "applied_on",
-                "only a posted application has a posting date before the day it was received",
+                "only a posted or forwarded application was made before the day it was received",
             );
         }
         if applied_on < facts.learned_on {

@@ -1,10 +1,12 @@
-//! A case's statutory deadlines (arts. 30, 31, 41, 48, 54, 62), computed from plain facts.
+//! A case's statutory deadlines (arts. 30, 31, 32, 41, 48, 54, 56–58, 60, 62), computed from plain
+//! facts.
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
+    ancillary::{Forwarding, NormativeReview},
     calendar::{CalendarError, WorkCalendar},
     law::LawInForce,
     lifecycle::PeriodDueDates,
@@ -57,6 +59,10 @@ pub struct DeadlineFacts {
     pub extension_days: u32,
     /// The day the case reached a terminal state.
     pub concluded_on: Option<NaiveDate>,
+    /// The application was filed through the respondent (art. 32).
+    pub forwarding: Option<Forwarding>,
+    /// The incidental review of a normative document (arts. 56–60).
+    pub normative_review: Option<NormativeReview>,
 }
 
 /// Where the decision period of a case converted from simplified to ordinary procedure starts.
@@ -174,6 +180,19 @@ pub struct DeadlineSettings {
     pub reply_working_days_simplified: u32,
     /// Calendar days of suspension after which the case may be terminated (art. 41(5)).
     pub long_suspension_days: u32,
+    /// The respondent forwards an application filed with it, working days (art. 32).
+    pub forwarding_working_days: u32,
+    /// The organ handles a normative-document review it may handle, calendar days from the
+    /// request (art. 56).
+    pub normative_review_days: u32,
+    /// The organ transfers a review it may not handle, working days from the request (art. 56).
+    pub normative_transfer_working_days: u32,
+    /// The drafting body is notified, working days from the suspension on art. 39(9) (art. 58).
+    pub drafting_body_notice_working_days: u32,
+    /// The drafting body replies, working days from the notice (art. 58).
+    pub drafting_body_reply_working_days: u32,
+    /// The organ a review was transferred to answers, calendar days from the transfer (art. 60).
+    pub transferred_review_answer_days: u32,
 }
 
 impl Default for DeadlineSettings {
@@ -191,6 +210,12 @@ impl Default for DeadlineSettings {
             reply_working_days: 10,
             reply_working_days_simplified: 5,
             long_suspension_days: 60,
+            forwarding_working_days: 5,
+            normative_review_days: 30,
+            normative_transfer_working_days: 7,
+            drafting_body_notice_working_days: 3,
+            drafting_body_reply_working_days: 10,
+            transferred_review_answer_days: 60,
         }
     }
 }
@@ -227,6 +252,18 @@ pub enum DeadlineKind {
     /// The last day of 60 days of suspension on art. 39(1), (2) or (4); from the next day the
     /// case may be terminated (art. 41(5)).
     SuspensionLimit,
+    /// The respondent forwards an application filed with it (art. 32).
+    Forwarding,
+    /// The organ transfers a normative-document review it may not handle (art. 56).
+    NormativeReviewTransfer,
+    /// The organ handles a normative-document review it may handle (art. 56).
+    NormativeReviewHandling,
+    /// The organ notifies the drafting body after suspending the case on art. 39(9) (art. 58).
+    DraftingBodyNotice,
+    /// The drafting body replies in writing (art. 58).
+    DraftingBodyReply,
+    /// The organ a review was transferred to answers (art. 60).
+    TransferredReviewAnswer,
 }
 
 /// Where a deadline stands.
@@ -322,17 +359,26 @@ pub fn case_deadlines(
     settings: &DeadlineSettings,
     today: NaiveDate,
 ) -> Vec<Deadline> {
-    [
+    let mut list: Vec<Deadline> = [
+        forwarding(facts, calendar, settings, today),
         acceptance_review(facts, calendar, settings, today),
         supplement(facts, calendar, settings, today),
         copy_to_respondent(facts, calendar, settings, today),
         respondent_reply(facts, calendar, settings, today),
-        decision(facts, calendar, settings, today),
-        suspension_limit(facts, settings, today),
     ]
     .into_iter()
     .flatten()
-    .collect()
+    .collect();
+    list.extend(normative_review(facts, calendar, settings, today));
+    list.extend(
+        [
+            decision(facts, calendar, settings, today),
+            suspension_limit(facts, settings, today),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    list
 }
 
 /// The last day to decide the case, or `None` before acceptance.
@@ -620,6 +666,93 @@ fn suspension_limit(
     judge(DeadlineKind::SuspensionLimit, due, None, None, today)
 }
 
+fn forwarding(
+    facts: &DeadlineFacts,
+    calendar: &WorkCalendar,
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> Option<Deadline> {
+    let forwarding = facts.forwarding.as_ref()?;
+    let due = calendar.add_working_days(forwarding.submitted_on, settings.forwarding_working_days);
+    judge(
+        DeadlineKind::Forwarding,
+        due,
+        forwarding.forwarded_on,
+        facts.concluded_on,
+        today,
+    )
+}
+
+/// The periods of a normative-document review (arts. 56, 58, 60), in the order they start.
+///
+/// Until the organ either transfers the request or starts handling it (notifies the drafting
+/// body, or concludes), both of art. 56's periods run: it handles within 30 days or transfers
+/// within 7 working days. Taking one route drops the other. A review's steps end with its
+/// outcome, or with the case.
+fn normative_review(
+    facts: &DeadlineFacts,
+    calendar: &WorkCalendar,
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> Vec<Deadline> {
+    let Some(review) = facts.normative_review.as_ref() else {
+        return Vec::new();
+    };
+    let ended = review.concluded_on.or(facts.concluded_on);
+    let handling_started =
+        review.drafting_body_notified_on.is_some() || review.concluded_on.is_some();
+    let mut list = Vec::new();
+    if review.transferred_on.is_some() || !handling_started {
+        list.push(judge(
+            DeadlineKind::NormativeReviewTransfer,
+            calendar.add_working_days(
+                review.requested_on,
+                settings.normative_transfer_working_days,
+            ),
+            review.transferred_on,
+            ended,
+            today,
+        ));
+    }
+    if review.handled_by_organ() {
+        list.push(judge(
+            DeadlineKind::NormativeReviewHandling,
+            calendar.calendar_period_end(review.requested_on, settings.normative_review_days),
+            review.concluded_on,
+            facts.concluded_on,
+            today,
+        ));
+        if let Some(suspended_on) = review.suspended_on {
+            list.push(judge(
+                DeadlineKind::DraftingBodyNotice,
+                calendar.add_working_days(suspended_on, settings.drafting_body_notice_working_days),
+                review.drafting_body_notified_on,
+                ended,
+                today,
+            ));
+        }
+        if let Some(notified_on) = review.drafting_body_notified_on {
+            list.push(judge(
+                DeadlineKind::DraftingBodyReply,
+                calendar.add_working_days(notified_on, settings.drafting_body_reply_working_days),
+                review.drafting_body_replied_on,
+                ended,
+                today,
+            ));
+        }
+    }
+    if let Some(transferred_on) = review.transferred_on {
+        list.push(judge(
+            DeadlineKind::TransferredReviewAnswer,
+            calendar.calendar_period_end(transferred_on, settings.transferred_review_answer_days),
+            review.concluded_on,
+            facts.concluded_on,
+            today,
+        ));
+    }
+    list.into_iter().flatten().collect()
+}
+
 /// Places a deadline with a due day against what happened: the step done on `met_on`, or the
 /// case having moved past the step without doing it on `moved_on`.
 fn judge(
@@ -733,6 +866,8 @@ mod tests {
             completed_suspended_days: 0,
             extension_days: 0,
             concluded_on: None,
+            forwarding: None,
+            normative_review: None,
         }
     }
 

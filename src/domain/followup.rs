@@ -168,6 +168,18 @@ text_enum! {
         RespondentReply,
         /// Decide the case (art. 62).
         Decision,
+        /// The respondent forwards an application filed with it (art. 32).
+        Forwarding,
+        /// Transfer a normative-document review the organ may not handle (art. 56).
+        NormativeReviewTransfer,
+        /// Handle a normative-document review (art. 56).
+        NormativeReviewHandling,
+        /// Notify the drafting body of the normative document (art. 58).
+        DraftingBodyNotice,
+        /// The drafting body replies (art. 58).
+        DraftingBodyReply,
+        /// The organ a review was transferred to answers (art. 60).
+        TransferredReviewAnswer,
         /// The respondent remakes the act or performs within the decision's time limit.
         Compliance,
         /// The recipient of an opinion letter reports back (art. 76).
@@ -195,6 +207,12 @@ impl FeedKind {
             DeadlineKind::CopyToRespondent => Some(Self::CopyToRespondent),
             DeadlineKind::RespondentReply => Some(Self::RespondentReply),
             DeadlineKind::Decision => Some(Self::Decision),
+            DeadlineKind::Forwarding => Some(Self::Forwarding),
+            DeadlineKind::NormativeReviewTransfer => Some(Self::NormativeReviewTransfer),
+            DeadlineKind::NormativeReviewHandling => Some(Self::NormativeReviewHandling),
+            DeadlineKind::DraftingBodyNotice => Some(Self::DraftingBodyNotice),
+            DeadlineKind::DraftingBodyReply => Some(Self::DraftingBodyReply),
+            DeadlineKind::TransferredReviewAnswer => Some(Self::TransferredReviewAnswer),
             DeadlineKind::SuspensionLimit => None,
         }
     }

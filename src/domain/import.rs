@@ -4,6 +4,8 @@
 //! Looking up the organ and the respondent, checking case numbers against the database and
 //! writing the rows is the service's part (`service::import`); everything here is pure.
 
+mod ancillary;
+
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -141,6 +143,41 @@ pub enum Column {
     CommitteeConsultedOn,
     /// The committee's opinion; required with `committee_consulted_on`.
     CommitteeOpinion,
+    /// Date the applicant submitted the application to the respondent (art. 32); the day the
+    /// application counts as made (art. 20). The channel is then `forwarded`.
+    SubmittedToRespondentOn,
+    /// Date the respondent forwarded it.
+    ForwardedOn,
+    /// Art. 42 ground of a stay of enforcement.
+    StayGround,
+    /// Date enforcement was stopped.
+    StayDecidedOn,
+    /// Who decided the stay.
+    StayDecidedBy,
+    /// Title of the normative document whose review was requested (art. 13).
+    NormativeDocumentName,
+    /// Its issuing body.
+    NormativeIssuingBody,
+    /// Date the organ received the request.
+    NormativeRequestedOn,
+    /// The organ the request was transferred to (art. 56).
+    NormativeTransferredTo,
+    /// Date of the transfer.
+    NormativeTransferredOn,
+    /// Date of the review's outcome.
+    NormativeConcludedOn,
+    /// `lawful` or `unlawful`.
+    NormativeFinding,
+    /// The provisions concerned, separated by `;`.
+    NormativeProvisions,
+    /// The compensation claim joined to the application (art. 72), in words.
+    CompensationClaim,
+    /// The sum claimed, in fen.
+    CompensationClaimFen,
+    /// The decision's ruling: reject, award, return_property or restore_original_state.
+    CompensationOutcome,
+    /// The compensation awarded, in fen (with `award` only).
+    CompensationAwardedFen,
 }
 
 impl Column {
@@ -313,6 +350,7 @@ pub fn parse_row(
         committee_ground: cells.value::<CommitteeGround>(Column::CommitteeGround),
         committee_opinion: cells.text(Column::CommitteeOpinion),
     };
+    let ancillary = ancillary::read(&mut cells);
     let mut errors = cells.errors;
 
     // Registration's own rules, once the dates they compare are readable.
@@ -365,13 +403,27 @@ pub fn parse_row(
             settings,
         };
         checks.run(&mut errors);
+        ancillary.check(state, received_on, channel, today, &mut errors);
+    }
+    if let (Some(submitted_on), Some(applied_on)) = (ancillary.submitted_on(), applied_on)
+        && submitted_on != applied_on
+    {
+        errors.push(
+            Column::AppliedOn.to_string(),
+            "an application filed through the respondent is made the day it was submitted (submitted_to_respondent_on)",
+        );
     }
     // Every missing or unreadable value has been reported by now.
     let (Some(facts), Some(state)) = (facts, state) else {
         return Err(errors);
     };
     errors.into_result()?;
-    let lifecycle = build_lifecycle(state, facts.received_on, &dates, details);
+    let mut facts = facts;
+    if let Some(submitted_on) = ancillary.submitted_on() {
+        facts.applied_on = Some(submitted_on);
+    }
+    let mut lifecycle = build_lifecycle(state, facts.received_on, &dates, details);
+    ancillary.apply(&mut lifecycle);
     Ok(ImportRow {
         organ,
         respondent,

@@ -112,6 +112,16 @@ pub enum Selects {
     Late,
     /// Those with an extension granted.
     Extended,
+    /// Those in which enforcement of the act was stopped (art. 42).
+    EnforcementStayed,
+    /// Those carrying a request to review a normative document (art. 13).
+    NormativeReviewRequested,
+    /// Those whose normative-document review found provisions unlawful (art. 59).
+    NormativeFoundUnlawful,
+    /// Those with a compensation claim joined to the application (art. 72).
+    CompensationClaimed,
+    /// Those whose decision awarded compensation in money (art. 72).
+    CompensationAwarded,
     /// Those with a third party (第三人, art. 16) recorded.
     WithThirdParty,
 }
@@ -138,6 +148,11 @@ impl Selects {
                 (Some(done), Some(due)) if done > due
             ),
             Self::Extended => case.extension_days > 0,
+            Self::EnforcementStayed => case.enforcement_stayed,
+            Self::NormativeReviewRequested => case.normative_review_requested,
+            Self::NormativeFoundUnlawful => case.normative_found_unlawful,
+            Self::CompensationClaimed => case.compensation_claimed,
+            Self::CompensationAwarded => case.compensation_awarded_fen.is_some(),
             Self::WithThirdParty => case.third_parties > 0,
         }
     }
@@ -152,6 +167,9 @@ pub enum Adds {
     HearingsHeld,
     /// Its consultations of the reconsideration committee (art. 52).
     CommitteeConsultations,
+    /// The compensation its decision awarded, in fen; only with a selection that requires an
+    /// award, since the column is null without one.
+    CompensationFen,
 }
 
 impl Adds {
@@ -161,6 +179,7 @@ impl Adds {
             Self::One => None,
             Self::HearingsHeld => Some("hearings_held"),
             Self::CommitteeConsultations => Some("committee_consultations"),
+            Self::CompensationFen => Some("compensation_awarded_fen"),
         }
     }
 }
@@ -264,6 +283,42 @@ pub static MEASURES: &[Measure] = &[
         ..measure("hearings_held", DatedBy::Concluded, Selects::Every)
     },
     measure("extended", DatedBy::Concluded, Selects::Extended),
+    // Stays, review outcomes and awards happen while a case runs or at its end; like hearings
+    // and extensions they are counted when the case concludes. Claims and review requests come
+    // with the application and are counted by its receipt.
+    measure(
+        "enforcement_stayed",
+        DatedBy::Concluded,
+        Selects::EnforcementStayed,
+    ),
+    measure(
+        "normative_reviews_requested",
+        DatedBy::Received,
+        Selects::NormativeReviewRequested,
+    ),
+    measure(
+        "normative_found_unlawful",
+        DatedBy::Concluded,
+        Selects::NormativeFoundUnlawful,
+    ),
+    measure(
+        "compensation_claims",
+        DatedBy::Received,
+        Selects::CompensationClaimed,
+    ),
+    measure(
+        "compensation_awarded",
+        DatedBy::Concluded,
+        Selects::CompensationAwarded,
+    ),
+    Measure {
+        adds: Adds::CompensationFen,
+        ..measure(
+            "compensation_awarded_fen",
+            DatedBy::Concluded,
+            Selects::CompensationAwarded,
+        )
+    },
     measure(
         "with_third_party",
         DatedBy::Concluded,
@@ -354,6 +409,7 @@ impl Measure {
         match self.adds {
             Adds::One => 1,
             Adds::HearingsHeld => u64::from(case.hearings_held),
+            Adds::CompensationFen => case.compensation_awarded_fen.unwrap_or(0),
             Adds::CommitteeConsultations => u64::from(case.committee_consultations),
         }
     }

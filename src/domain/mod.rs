@@ -1,6 +1,7 @@
 //! The domain: pure rules with no I/O — cases, their lifecycle, deadlines on the working-day
 //! calendar, statistics definitions and personal-data masking.
 
+pub mod ancillary;
 pub mod calendar;
 pub mod case;
 pub mod deadlines;

@@ -92,6 +92,16 @@ pub struct CaseFacts {
     pub extension_days: u32,
     pub hearings_held: u32,
     pub decision_due_on: Option<NaiveDate>,
+    /// Enforcement of the act was stopped (art. 42).
+    pub enforcement_stayed: bool,
+    /// The applicant asked for a normative-document review (art. 13).
+    pub normative_review_requested: bool,
+    /// That review found provisions unlawful (art. 59).
+    pub normative_found_unlawful: bool,
+    /// A compensation claim was joined to the application (art. 72).
+    pub compensation_claimed: bool,
+    /// The compensation the decision awarded in money, in fen.
+    pub compensation_awarded_fen: Option<u64>,
     /// Third parties recorded on the case (art. 16), including any who withdrew.
     pub third_parties: u32,
     /// Consultations of the reconsideration committee recorded on the case (art. 52).
@@ -181,6 +191,18 @@ pub struct Counts {
     hearings_held,
     /// Cases concluded in the period that had an extension granted.
     extended,
+    /// Cases concluded in the period in which enforcement of the act was stopped (art. 42).
+    enforcement_stayed,
+    /// Applications received in the period asking to review a normative document (art. 13).
+    normative_reviews_requested,
+    /// Cases concluded in the period whose normative-document review found provisions unlawful.
+    normative_found_unlawful,
+    /// Applications received in the period with a compensation claim joined (art. 72).
+    compensation_claims,
+    /// Cases concluded in the period whose decision awarded compensation in money.
+    compensation_awarded,
+    /// The compensation those decisions awarded, in fen.
+    compensation_awarded_fen,
     /// Cases concluded in the period with a third party (第三人, art. 16), even one who withdrew.
     with_third_party,
     /// Consultations of the reconsideration committee (art. 52) in cases concluded in the period.
@@ -430,6 +452,11 @@ mod tests {
             extension_days: 0,
             hearings_held: 0,
             decision_due_on: Some(date("2023-03-06")),
+            enforcement_stayed: false,
+            normative_review_requested: false,
+            normative_found_unlawful: false,
+            compensation_claimed: false,
+            compensation_awarded_fen: None,
             third_parties: 0,
             committee_consultations: 0,
         }

@@ -152,6 +152,24 @@ const COLUMNS: &[Column] = &[
     }),
     ("听证次数", |f| Cell::Count(f.counts.hearings_held)),
     ("延期案件数", |f| Cell::Count(f.counts.extended)),
+    ("停止执行案件数", |f| {
+        Cell::Count(f.counts.enforcement_stayed)
+    }),
+    ("规范性文件附带审查申请数", |f| {
+        Cell::Count(f.counts.normative_reviews_requested)
+    }),
+    ("规范性文件认定违法数", |f| {
+        Cell::Count(f.counts.normative_found_unlawful)
+    }),
+    ("行政赔偿请求数", |f| {
+        Cell::Count(f.counts.compensation_claims)
+    }),
+    ("决定赔偿案件数", |f| {
+        Cell::Count(f.counts.compensation_awarded)
+    }),
+    ("决定赔偿金额(分)", |f| {
+        Cell::Count(f.counts.compensation_awarded_fen)
+    }),
     ("平均办理天数", |f| {
         Cell::Decimal(f.durations.mean_days)
     }),

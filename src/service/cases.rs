@@ -451,6 +451,8 @@ pub fn deadline_facts(lc: &CaseLifecycle) -> DeadlineFacts {
         completed_suspended_days: lc.suspended_days,
         extension_days: lc.extension_days,
         concluded_on: lc.concluded_on.or(lc.declined_on).or(lc.withdrawn_on),
+        forwarding: lc.forwarding.clone(),
+        normative_review: lc.normative_review.clone(),
     }
 }
 
@@ -903,6 +905,9 @@ pub async fn transition(
             .apply(&request.action, &ctx)
             .map_err(|refusal| refusal_error(refusal, occurred_on, caller, &current, &facts, rules))?;
 
+        if let Action::RecordForwarding { submitted_on, .. } = &request.action {
+            record_forwarded_application(conn, state, &row, *submitted_on, calendar).await?;
+        }
         let columns = lifecycle_columns(state, &next, calendar, today)?;
         let saved = db::cases::save_lifecycle(conn, id, &columns).await?;
         if kind == ActionKind::Accept {
@@ -931,6 +936,44 @@ pub async fn transition(
         Ok(saved)
     })
     .await
+}
+
+/// An application filed through the respondent was made the day the respondent received it, so
+/// art. 20's window is judged on that day (art. 32).
+async fn record_forwarded_application(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    row: &CaseRow,
+    submitted_on: NaiveDate,
+    calendar: &WorkCalendar,
+) -> ServiceResult<()> {
+    let facts = ApplicationFacts {
+        received_on: row.received_on,
+        channel: Channel::Forwarded,
+        act_type: row.act_type,
+        act_document_number: row.act_document_number.clone(),
+        act_date: row.act_date,
+        learned_on: row.learned_on,
+        amount_fen: row.amount_fen,
+        request: row.request.clone(),
+        reasons: row.reasons.clone(),
+        applied_on: Some(submitted_on),
+        rights_learned_on: row.rights_learned_on,
+        immovable_property: row.immovable_property,
+    };
+    if submitted_on < row.learned_on {
+        return Err(ServiceError::invalid_field(
+            "submitted_on",
+            format!(
+                "the applicant cannot apply ({submitted_on}) before learning of the act ({})",
+                row.learned_on
+            ),
+        ));
+    }
+    let late =
+        case::is_late_application(&facts, &state.settings.rules.application_window, calendar);
+    db::cases::save_forwarded_application(conn, row.id, submitted_on, late).await?;
+    Ok(())
 }
 
 /// Handlers must be active officers of the case's organ: an unknown id or a colleague without

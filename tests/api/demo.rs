@@ -175,6 +175,17 @@ async fn the_demo_year_reads_as_the_2023_report_through_the_api() {
         counts["committee_consultations"].as_u64() > Some(0),
         "{counts}"
     );
+    // Stays, normative-document reviews and compensation happen in the year too (issue 14).
+    for name in [
+        "enforcement_stayed",
+        "normative_reviews_requested",
+        "normative_found_unlawful",
+        "compensation_claims",
+        "compensation_awarded",
+        "compensation_awarded_fen",
+    ] {
+        assert!(counts[name].as_u64() > Some(0), "{name}: {counts}");
+    }
     // Received in 2023, every case runs under the earlier law, which has no simplified procedure.
     assert_eq!(counts["accepted_simplified"], 0, "{counts}");
     assert!(total["open_at_end"]["open"].as_u64() > Some(0), "{total}");

@@ -52,6 +52,8 @@ async fn a_lapsed_review_counts_as_acceptance_on_read_and_an_accept_records_the_
             "accept",
             "assign",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "appoint_representative"
         ])
     );

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod ancillary;
 mod auth;
 mod authorization;
 mod cases;

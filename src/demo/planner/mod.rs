@@ -28,6 +28,7 @@ use crate::{
 };
 
 mod admission;
+mod ancillary;
 mod application;
 mod calendar;
 mod case;

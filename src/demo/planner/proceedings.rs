@@ -163,6 +163,11 @@ impl Planner<'_> {
             (SuspensionGround::RelatedCasePending, 3),
             (SuspensionGround::NormativeDocumentReview, 1),
         ]);
+        if ground == SuspensionGround::NormativeDocumentReview {
+            let since = self.after(case.last_on(), 1, 6);
+            self.normative_review(case, since)?;
+            return Ok(());
+        }
         let since = self.suspend(case, ground)?;
         let on = self.after(since, 5, 30);
         case.act(
@@ -248,6 +253,8 @@ impl Planner<'_> {
             return case.act(on, self.decision(disposition));
         }
         self.reply(case, true)?;
+        self.maybe_claim_compensation(case, disposition)?;
+        self.maybe_stay(case)?;
         if !Self::simplified(case) {
             self.maybe_suspend_and_resume(case)?;
         }
@@ -265,7 +272,8 @@ impl Planner<'_> {
         self.maybe_extend(case)?;
         let late = !Self::simplified(case) && self.chance(0.03);
         let on = self.conclusion_day(case, late);
-        let decision = self.decision(disposition);
+        let mut decision = self.decision(disposition);
+        self.rule_on_claim(case, &mut decision);
         case.act(on, decision)
     }
 

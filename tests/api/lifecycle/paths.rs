@@ -22,7 +22,12 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
     assert_eq!(case["deemed_accepted_on"], "2024-03-08");
     assert_eq!(
         allowed(&case),
-        ["record_compensation_claim", "appoint_representative"],
+        [
+            "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
+            "appoint_representative"
+        ],
         "the registering officer"
     );
     let as_head = reload(&app, &app.head, &case).await;
@@ -32,6 +37,8 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "accept",
             "assign",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "appoint_representative"
         ]
     );
@@ -66,6 +73,10 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "mediate",
             "terminate",
             "record_compensation_claim",
+            "record_forwarding",
+            "stay_enforcement",
+            "refuse_stay",
+            "request_normative_review",
             "add_third_party",
             "appoint_representative",
             "mark_for_committee",
@@ -100,6 +111,8 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "hear",
             "suspend",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "add_third_party",
             "appoint_representative",
             "mark_for_committee",
@@ -124,6 +137,8 @@ async fn an_ordinary_case_goes_from_acceptance_through_reply_and_hearing_to_a_de
             "hear",
             "suspend",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "add_third_party",
             "appoint_representative",
             "mark_for_committee",
@@ -295,6 +310,8 @@ async fn a_supplement_round_pauses_and_restarts_the_acceptance_review() {
             "supplement",
             "withdraw_application",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "appoint_representative"
         ]
     );
@@ -403,6 +420,7 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
         [
             "resume",
             "record_compensation_claim",
+            "record_forwarding",
             "add_third_party",
             "appoint_representative",
             "mark_for_committee",
@@ -418,6 +436,9 @@ async fn a_suspended_case_resumes_to_the_state_it_left() {
             "mediate",
             "terminate",
             "record_compensation_claim",
+            "record_forwarding",
+            "stay_enforcement",
+            "refuse_stay",
             "add_third_party",
             "appoint_representative",
             "mark_for_committee",

@@ -42,6 +42,8 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
             "assign",
             "withdraw_application",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "appoint_representative"
         ])
     );
@@ -67,6 +69,8 @@ async fn a_refused_action_is_a_409_naming_the_state_the_action_and_what_is_allow
             "request_supplement",
             "withdraw_application",
             "record_compensation_claim",
+            "record_forwarding",
+            "request_normative_review",
             "appoint_representative"
         ])
     );
