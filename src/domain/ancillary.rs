@@ -374,7 +374,7 @@ impl CaseLifecycle {
                 review.finding = Some(*finding);
                 review.provisions = provisions.clone();
             }
-            Action::Suspend { ground } if *ground == SuspensionGround::NormativeDocumentReview => {
+            Action::Suspend { ground, .. } if *ground == SuspensionGround::NormativeDocumentReview => {
                 // Art. 39(9) suspends the case for a review under way; the suspension starts the
                 // 3 working days to notify the drafting body (art. 58).
                 let Some(review) = next.normative_review.as_mut().filter(|r| r.pending()) else {

@@ -3265,7 +3265,13 @@ mod tests {
         );
         let lc = step(&lc, sample(K::RecordDraftingBodyReply), 19);
         let lc = step(&lc, sample(K::ConcludeNormativeReview), 20);
-        let lc = step(&lc, Action::Resume {}, 20);
+        let lc = step(
+            &lc,
+            Action::Resume {
+                parties_notified_on: None,
+            },
+            20,
+        );
         assert_eq!(step(&lc, decide(Disposition::Revoke), 21).state, S::Revoked);
     }
 

@@ -145,6 +145,7 @@ impl Planner<'_> {
             since,
             Action::Suspend {
                 ground: SuspensionGround::NormativeDocumentReview,
+                parties_notified_on: Some(since),
             },
         )?;
         let notified = self.after(since, 1, 3);
@@ -167,7 +168,12 @@ impl Planner<'_> {
                 ],
             },
         )?;
-        case.act(concluded, Action::Resume {})?;
+        case.act(
+            concluded,
+            Action::Resume {
+                parties_notified_on: Some(concluded),
+            },
+        )?;
         Ok(concluded)
     }
 }
