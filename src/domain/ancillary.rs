@@ -416,8 +416,9 @@ fn review_mut(next: &mut CaseLifecycle) -> Result<&mut NormativeReview, Refusal>
         .ok_or_else(|| no_pending_review("art_56", None))
 }
 
-/// The states from which the ancillary actions may be taken.
-pub(super) const STAY_STATES: &[CaseState] =
+/// An accepted case still under way, where stays and a review's steps happen (art. 42's
+/// "行政复议期间").
+pub(super) const ACCEPTED_OPEN_STATES: &[CaseState] =
     &[CaseState::Filed, CaseState::Heard, CaseState::Suspended];
 
 /// A request for review comes with the application or while the case is heard (art. 13).

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{
     ancillary::{
-        EnforcementStay, Forwarding, NormativeFinding, NormativeReview, REVIEW_REQUEST_STATES,
-        STAY_STATES, StayGround, StayRefusal, StayRequester,
+        ACCEPTED_OPEN_STATES, EnforcementStay, Forwarding, NormativeFinding, NormativeReview,
+        REVIEW_REQUEST_STATES, StayGround, StayRefusal, StayRequester,
     },
     law::LawInForce,
 };
@@ -1283,13 +1283,13 @@ const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
     ),
     (K::RecordCompensationClaim, OPEN_STATES),
     (K::RecordForwarding, OPEN_STATES),
-    (K::StayEnforcement, STAY_STATES),
-    (K::RefuseStay, STAY_STATES),
+    (K::StayEnforcement, ACCEPTED_OPEN_STATES),
+    (K::RefuseStay, ACCEPTED_OPEN_STATES),
     (K::RequestNormativeReview, REVIEW_REQUEST_STATES),
-    (K::TransferNormativeReview, STAY_STATES),
-    (K::NotifyDraftingBody, STAY_STATES),
-    (K::RecordDraftingBodyReply, STAY_STATES),
-    (K::ConcludeNormativeReview, STAY_STATES),
+    (K::TransferNormativeReview, ACCEPTED_OPEN_STATES),
+    (K::NotifyDraftingBody, ACCEPTED_OPEN_STATES),
+    (K::RecordDraftingBodyReply, ACCEPTED_OPEN_STATES),
+    (K::ConcludeNormativeReview, ACCEPTED_OPEN_STATES),
 ];
 
 /// From which states each action may be taken: the "from" column of domain.md's action table.
