@@ -416,9 +416,6 @@ fn review_mut(next: &mut CaseLifecycle) -> Result<&mut NormativeReview, Refusal>
         .ok_or_else(|| no_pending_review("art_56", None))
 }
 
-/// The states from which the ancillary actions may be taken.
-pub(super) const STAY_STATES: &[CaseState] =
-    &[CaseState::Filed, CaseState::Heard, CaseState::Suspended];
 
 /// A request for review comes with the application or while the case is heard (art. 13).
 pub(super) const REVIEW_REQUEST_STATES: &[CaseState] = &[

@@ -1811,4 +1811,85 @@ mod tests {
         assert_eq!(periods.review_due_on, None);
         assert_eq!(periods.decision_due_on, Some(d(2024, 7, 1)));
     }
+
+    #[test]
+    fn the_respondent_forwards_within_5_working_days_of_the_submission() {
+        // Submitted on Friday 2024-03-08: due Friday 2024-03-15.
+        let forwarded = |on: Option<NaiveDate>| DeadlineFacts {
+            forwarding: Some(crate::domain::ancillary::Forwarding {
+                submitted_on: d(2024, 3, 8),
+                forwarded_on: on,
+            }),
+            ..received(d(2024, 3, 15))
+        };
+        let waiting = deadline(&forwarded(None), Forwarding, d(2024, 3, 15));
+        assert_eq!(
+            (waiting.status, waiting.due_on, waiting.days_left),
+            (Pending, Some(d(2024, 3, 15)), Some(0))
+        );
+        let late = deadline(&forwarded(Some(d(2024, 3, 18))), Forwarding, d(2024, 3, 20));
+        assert_eq!((late.status, late.days_late), (Late, Some(3)));
+        assert!(
+            !kinds(&deadlines(&received(d(2024, 3, 15)), d(2024, 3, 15))).contains(&Forwarding)
+        );
+    }
+
+    #[test]
+    fn a_normative_review_runs_one_route_of_art_56_and_its_later_periods() {
+        let review = NormativeReview {
+            document_name: "停车管理办法".to_owned(),
+            issuing_body: "市人民政府".to_owned(),
+            requested_on: d(2024, 3, 26),
+            suspended_on: None,
+            drafting_body_notified_on: None,
+            drafting_body_replied_on: None,
+            transferred_to: None,
+            transferred_on: None,
+            concluded_on: None,
+            finding: None,
+            provisions: Vec::new(),
+        };
+        let with = |review: NormativeReview| DeadlineFacts {
+            normative_review: Some(review),
+            ..accepted(d(2024, 3, 5))
+        };
+        let today = d(2024, 3, 27);
+        // Undecided: both routes run; 7 working days over Qingming (Apr 4-6, make-up Sunday
+        // Apr 7), 30 calendar days to Thursday Apr 25.
+        let open = deadlines(&with(review.clone()), today);
+        assert_eq!(
+            find(&open, NormativeReviewTransfer).due_on,
+            Some(d(2024, 4, 7))
+        );
+        assert_eq!(
+            find(&open, NormativeReviewHandling).due_on,
+            Some(d(2024, 4, 25))
+        );
+        // Handled by the organ: the drafting body within 3 working days of the suspension, its
+        // reply within 10 of the notice; no transfer any more.
+        let handled = with(NormativeReview {
+            suspended_on: Some(d(2024, 3, 27)),
+            drafting_body_notified_on: Some(d(2024, 3, 29)),
+            ..review.clone()
+        });
+        let list = deadlines(&handled, today);
+        assert!(!kinds(&list).contains(&NormativeReviewTransfer));
+        let notice = find(&list, DraftingBodyNotice);
+        assert_eq!((notice.status, notice.due_on), (Met, Some(d(2024, 4, 1))));
+        assert_eq!(find(&list, DraftingBodyReply).due_on, Some(d(2024, 4, 15)));
+        // Transferred: the other organ answers within 60 days (Monday 2024-05-27); the organ's
+        // own handling period no longer applies.
+        let transferred = with(NormativeReview {
+            transferred_to: Some("省人民政府".to_owned()),
+            transferred_on: Some(d(2024, 3, 28)),
+            ..review
+        });
+        let list = deadlines(&transferred, today);
+        assert!(!kinds(&list).contains(&NormativeReviewHandling));
+        assert_eq!(find(&list, NormativeReviewTransfer).status, Met);
+        assert_eq!(
+            find(&list, TransferredReviewAnswer).due_on,
+            Some(d(2024, 5, 27))
+        );
+    }
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{
     ancillary::{
-        EnforcementStay, Forwarding, NormativeFinding, NormativeReview, REVIEW_REQUEST_STATES,
-        STAY_STATES, StayGround, StayRefusal, StayRequester,
+        EnforcementStay, Forwarding, NormativeFinding, NormativeReview,
+        REVIEW_REQUEST_STATES, StayGround, StayRefusal, StayRequester,
     },
     case::PartyKind,
     law::LawInForce,
@@ -1400,6 +1400,8 @@ const OPEN_STATES: &[CaseState] = &[
 ];
 
 /// Open states of an accepted case: where third parties and the committee take part.
+/// An accepted case still under way (art. 42's "行政复议期间"): where third parties join, the
+/// committee is consulted, and stays and a normative review's steps happen.
 const ACCEPTED_OPEN_STATES: &[CaseState] = &[S::Filed, S::Heard, S::Suspended];
 
 const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
@@ -1425,13 +1427,13 @@ const TRANSITIONS: &[(ActionKind, &[CaseState])] = &[
     ),
     (K::RecordCompensationClaim, OPEN_STATES),
     (K::RecordForwarding, OPEN_STATES),
-    (K::StayEnforcement, STAY_STATES),
-    (K::RefuseStay, STAY_STATES),
+    (K::StayEnforcement, ACCEPTED_OPEN_STATES),
+    (K::RefuseStay, ACCEPTED_OPEN_STATES),
     (K::RequestNormativeReview, REVIEW_REQUEST_STATES),
-    (K::TransferNormativeReview, STAY_STATES),
-    (K::NotifyDraftingBody, STAY_STATES),
-    (K::RecordDraftingBodyReply, STAY_STATES),
-    (K::ConcludeNormativeReview, STAY_STATES),
+    (K::TransferNormativeReview, ACCEPTED_OPEN_STATES),
+    (K::NotifyDraftingBody, ACCEPTED_OPEN_STATES),
+    (K::RecordDraftingBodyReply, ACCEPTED_OPEN_STATES),
+    (K::ConcludeNormativeReview, ACCEPTED_OPEN_STATES),
     (K::AddThirdParty, ACCEPTED_OPEN_STATES),
     (K::WithdrawThirdParty, ACCEPTED_OPEN_STATES),
     (K::AppointRepresentative, OPEN_STATES),
