@@ -21,12 +21,22 @@ const CALENDAR_LOCK: i64 = 0x0066_7579_6963_616c;
 /// Takes the calendar lock shared until the transaction ends: a case change that stores
 /// deadlines then either completes before a replacement starts or sees the new calendar. Take it
 /// before any row lock, so a replacement waiting for it never holds what the change waits for.
+///
+/// Built with the query builder rather than as `sql_query`, so its prepared statement is cached:
+/// a `sql_query` is prepared anew on every call, a round trip of its own on every registration
+/// and transition.
 pub async fn lock_shared(conn: &AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
-        .bind::<diesel::sql_types::BigInt, _>(CALENDAR_LOCK)
+    diesel::select(pg_advisory_xact_lock_shared(CALENDAR_LOCK))
         .execute(&mut &*conn)
         .await?;
     Ok(())
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// PostgreSQL's function. It returns `void`, which diesel has no type for; declared as
+    /// boolean, and its value is never read.
+    fn pg_advisory_xact_lock_shared(key: diesel::sql_types::BigInt) -> diesel::sql_types::Bool;
 }
 
 /// Takes the calendar lock exclusively until the transaction ends, waiting for every case change

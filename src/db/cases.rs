@@ -481,8 +481,10 @@ pub async fn list_within(
 }
 
 /// Those of `ids` that are active users of `organ_id` holding the officer role.
+///
+/// Takes the connection shared, so it can be pipelined with other queries (`try_join!`).
 pub async fn active_officers_among(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     organ_id: Uuid,
     ids: &[Uuid],
 ) -> QueryResult<Vec<Uuid>> {
@@ -492,7 +494,7 @@ pub async fn active_officers_among(
         .filter(users::active.eq(true))
         .filter(users::roles.contains(vec![Role::Officer.as_str()]))
         .select(users::id)
-        .load(conn)
+        .load(&mut &*conn)
         .await
 }
 

@@ -47,6 +47,16 @@ pub async fn append(conn: &mut AsyncPgConnection, event: &NewEvent<'_>) -> Query
         .await
 }
 
+/// [`append`] on a shared connection, so it can be pipelined with other statements
+/// (`try_join!`) of the same transaction.
+pub async fn append_shared(conn: &AsyncPgConnection, event: &NewEvent<'_>) -> QueryResult<()> {
+    diesel::insert_into(case_events::table)
+        .values(event)
+        .execute(&mut &*conn)
+        .await
+        .map(drop)
+}
+
 /// The history of a case in order, each event with the acting user's name.
 pub async fn history(
     conn: &mut AsyncPgConnection,

@@ -1399,7 +1399,6 @@ const OPEN_STATES: &[CaseState] = &[
     S::Suspended,
 ];
 
-/// Open states of an accepted case: where third parties and the committee take part.
 /// An accepted case still under way (art. 42's "行政复议期间"): where third parties join, the
 /// committee is consulted, and stays and a normative review's steps happen.
 const ACCEPTED_OPEN_STATES: &[CaseState] = &[S::Filed, S::Heard, S::Suspended];

@@ -88,9 +88,11 @@ pub async fn create_case(
 ) -> ApiResult<HttpResponse> {
     require_case_role(&caller)?;
     idempotent(&state, &caller, &req, &body, async |conn| {
-        let row = service::register(conn, &state, &caller, body.clone()).await?;
-        tracing::info!(case_id = %row.id, "case registered");
-        let (_, version, view) = respond(conn, &state, &caller, row, &endpoint(&req)).await?;
+        let view = service::register_and_view(conn, &state, &caller, body.clone(), &endpoint(&req))
+            .await?;
+        tracing::info!(case_id = %view.id, "case registered");
+        let version = view.version;
+        let view = serde_json::to_value(view).map_err(ApiError::internal)?;
         Ok((StatusCode::CREATED, version, view))
     })
     .await

@@ -126,7 +126,6 @@ where
     let key = idempotency_key(req)?;
     // Keys are per user and per endpoint: two officers cannot collide.
     let scope = format!("{} {} {}", caller.user_id, req.method(), req.path());
-    let hash = Sha256::digest(serde_json::to_vec(request_body).map_err(ApiError::internal)?);
     let retention = state.settings.limits.idempotency_retention;
     let mut guard = Abandoned(Some(state.pool.get().await?));
     let Some(pooled) = guard.0.as_mut() else {
@@ -140,6 +139,8 @@ where
         return Ok(answer(req, status, version, &body));
     };
 
+    // Only a keyed request is compared with a stored one.
+    let hash = Sha256::digest(serde_json::to_vec(request_body).map_err(ApiError::internal)?);
     type Manager = <AsyncPgConnection as AsyncConnection>::TransactionManager;
     Manager::begin_transaction(&mut *conn).await?;
     let outcome = async {

@@ -477,88 +477,126 @@ pub async fn register(
     caller: &Caller,
     registration: CaseRegistration,
 ) -> ServiceResult<CaseRow> {
-    let reference = state.reference.current(conn).await?;
-    let organ = reference.organ(caller.organ_id)?;
-    let today = organ.today();
-    let respondent = reference
-        .respondent_within(registration.respondent_id, &caller.organ_path)
-        .ok_or_else(|| {
-            ServiceError::invalid_field(
-                "respondent_id",
-                format!(
-                    "no respondent {} is known to this organ",
-                    registration.respondent_id
-                ),
-            )
-        })?;
-    let facts = &registration.facts;
-    case::validate_application(facts, &registration.parties, today)?;
+    let (row, _, _) = register_within(conn, state, caller, registration, None).await?;
+    Ok(row)
+}
 
-    let id = Uuid::now_v7();
-    let lifecycle = CaseLifecycle::new(facts.received_on);
-    let new_case = |columns: LifecycleColumns, late_application: bool| NewCase {
-        id,
-        organ_id: organ.id,
-        respondent_id: respondent.id,
-        domain: respondent.domain,
-        state: columns.state,
-        received_on: facts.received_on,
-        channel: facts.channel,
-        act_type: facts.act_type,
-        act_document_number: facts.act_document_number.clone(),
-        act_date: facts.act_date,
-        learned_on: facts.learned_on,
-        amount_fen: facts.amount_fen,
-        request: facts.request.clone(),
-        reasons: facts.reasons.clone(),
-        enterprise_related: case::is_enterprise_related(&registration.parties),
-        late_application,
-        search_text: case::search_text(
-            registration.parties.iter().map(|p| p.name.as_str()),
-            &respondent.name,
-            facts.act_document_number.as_deref(),
-            None,
-        ),
-        created_by: Some(caller.user_id),
-        lifecycle: columns.lifecycle,
-        next_deadline_on: columns.next_deadline_on,
-        applied_on: facts.applied_on,
-        rights_learned_on: facts.rights_learned_on,
-        immovable_property: facts.immovable_property,
-    };
-    let parties = PartyRow::from_inputs(id, &registration.parties);
-    let payload = serde_json::json!({
-        "respondent_id": respondent.id,
-        "received_on": facts.received_on,
-        "applied_on": facts.applied_on(),
-        "law_in_force": lifecycle.law(),
-    });
+/// [`register`], answering with the registrar's view of the new case: built from what the
+/// registration wrote and read, with the unmasked view recorded in the personal-data audit in
+/// the same transaction, instead of reading the case back after it.
+pub async fn register_and_view(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    registration: CaseRegistration,
+    endpoint: &str,
+) -> ServiceResult<CaseView> {
+    let (row, parties, reference) =
+        register_within(conn, state, caller, registration, Some(endpoint)).await?;
+    view_with(state, caller, row, parties, &reference)
+}
+
+/// The registration's transaction: the calendar lock, then the reference data as of the counter
+/// read under it, the checks, the case, its parties and first event, and (for `audit_endpoint`)
+/// the audit row of an unmasked view. Everything the checks need is read inside, so a
+/// registration costs no round trip before its transaction.
+async fn register_within(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    registration: CaseRegistration,
+    audit_endpoint: Option<&str>,
+) -> ServiceResult<(CaseRow, Vec<PartyRow>, std::sync::Arc<Reference>)> {
     conn.transaction(async |conn| {
         // The counter is read once the calendar lock is held (a statement of its own: pipelined,
         // it could reach the server first), so a calendar change committed before is seen.
         db::calendar::lock_shared(conn).await?;
         let version = db::reference::version(conn).await?;
         let reference = state.reference.at(conn, version).await?;
+        let organ = reference.organ(caller.organ_id)?;
+        let today = organ.today();
+        let respondent = reference
+            .respondent_within(registration.respondent_id, &caller.organ_path)
+            .ok_or_else(|| {
+                ServiceError::invalid_field(
+                    "respondent_id",
+                    format!(
+                        "no respondent {} is known to this organ",
+                        registration.respondent_id
+                    ),
+                )
+            })?;
+        let facts = &registration.facts;
+        case::validate_application(facts, &registration.parties, today)?;
+
+        let id = Uuid::now_v7();
+        let lifecycle = CaseLifecycle::new(facts.received_on);
         let calendar = &reference.calendar;
         let columns = lifecycle_columns(state, &lifecycle, calendar, today)?;
         let late =
             case::is_late_application(facts, &state.settings.rules.application_window, calendar);
-        let row = db::cases::insert_case(conn, &new_case(columns, late), &parties).await?;
-        db::events::append(
-            conn,
-            &NewEvent {
-                case_id: id,
-                seq: row.version,
-                action: REGISTER,
-                from_state: None,
-                to_state: CaseState::Received.as_str(),
-                actor_id: Some(caller.user_id),
-                occurred_on: facts.received_on,
-                payload,
-            },
-        )
-        .await?;
-        Ok::<_, ServiceError>(row)
+        let new_case = NewCase {
+            id,
+            organ_id: organ.id,
+            respondent_id: respondent.id,
+            domain: respondent.domain,
+            state: columns.state,
+            received_on: facts.received_on,
+            channel: facts.channel,
+            act_type: facts.act_type,
+            act_document_number: facts.act_document_number.clone(),
+            act_date: facts.act_date,
+            learned_on: facts.learned_on,
+            amount_fen: facts.amount_fen,
+            request: facts.request.clone(),
+            reasons: facts.reasons.clone(),
+            enterprise_related: case::is_enterprise_related(&registration.parties),
+            late_application: late,
+            search_text: case::search_text(
+                registration.parties.iter().map(|p| p.name.as_str()),
+                &respondent.name,
+                facts.act_document_number.as_deref(),
+                None,
+            ),
+            created_by: Some(caller.user_id),
+            lifecycle: columns.lifecycle,
+            next_deadline_on: columns.next_deadline_on,
+            applied_on: facts.applied_on,
+            rights_learned_on: facts.rights_learned_on,
+            immovable_property: facts.immovable_property,
+        };
+        let parties = PartyRow::from_inputs(id, &registration.parties);
+        let payload = serde_json::json!({
+            "respondent_id": respondent.id,
+            "received_on": facts.received_on,
+            "applied_on": facts.applied_on(),
+            "law_in_force": lifecycle.law(),
+        });
+        let row = db::cases::insert_case(conn, &new_case, &parties).await?;
+        let event = NewEvent {
+            case_id: id,
+            seq: row.version,
+            action: REGISTER,
+            from_state: None,
+            to_state: CaseState::Received.as_str(),
+            actor_id: Some(caller.user_id),
+            occurred_on: facts.received_on,
+            payload,
+        };
+        // The event and the audit row go out together.
+        let stored = row.lifecycle().map_err(ServiceError::internal)?;
+        let unmasked = audit_endpoint.is_some() && handles(caller, &row, &stored);
+        futures_util::try_join!(
+            db::events::append_shared(conn, &event),
+            audit_if(
+                conn,
+                unmasked,
+                caller,
+                id,
+                audit_endpoint.unwrap_or_default()
+            ),
+        )?;
+        Ok::<_, ServiceError>((row, parties, reference))
     })
     .await
 }
@@ -759,21 +797,32 @@ async fn lock_checked(
 /// [`lock_checked`] under the calendar lock (shared), with the reference data. The calendar lock
 /// comes first, on its own: pipelined, the other statements could reach the server before it
 /// (one still being prepared waits), and the counter must be read once the lock is held, so a
-/// calendar change committed before is seen. The row and the counter then go in one round trip.
+/// calendar change committed before is seen. The row, the counter and the active officers among
+/// `handlers` (those an `assign` names, checked later by [`check_handlers`]) then go in one round
+/// trip: a case that can be locked is of the caller's organ, so its officers are that organ's.
 async fn lock_checked_with_reference(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     caller: &Caller,
     id: Uuid,
     expected_version: i32,
-) -> ServiceResult<(CaseRow, std::sync::Arc<Reference>)> {
+    handlers: &[Uuid],
+) -> ServiceResult<(CaseRow, std::sync::Arc<Reference>, Vec<Uuid>)> {
     db::calendar::lock_shared(conn).await?;
-    let (row, version) = futures_util::try_join!(
+    let officers = async {
+        if handlers.is_empty() {
+            Ok(Vec::new())
+        } else {
+            db::cases::active_officers_among(conn, caller.organ_id, handlers).await
+        }
+    };
+    let (row, version, officers) = futures_util::try_join!(
         db::cases::lock_for_update(conn, id, caller.organ_id),
         db::reference::version(conn),
+        officers,
     )?;
     let row = check_locked(conn, caller, id, expected_version, row).await?;
-    Ok((row, state.reference.at(conn, version).await?))
+    Ok((row, state.reference.at(conn, version).await?, officers))
 }
 
 /// The locked row, checked: see [`lock_checked`].
@@ -835,8 +884,13 @@ pub async fn transition(
         )));
     }
     conn.transaction(async |conn| {
-        let (row, reference) =
-            lock_checked_with_reference(conn, state, caller, id, expected_version).await?;
+        let named: &[Uuid] = match &request.action {
+            Action::Assign { handlers } => handlers,
+            _ => &[],
+        };
+        let (row, reference, officers) =
+            lock_checked_with_reference(conn, state, caller, id, expected_version, named)
+                .await?;
         let organ = reference.organ(row.organ_id)?;
         let calendar = &reference.calendar;
         let today = organ.today();
@@ -866,7 +920,7 @@ pub async fn transition(
             ..EventFacts::default()
         };
         if let Action::Assign { handlers } = &request.action {
-            check_handlers(conn, row.organ_id, handlers).await?;
+            check_handlers(&officers, handlers)?;
         }
         if let Action::AppointRepresentative { applicants, .. } = &request.action {
             check_represented(conn, id, applicants).await?;
@@ -976,14 +1030,10 @@ async fn record_forwarded_application(
     Ok(())
 }
 
-/// Handlers must be active officers of the case's organ: an unknown id or a colleague without
-/// the officer role would leave the case with nobody able to act on it.
-async fn check_handlers(
-    conn: &mut AsyncPgConnection,
-    organ_id: Uuid,
-    handlers: &[Uuid],
-) -> ServiceResult<()> {
-    let officers = db::cases::active_officers_among(conn, organ_id, handlers).await?;
+/// Handlers must be active officers of the case's organ (`officers`: those of `handlers` that
+/// are): an unknown id or a colleague without the officer role would leave the case with nobody
+/// able to act on it.
+fn check_handlers(officers: &[Uuid], handlers: &[Uuid]) -> ServiceResult<()> {
     let strangers: Vec<String> = handlers
         .iter()
         .filter(|id| !officers.contains(id))
