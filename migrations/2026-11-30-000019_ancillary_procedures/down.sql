@@ -1,4 +1,4 @@
--- Back to the rollup functions of migration 000017, then without the new columns.
+-- Back to the rollup functions of migration 000018, then without the new columns.
 -- One case's contribution to the rollups, one line per measure and day (`days` only for the
 -- handling-days histogram), each multiplied by `sign`: +1 for a row as it now is, -1 for a
 -- row as it was.
@@ -25,6 +25,8 @@ LANGUAGE sql IMMUTABLE AS $$
         (dated.concluded_on, 'concluded_late', NULL, coalesce((c.concluded_on > c.decision_due_on)::int, 0)),
         (dated.concluded_on, 'hearings_held', NULL, c.hearings_held),
         (dated.concluded_on, 'extended', NULL, coalesce((c.extension_days > 0)::int, 0)),
+        (dated.concluded_on, 'with_third_party', NULL, coalesce((c.third_parties > 0)::int, 0)),
+        (dated.concluded_on, 'committee_consultations', NULL, c.committee_consultations),
         (dated.concluded_on, c.state, NULL, 1),
         (CASE WHEN c.accepted_on IS NOT NULL THEN dated.concluded_on END, 'handling_days',
             dated.concluded_on - c.accepted_on - c.suspended_days, 1),
@@ -68,6 +70,8 @@ LANGUAGE sql AS $$
         concluded_late,
         hearings_held,
         extended,
+        with_third_party,
+        committee_consultations,
         altered,
         revoked,
         confirmed_illegal,
@@ -99,6 +103,8 @@ LANGUAGE sql AS $$
         coalesce(sum(n) FILTER (WHERE measure = 'concluded_late'), 0),
         coalesce(sum(n) FILTER (WHERE measure = 'hearings_held'), 0),
         coalesce(sum(n) FILTER (WHERE measure = 'extended'), 0),
+        coalesce(sum(n) FILTER (WHERE measure = 'with_third_party'), 0),
+        coalesce(sum(n) FILTER (WHERE measure = 'committee_consultations'), 0),
         coalesce(sum(n) FILTER (WHERE measure = 'altered'), 0),
         coalesce(sum(n) FILTER (WHERE measure = 'revoked'), 0),
         coalesce(sum(n) FILTER (WHERE measure = 'confirmed_illegal'), 0),
@@ -133,6 +139,8 @@ LANGUAGE sql AS $$
         concluded_late = s.concluded_late + EXCLUDED.concluded_late,
         hearings_held = s.hearings_held + EXCLUDED.hearings_held,
         extended = s.extended + EXCLUDED.extended,
+        with_third_party = s.with_third_party + EXCLUDED.with_third_party,
+        committee_consultations = s.committee_consultations + EXCLUDED.committee_consultations,
         altered = s.altered + EXCLUDED.altered,
         revoked = s.revoked + EXCLUDED.revoked,
         confirmed_illegal = s.confirmed_illegal + EXCLUDED.confirmed_illegal,

@@ -44,6 +44,14 @@ CREATE TABLE statistics_domain_months (
     open_change bigint NOT NULL DEFAULT 0,
     overdue_change bigint NOT NULL DEFAULT 0,
     withdrawn_before_acceptance bigint NOT NULL DEFAULT 0,
+    with_third_party bigint NOT NULL DEFAULT 0,
+    committee_consultations bigint NOT NULL DEFAULT 0,
+    enforcement_stayed bigint NOT NULL DEFAULT 0,
+    normative_reviews_requested bigint NOT NULL DEFAULT 0,
+    normative_found_unlawful bigint NOT NULL DEFAULT 0,
+    compensation_claims bigint NOT NULL DEFAULT 0,
+    compensation_awarded bigint NOT NULL DEFAULT 0,
+    compensation_awarded_fen bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (organ_id, domain, month)
 );
 

@@ -426,6 +426,12 @@ diesel::table! {
         withdrawn_before_acceptance -> Int8,
         with_third_party -> Int8,
         committee_consultations -> Int8,
+        enforcement_stayed -> Int8,
+        normative_reviews_requested -> Int8,
+        normative_found_unlawful -> Int8,
+        compensation_claims -> Int8,
+        compensation_awarded -> Int8,
+        compensation_awarded_fen -> Int8,
     }
 }
 
@@ -474,6 +480,8 @@ diesel::table! {
         open_change -> Int8,
         overdue_change -> Int8,
         withdrawn_before_acceptance -> Int8,
+        with_third_party -> Int8,
+        committee_consultations -> Int8,
         enforcement_stayed -> Int8,
         normative_reviews_requested -> Int8,
         normative_found_unlawful -> Int8,
