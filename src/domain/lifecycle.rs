@@ -867,14 +867,14 @@ pub enum Action {
         ground: SuspensionGround,
         /// The day the parties were notified in writing (art. 39 para 3); not before the
         /// suspension.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         parties_notified_on: Option<NaiveDate>,
     },
     /// Resume a suspended case; it returns to the state it left.
     Resume {
         /// The day the parties were notified in writing (art. 39 para 3); not before the
         /// resumption.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         parties_notified_on: Option<NaiveDate>,
     },
     /// Extend the decision period (art. 62); ordinary procedure only.
@@ -886,7 +886,7 @@ pub enum Action {
         #[schema(pattern = r"\S")]
         reason: String,
         /// The day the parties were told in writing of the extension (art. 62); not before it.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         parties_notified_on: Option<NaiveDate>,
     },
     /// Convert a simplified case to ordinary procedure (art. 55).
@@ -951,7 +951,7 @@ pub enum Action {
         #[schema(pattern = r"\S")]
         document_number: String,
         /// The representative who agreed for the applicants, with their consent (art. 15).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         through_representative: Option<ThroughRepresentative>,
     },
     /// Terminate the case (终止, art. 41).
@@ -963,7 +963,7 @@ pub enum Action {
         explanation: Option<String>,
         /// A withdrawal or settlement (`withdrawn`, `settled`) made through a representative,
         /// with the represented applicants' consent (art. 15 para 2).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         through_representative: Option<ThroughRepresentative>,
     },
     /// Record the compensation claim the applicant joined to the application (art. 72); replaces
@@ -980,7 +980,7 @@ pub enum Action {
         explanation: Option<String>,
         /// A withdrawal made through a representative, with the represented applicants' consent
         /// (art. 15 para 2).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         through_representative: Option<ThroughRepresentative>,
     },
     /// Add a third party (第三人) to an accepted case (art. 16); it is numbered 1, 2, … in order.
