@@ -654,7 +654,8 @@ pub const SNIFF_BYTES: usize = 12;
 
 /// The type of a file by its first bytes (at least [`SNIFF_BYTES`] of them, or all of a shorter
 /// file), never by its name; `None` for a type outside the allow-list: PDF, JPEG, PNG, TIFF,
-/// OFD and the Office formats (ZIP-based and legacy OLE), MP4 (recorded hearings).
+/// OFD and the Office formats (ZIP-based and legacy OLE), MP4 (recorded hearings). The download
+/// of an attachment documents each of these types; keep `http::documents` in step.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     const SIGNATURES: &[(&[u8], &str)] = &[
         (b"%PDF-", "application/pdf"),

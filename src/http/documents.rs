@@ -375,7 +375,12 @@ pub async fn upload_attachment(
         ("attachment_id" = Uuid, Path, description = "Attachment id"),
     ),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream",
+        // Every type `domain::documents::sniff` can tell at upload, which the download answers.
+        (status = 200, description = "The file, as the type told from its content at upload",
+         content(
+             ("application/pdf"), ("image/jpeg"), ("image/png"), ("image/tiff"),
+             ("application/zip"), ("application/x-ole-storage"), ("video/mp4"),
+         ),
          headers(("ETag" = String), ("Repr-Digest" = String), ("Content-Disposition" = String))),
         (status = 403, body = ProblemDetails), (status = 404, body = ProblemDetails),
     ),
