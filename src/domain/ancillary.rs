@@ -374,7 +374,9 @@ impl CaseLifecycle {
                 review.finding = Some(*finding);
                 review.provisions = provisions.clone();
             }
-            Action::Suspend { ground, .. } if *ground == SuspensionGround::NormativeDocumentReview => {
+            Action::Suspend { ground, .. }
+                if *ground == SuspensionGround::NormativeDocumentReview =>
+            {
                 // Art. 39(9) suspends the case for a review under way; the suspension starts the
                 // 3 working days to notify the drafting body (art. 58).
                 let Some(review) = next.normative_review.as_mut().filter(|r| r.pending()) else {
@@ -415,7 +417,6 @@ fn review_mut(next: &mut CaseLifecycle) -> Result<&mut NormativeReview, Refusal>
         .as_mut()
         .ok_or_else(|| no_pending_review("art_56", None))
 }
-
 
 /// A request for review comes with the application or while the case is heard (art. 13).
 pub(super) const REVIEW_REQUEST_STATES: &[CaseState] = &[

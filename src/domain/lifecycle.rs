@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{
     ancillary::{
-        EnforcementStay, Forwarding, NormativeFinding, NormativeReview,
-        REVIEW_REQUEST_STATES, StayGround, StayRefusal, StayRequester,
+        EnforcementStay, Forwarding, NormativeFinding, NormativeReview, REVIEW_REQUEST_STATES,
+        StayGround, StayRefusal, StayRequester,
     },
     case::PartyKind,
     law::LawInForce,
