@@ -132,10 +132,17 @@ fn draw_monthly<DB: DrawingBackend>(
     for (index, (name, color, value)) in series.into_iter().enumerate() {
         let offset = 0.15 + 0.23 * index as f64;
         chart
-            .draw_series(months.iter().enumerate().map(|(i, m)| {
-                let x = i as f64 + offset;
-                Rectangle::new([(x, 0), (x + 0.22, value(m))], color.filled())
-            }))?
+            // An empty bar is left out: drawn, it is a rectangle of no height.
+            .draw_series(
+                months
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| value(m) > 0)
+                    .map(|(i, m)| {
+                        let x = i as f64 + offset;
+                        Rectangle::new([(x, 0), (x + 0.22, value(m))], color.filled())
+                    }),
+            )?
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
     }
@@ -215,10 +222,16 @@ fn draw_breakdown<DB: DrawingBackend>(
         .axis_desc_style((font, 14))
         .label_style((font, 12))
         .draw()?;
-    chart.draw_series(groups.iter().enumerate().map(|(i, (_, value))| {
-        let x = i as f64;
-        Rectangle::new([(x + 0.2, 0), (x + 0.8, *value)], RECEIVED.filled())
-    }))?;
+    chart.draw_series(
+        groups
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, value))| *value > 0)
+            .map(|(i, (_, value))| {
+                let x = i as f64;
+                Rectangle::new([(x + 0.2, 0), (x + 0.8, *value)], RECEIVED.filled())
+            }),
+    )?;
     if turned {
         let style = (font, 12)
             .into_font()
