@@ -46,12 +46,12 @@ CASE=$(curl -sf -X POST $U/cases "${H[@]}" -d "{
 act() {
   local version
   version=$(curl -sf "$U/cases/$CASE" -H "authorization: Bearer $HEAD" | field '["version"]')
-  curl -sf -X POST "$U/cases/$CASE/transitions" "${H[@]}" -H "If-Match: \"$version\"" -d "$1" >/dev/null
+  curl -sS --fail-with-body -X POST "$U/cases/$CASE/transitions" "${H[@]}" -H "If-Match: \"$version\"" -d "$1" -o "$WORK/act.json" || { cat "$WORK/act.json"; echo; exit 1; }
 }
 act '{"action":"accept","procedure":"ordinary","occurred_on":"2024-03-05"}'
 act '{"action":"record_reply","occurred_on":"2024-03-15","copy_sent_on":"2024-03-07","reply_received_on":"2024-03-15"}'
-act '{"action":"hear","occurred_on":"2024-03-25","method":"written_opinions"}'
-act '{"action":"decide","occurred_on":"2024-04-10","disposition":"revoke","remake_ordered":true,"comply_within_days":30,"document_number":"榕政复决〔2024〕7号","reasoning":"被申请人认定事实不清，证据不足","legal_basis":"《中华人民共和国行政复议法》第六十四条"}'
+act '{"action":"hear","occurred_on":"2024-03-25","method":"in_person"}'
+act '{"action":"decide","occurred_on":"2024-04-10","disposition":"revoke","remake_ordered":true,"comply_within_days":30,"document_number":"榕政复决〔2024〕7号","reasoning":"被申请人认定事实不清，证据不足","legal_basis":"《中华人民共和国行政复议法》第六十四条","approval":{"route":"organ_head","approver":"王局长"}}'
 DOC=$(curl -sf -X POST "$U/cases/$CASE/documents" "${H[@]}" -d '{"kind":"decision"}' | field '["id"]')
 curl -sf "$U/cases/$CASE/documents/$DOC" -H "authorization: Bearer $HEAD" -o "$WORK/decision.docx"
 
@@ -116,7 +116,7 @@ D=http://127.0.0.1:$DEMO_PORT/api/v1
 STAT=$(curl -sf -X POST $D/auth/token -H 'content-type: application/json' \
   -d '{"username":"statistician","password":"demo-password-1"}' | field '["access_token"]')
 curl -sf "$D/statistics/report?year=2023" -H "authorization: Bearer $STAT" -o "$WORK/report-2023.docx"
-PICTURES=$(python3 -c "import sys,zipfile;print(sum(n.startswith('word/media/') for n in zipfile.ZipFile(sys.argv[1]).namelist()))" "$WORK/report-2023.docx")
+PICTURES=$(python3 -c "import sys,zipfile;print(sum(n.startswith('word/media/') and not n.endswith('/') for n in zipfile.ZipFile(sys.argv[1]).namelist()))" "$WORK/report-2023.docx")
 [ "$PICTURES" = 2 ] || { echo "FAIL: the draft holds $PICTURES pictures, not 2 (is a CJK font installed?)"; exit 1; }
 echo "ok: report-2023.docx holds 2 charts"
 soffice --headless -env:UserInstallation=file://$WORK/lo-profile --convert-to pdf --outdir "$WORK" "$WORK/report-2023.docx"

@@ -4,6 +4,7 @@
 //! alone into a report still says what it counts.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The face named in the SVG; a viewer without it substitutes another CJK face.
 const FONT: &str = "Noto Sans CJK SC";
@@ -131,10 +132,17 @@ fn draw_monthly<DB: DrawingBackend>(
     for (index, (name, color, value)) in series.into_iter().enumerate() {
         let offset = 0.15 + 0.23 * index as f64;
         chart
-            .draw_series(months.iter().enumerate().map(|(i, m)| {
-                let x = i as f64 + offset;
-                Rectangle::new([(x, 0), (x + 0.22, value(m))], color.filled())
-            }))?
+            // An empty bar is left out: drawn, it is a rectangle of no height.
+            .draw_series(
+                months
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| value(m) > 0)
+                    .map(|(i, m)| {
+                        let x = i as f64 + offset;
+                        Rectangle::new([(x, 0), (x + 0.22, value(m))], color.filled())
+                    }),
+            )?
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
     }
@@ -181,9 +189,21 @@ fn draw_breakdown<DB: DrawingBackend>(
     let n = groups.len().max(1);
     let max = groups.iter().map(|g| g.1).max().unwrap_or(0).max(1);
     let labels: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    // Names wider than their bar's slot (34 respondents on one chart) are turned to read
+    // downwards from their bar, in an axis area as deep as the longest name, so they neither
+    // overlap nor clip. Plotters centres an axis label on its tick, so turned ones are drawn here.
+    let (width, height) = body.dim_in_pixel();
+    let slot = width.saturating_sub(56 + 24) / n as u32;
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32 * 12;
+    let turned = widest + 4 > slot;
+    let label_area = if turned {
+        (widest + 16).min(height / 2)
+    } else {
+        48
+    };
     let mut chart = ChartBuilder::on(&body)
         .margin(12)
-        .x_label_area_size(48)
+        .x_label_area_size(label_area)
         .y_label_area_size(56)
         .build_cartesian_2d(0f64..n as f64, 0u64..max + max / 10 + 1)?;
     chart
@@ -192,7 +212,7 @@ fn draw_breakdown<DB: DrawingBackend>(
         .x_labels(n * 2 + 1)
         .x_label_formatter(&|x| {
             let centre = x - x.floor();
-            if (centre - 0.5).abs() < 1e-6 {
+            if !turned && (centre - 0.5).abs() < 1e-6 {
                 labels.get(x.floor() as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
@@ -202,10 +222,27 @@ fn draw_breakdown<DB: DrawingBackend>(
         .axis_desc_style((font, 14))
         .label_style((font, 12))
         .draw()?;
-    chart.draw_series(groups.iter().enumerate().map(|(i, (_, value))| {
-        let x = i as f64;
-        Rectangle::new([(x + 0.2, 0), (x + 0.8, *value)], RECEIVED.filled())
-    }))?;
+    chart.draw_series(
+        groups
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, value))| *value > 0)
+            .map(|(i, (_, value))| {
+                let x = i as f64;
+                Rectangle::new([(x + 0.2, 0), (x + 0.8, *value)], RECEIVED.filled())
+            }),
+    )?;
+    if turned {
+        let style = (font, 12)
+            .into_font()
+            .transform(FontTransform::Rotate90)
+            .into_text_style(&root)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (i, label) in labels.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0));
+            root.draw(&Text::new(label.clone(), (x, y + 6), style.clone()))?;
+        }
+    }
     root.present()
 }
 
