@@ -1012,8 +1012,7 @@ pub async fn case_facts(
            c.concluded_on, \
            c.termination_ground, c.procedure, c.enterprise_related, c.suspended_days, \
            c.extension_days, c.hearings_held, c.decision_due_on, c.third_parties, \
-           c.committee_consultations \
-           c.extension_days, c.hearings_held, c.decision_due_on, c.enforcement_stayed, \
+           c.committee_consultations, c.enforcement_stayed, \
            c.normative_review_requested, c.normative_found_unlawful, c.compensation_claimed, \
            c.compensation_awarded_fen \
          FROM cases c WHERE {FILTER} AND $7::date = $8::date"
