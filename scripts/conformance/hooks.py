@@ -27,6 +27,9 @@ RULES = [
     r"before the act was made",
     r"cannot learn of the act before it was made",
     r"cannot apply before learning of the act",
+    r"^the application cannot be made \(\d{4}-\d{2}-\d{2}\) after it was received \(\d{4}-\d{2}-\d{2}\)$",
+    r"^only a posted or forwarded application was made before the day it was received$",
+    r"^the right to apply is learned of at or after the act itself$",
     r"^before the document was issued \(\d{4}-\d{2}-\d{2}\)$",
     r"must agree",
     # Against stored data within the caller's reach.
