@@ -225,7 +225,7 @@ pub async fn view(
         audit_if(conn, unmasked, caller, row.id, endpoint),
     )?;
     let reference = state.reference.at(conn, version).await?;
-    view_with(state, caller, row, parties, &reference)
+    view_with(state, caller, row, lifecycle, parties, &reference)
 }
 
 /// Records in the personal-data audit that `caller` is shown case `case_id` unmasked, if so.
@@ -276,22 +276,23 @@ pub async fn read(
         endpoint,
     )
     .await?;
-    view_with(state, caller, row, parties, &reference)
+    view_with(state, caller, row, lifecycle, parties, &reference)
 }
 
-/// [`view`] from what it reads: the case's parties and the reference data. The caller has
-/// recorded an unmasked view in the audit already.
+/// [`view`] from what it reads: the case's lifecycle (decoded once by the caller, which needed it
+/// for the audit), its parties and the reference data. The caller has recorded an unmasked view
+/// in the audit already.
 fn view_with(
     state: &AppState,
     caller: &Caller,
     row: CaseRow,
+    lifecycle: CaseLifecycle,
     parties: Vec<PartyRow>,
     reference: &Reference,
 ) -> ServiceResult<CaseView> {
     let organ = reference.organ(row.organ_id)?;
     let calendar = &reference.calendar;
     let respondent = reference.respondent(row.respondent_id)?;
-    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     let today = organ.today();
     let rules = &state.settings.rules;
     let facts = deadline_facts(&lifecycle);
@@ -493,7 +494,8 @@ pub async fn register_and_view(
 ) -> ServiceResult<CaseView> {
     let (row, parties, reference) =
         register_within(conn, state, caller, registration, Some(endpoint)).await?;
-    view_with(state, caller, row, parties, &reference)
+    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
+    view_with(state, caller, row, lifecycle, parties, &reference)
 }
 
 /// The registration's transaction: the calendar lock, then the reference data as of the counter
