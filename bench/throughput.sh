@@ -4,7 +4,10 @@
 #
 #     bench/throughput.sh                    # 15 s per measurement
 #     DURATION=5 bench/throughput.sh
+#     ROUNDS=5 bench/throughput.sh           # pgbench and wrk alternate ROUNDS times (default 3)
 #     BUILD=0 FUYI=/path/to/fuyi bench/throughput.sh     # measure another binary, as it is
+#     PHASES="get" bench/throughput.sh       # only some of get, assign, register (a profile's run)
+#     PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" ...   # more server settings
 #
 # Builds the release binary; starts a throwaway PostgreSQL with default settings on a free port
 # under $CARGO_TARGET_DIR/throughput (removed at the end unless KEEP=1); fills it with the demo
@@ -31,6 +34,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-15}
+ROUNDS=${ROUNDS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 FUYI=${FUYI:-$TARGET/release/fuyi}
@@ -71,7 +75,7 @@ PGPORT=$(free_port)
 log "starting PostgreSQL on port $PGPORT"
 as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
-    -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg" start >/dev/null
+    -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg ${PG_OPTIONS:-}" start >/dev/null
 export DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/fuyi
 psql -X -q "postgres://postgres@127.0.0.1:$PGPORT/postgres" -c "CREATE DATABASE fuyi"
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
@@ -142,8 +146,6 @@ ANALYZE;
 SQL
 NREAD=$(sql -c "SELECT count(*) FROM bench_read")
 sql -c "SELECT id FROM bench_read" >"$WORK/read_ids.txt"
-sql -c "SELECT c.id || ' ' || c.version FROM bench_move b JOIN cases c USING (id) WHERE b.n > 16 ORDER BY b.n" \
-    >"$WORK/moves.txt"
 TEMPLATE=$(sql -c "SELECT id FROM bench_move WHERE n = 1")
 COLUMNS=$(sql -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns
     WHERE table_name = 'cases' AND column_name <> 'id' AND is_generated = 'NEVER'")
@@ -177,10 +179,10 @@ pg_run() {  # pg_run NAME SCRIPT [pgbench args]
     local load
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     pgbench -n -M prepared -c 16 -j 2 -T "$DURATION" -f "$script" "$@" "$DATABASE_URL" \
-        >"$WORK/$name.pgbench.txt" 2>&1 || { cat "$WORK/$name.pgbench.txt"; exit 1; }
+        >"$WORK/$name.$ROUND.pgbench.txt" 2>&1 || { cat "$WORK/$name.$ROUND.pgbench.txt"; exit 1; }
     local tps
-    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/$name.pgbench.txt" | head -1)
-    echo "$name pg $tps $load" >>"$RESULTS"
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/$name.$ROUND.pgbench.txt" | head -1)
+    echo "$name pg $ROUND $tps $load" >>"$RESULTS"
 }
 wrk_run() {  # wrk_run NAME THREADS CONNECTIONS SCRIPT PATH [VAR=value ...]
     local name=$1 threads=$2 connections=$3 script=$4 path=$5
@@ -190,38 +192,49 @@ wrk_run() {  # wrk_run NAME THREADS CONNECTIONS SCRIPT PATH [VAR=value ...]
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     start=$(date +%s.%N)
     env TOKEN="$OFFICER_TOKEN" "$@" wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency \
-        -s "$script" "$BASE$path" >"$WORK/$name.wrk.txt" 2>&1
+        -s "$script" "$BASE$path" >"$WORK/$name.$ROUND.wrk.txt" 2>&1
     end=$(date +%s.%N)
     local rps
-    rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$WORK/$name.wrk.txt")
-    echo "$name svc $rps $load $start $end" >>"$RESULTS"
+    rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$WORK/$name.$ROUND.wrk.txt")
+    echo "$name svc $ROUND $rps $load $start $end" >>"$RESULTS"
 }
 
-pg_run get "$HERE/get.sql" -D ncases="$NREAD"
-wrk_run get 2 32 "$HERE/get.lua" / CASES="$WORK/read_ids.txt"
-pg_run assign "$HERE/assign.sql" -D handler="$OFFICER" -D actor="$HEAD"
-wrk_run assign 16 16 "$HERE/assign.lua" / MOVES="$WORK/moves.txt" HANDLER="$OFFICER" TOKEN="$HEAD_TOKEN"
-pg_run register "$WORK/register.sql"
-wrk_run register 2 16 "$HERE/register.lua" / BODY="$WORK/body.json"
+PHASES=${PHASES:-get assign register}
+for ROUND in $(seq "$ROUNDS"); do
+    log "round $ROUND of $ROUNDS"
+    if [[ " $PHASES " == *" get "* ]]; then
+        pg_run get "$HERE/get.sql" -D ncases="$NREAD"
+        wrk_run get 2 32 "$HERE/get.lua" / CASES="$WORK/read_ids.txt"
+    fi
+    if [[ " $PHASES " == *" assign "* ]]; then
+        pg_run assign "$HERE/assign.sql" -D handler="$OFFICER" -D actor="$HEAD"
+        # The service's 16 cases, at their current versions (the ETags each connection starts with).
+        sql -c "SELECT c.id || ' ' || c.version FROM bench_move b JOIN cases c USING (id) WHERE b.n > 16 ORDER BY b.n" \
+            >"$WORK/moves.txt"
+        wrk_run assign 16 16 "$HERE/assign.lua" / MOVES="$WORK/moves.txt" HANDLER="$OFFICER" TOKEN="$HEAD_TOKEN"
+    fi
+    if [[ " $PHASES " == *" register "* ]]; then
+        pg_run register "$WORK/register.sql"
+        wrk_run register 2 16 "$HERE/register.lua" / BODY="$WORK/body.json"
+    fi
+done
 sleep 1
 
-python3 - "$WORK" "$REPORT" "$COMMIT" "$DURATION" "$NREAD" <<'PY'
-import os, re, sys, datetime
-work, report, commit, duration, nread = sys.argv[1:6]
+python3 - "$WORK" "$REPORT" "$COMMIT" "$DURATION" "$NREAD" "$ROUNDS" <<'PY'
+import os, re, sys, datetime, statistics
+work, report, commit, duration, nread, rounds = sys.argv[1:7]
+# rows[name][side] = [(round, rate, load1, load5, load15[, start, end])]
 rows = {}
 for line in open(os.path.join(work, "results.txt")):
-    parts = line.split()
-    rows.setdefault(parts[0], {})[parts[1]] = parts[2:]
+    name, side, rnd, rate, *rest = line.split()
+    rows.setdefault(name, {}).setdefault(side, []).append((int(rnd), float(rate or 0), *rest))
 rss = [tuple(map(float, l.split())) for l in open(os.path.join(work, "rss.txt")) if len(l.split()) == 2]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-def wrk_detail(name):
-    text = open(os.path.join(work, f"{name}.wrk.txt")).read()
+def wrk_detail(name, rnd):
+    text = open(os.path.join(work, f"{name}.{rnd}.wrk.txt")).read()
     lat = re.search(r"^\s*50%\s+(\S+)", text, re.M)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    errors = re.search(r"Socket errors: (.*)", text)
-    return (lat.group(1) if lat else "?",
-            int(non2xx.group(1)) if non2xx else 0,
-            errors.group(1) if errors else "none")
+    return (lat.group(1) if lat else "?", int(non2xx.group(1)) if non2xx else 0)
 labels = {
     "get": ("`GET /api/v1/cases/{id}`", "case row + its parties"),
     "assign": ("`POST /api/v1/cases/{id}/transitions` (`assign`, If-Match)",
@@ -230,26 +243,33 @@ labels = {
                  "insert case + 2 parties + event + audit row in one statement"),
 }
 out = ["# Throughput against PostgreSQL's own\n",
-       f"Run of `bench/throughput.sh` (DURATION={duration}) on commit `{commit}`, "
+       f"Run of `bench/throughput.sh` (DURATION={duration}, ROUNDS={rounds}) on commit `{commit}`, "
        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs ({cpu}); "
        "pgbench or wrk, the service and PostgreSQL share them. Demo year 2023 "
-       f"({nread} cases read at random). Load average (1/5/15 min) when each measurement started "
-       "is given: other work on the machine lowers both sides.\n",
-       "| request | PostgreSQL doing the necessary work | service | ratio | service median latency | service non-2xx | load at pgbench / at wrk |",
-       "|---|---|---|---|---|---|---|"]
+       f"({nread} cases read at random). pgbench and wrk alternate, {rounds} rounds of each; the "
+       "table gives each side's median and the ratio of the medians, the rounds follow.\n",
+       "| request | PostgreSQL doing the necessary work (median) | service (median) | ratio | service median latency | service non-2xx |",
+       "|---|---|---|---|---|---|"]
+detail = ["\n### Each round\n",
+          "| request | round | pgbench tps | service req/s | ratio | load at pgbench / at wrk |",
+          "|---|---|---|---|---|---|"]
 peak_all = 0.0
-for name in ["get", "assign", "register"]:
-    r = rows.get(name, {})
-    pg = float(r["pg"][0]) if "pg" in r and r["pg"][0] else 0.0
-    svc = float(r["svc"][0]) if "svc" in r and r["svc"][0] else 0.0
-    lat, bad, errs = wrk_detail(name)
+for name in [n for n in ["get", "assign", "register"] if n in rows]:
+    pg_runs, svc_runs = rows[name].get("pg", []), rows[name].get("svc", [])
+    pg = statistics.median(r[1] for r in pg_runs) if pg_runs else 0.0
+    svc = statistics.median(r[1] for r in svc_runs) if svc_runs else 0.0
     ratio = svc / pg if pg else 0.0
+    details = [wrk_detail(name, r[0]) for r in svc_runs]
+    lats = ", ".join(d[0] for d in details)
+    bad = sum(d[1] for d in details)
     label, work_desc = labels[name]
-    out.append(f"| {label} | {work_desc}: {pg:,.0f} tps | {svc:,.0f} req/s | **{ratio:.2f}×** | {lat} | {bad} | "
-               f"{' '.join(r['pg'][1:4])} / {' '.join(r['svc'][1:4])} |")
-    start, end = float(r["svc"][4]), float(r["svc"][5])
-    peak = max((kb for t, kb in rss if start <= t <= end), default=0.0)
-    peak_all = max(peak_all, peak)
+    out.append(f"| {label} | {work_desc}: {pg:,.0f} tps | {svc:,.0f} req/s | **{ratio:.2f}×** | {lats} | {bad} |")
+    for p, s in zip(pg_runs, svc_runs):
+        detail.append(f"| {label} | {p[0]} | {p[1]:,.0f} | {s[1]:,.0f} | {s[1] / p[1] if p[1] else 0:.2f}× | "
+                      f"{' '.join(p[2:5])} / {' '.join(s[2:5])} |")
+        start, end = float(s[5]), float(s[6])
+        peak_all = max(peak_all, max((kb for t, kb in rss if start <= t <= end), default=0.0))
+out.extend(detail)
 last = rss[-1][1] if rss else 0.0
 out.append(f"\nService VmRSS: peak {peak_all / 1024:.1f} MiB during the wrk runs, {last / 1024:.1f} MiB at the end "
            "(sampled every 250 ms from /proc/PID/status). Issue 16 asks each ratio ≥ 0.6× and VmRSS < 64 MiB.\n")

@@ -1,7 +1,7 @@
 //! Building the running service: one `build` used by `main` and by the tests, so both exercise
 //! the same wiring (middleware, routes, state).
 
-use std::net::TcpListener;
+use std::{net::TcpListener, sync::Arc};
 
 use actix_cors::Cors;
 use actix_web::{
@@ -26,7 +26,9 @@ use crate::{
 /// The longest a client may take to send a request's head (actix's default).
 const HEAD_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// What every request handler can reach.
+/// What every request handler can reach. Cloning shares everything but nothing is copied: a
+/// worker's copy differs only in its pool ([`AppState::for_worker`]).
+#[derive(Clone)]
 pub struct AppState {
     /// The database pool.
     pub pool: DbPool,
@@ -36,17 +38,17 @@ pub struct AppState {
     /// The settings the service started with.
     pub settings: Settings,
     /// Access-token keys.
-    pub tokens: TokenKeys,
+    pub tokens: Arc<TokenKeys>,
     /// What this process last saw of each session (`FUYI_SESSION_CACHE_SECONDS`).
-    pub sessions: SessionCache,
+    pub sessions: Arc<SessionCache>,
     /// The bound on concurrent password hashing.
-    pub hashing: HashLimiter,
+    pub hashing: Arc<HashLimiter>,
     /// The per-address rate limit on `/api/v1/auth/*`.
-    pub auth_rate: AuthRateLimiter,
+    pub auth_rate: Arc<AuthRateLimiter>,
     /// The calendar, organs and respondents held in memory, exact across replicas.
-    pub reference: ReferenceCache,
+    pub reference: Arc<ReferenceCache>,
     /// The font PNG charts are written in (`FUYI_CHART_FONT`), read on first use.
-    pub chart_fonts: crate::service::charts::ChartFonts,
+    pub chart_fonts: Arc<crate::service::charts::ChartFonts>,
 }
 
 impl AppState {
@@ -62,22 +64,43 @@ impl AppState {
     /// The state of a service that signs with `tokens`.
     pub fn with_keys(tokens: TokenKeys, settings: Settings, pool: DbPool) -> Self {
         Self {
-            tokens,
-            sessions: SessionCache::new(settings.auth.session_cache),
-            hashing: HashLimiter::from_settings(&settings.auth),
-            auth_rate: AuthRateLimiter::new(
+            tokens: Arc::new(tokens),
+            sessions: Arc::new(SessionCache::new(settings.auth.session_cache)),
+            hashing: Arc::new(HashLimiter::from_settings(&settings.auth)),
+            auth_rate: Arc::new(AuthRateLimiter::new(
                 settings.auth.auth_rate_per_minute,
                 settings.auth.auth_rate_burst,
-            ),
+            )),
             statistics_pool: PoolShare::new(
                 pool.clone(),
                 settings.limits.statistics_connections,
                 settings.limits.pool_wait,
             ),
-            reference: ReferenceCache::new(),
-            chart_fonts: crate::service::charts::ChartFonts::new(settings.chart_font.clone()),
+            reference: Arc::new(ReferenceCache::new()),
+            chart_fonts: Arc::new(crate::service::charts::ChartFonts::new(
+                settings.chart_font.clone(),
+            )),
             pool,
             settings,
+        }
+    }
+
+    /// The state one server worker thread serves with: everything shared, but a pool of its own
+    /// of `connections` (its statistics still count against the one shared share), so its
+    /// requests' database I/O stays on its thread. Falls back to the shared pool, with a
+    /// warning, if a pool cannot be built.
+    pub fn for_worker(&self, connections: usize) -> Self {
+        let pool = match self.pool.for_worker(connections) {
+            Ok(pool) => pool,
+            Err(err) => {
+                tracing::warn!(error = %err, "a worker pool could not be built; the worker shares the pool");
+                self.pool.clone()
+            }
+        };
+        Self {
+            statistics_pool: self.statistics_pool.on(pool.clone()),
+            pool,
+            ..self.clone()
         }
     }
 }
@@ -106,13 +129,17 @@ impl Application {
             None => None,
         };
         let state = web::Data::new(AppState::new(settings, pool)?);
+        // Background work keeps the pool it was given; each worker gets its share of
+        // `FUYI_DB_POOL_SIZE` as a pool of its own.
         maintenance::spawn(&state, state.settings.purge_interval);
         let body_limit = web::Data::new(BodyLimit(state.settings.max_body_bytes));
         let limits = state.settings.limits.clone();
         let request_timeout = web::Data::new(RequestTimeout(limits.request_timeout));
         let body_read_timeout = web::Data::new(BodyReadTimeout(limits.body_read_timeout));
         let workers = state.settings.workers.max(1);
+        let worker_connections = state.settings.db_pool_size.div_ceil(workers).max(1);
         let server = HttpServer::new(move || {
+            let state = web::Data::new(state.for_worker(worker_connections));
             App::new()
                 // Innermost, so refusals still get CORS headers, metrics and a log line.
                 .wrap(from_fn(http::rate_limit::limit_auth_requests))

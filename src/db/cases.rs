@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{
+    json::StoredJson,
     organs::escape_like,
     schema::{case_parties, cases, organs, users},
 };
@@ -40,7 +41,7 @@ pub struct CaseRow {
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub lifecycle: serde_json::Value,
+    pub lifecycle: StoredJson,
     pub case_number: Option<String>,
     pub next_deadline_on: Option<NaiveDate>,
     pub applied_on: Option<NaiveDate>,
@@ -51,7 +52,7 @@ pub struct CaseRow {
 impl CaseRow {
     /// The lifecycle aggregate stored with the case.
     pub fn lifecycle(&self) -> Result<CaseLifecycle, serde_json::Error> {
-        serde_json::from_value(self.lifecycle.clone())
+        self.lifecycle.decode()
     }
 }
 
@@ -297,6 +298,22 @@ pub async fn find(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Option<Case
         .first(&mut &*conn)
         .await
         .optional()
+}
+
+/// A case by id, with the reference counter read in the same statement.
+pub async fn find_with_reference_version(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(CaseRow, i64)>> {
+    let found: Option<(CaseRow, Option<i64>)> = cases::table
+        .find(id)
+        .select((CaseRow::as_select(), super::reference::current_version()))
+        .first(&mut &*conn)
+        .await
+        .optional()?;
+    found
+        .map(|(row, version)| Ok((row, version.ok_or(diesel::result::Error::NotFound)?)))
+        .transpose()
 }
 
 /// Locks a case of `organ_id` for an update in the current transaction.

@@ -709,7 +709,7 @@ pub struct CaseCandidate {
     pub organ_id: Uuid,
     pub case_number: Option<String>,
     pub handlers: Vec<Uuid>,
-    pub lifecycle: serde_json::Value,
+    pub lifecycle: super::json::StoredJson,
 }
 
 /// Open cases within reach whose earliest pending or missed deadline (`next_deadline_on`,

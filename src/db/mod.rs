@@ -29,6 +29,7 @@ pub mod events;
 pub mod followup;
 pub mod followup_stats;
 pub mod idempotency;
+pub mod json;
 pub mod measures;
 pub mod organs;
 pub mod reference;
@@ -39,10 +40,68 @@ pub mod users;
 /// The migrations compiled into the binary, so a release carries its own schema.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-/// The connection pool shared by all request handlers.
-pub type DbPool = Pool<AsyncPgConnection>;
 /// One pooled connection.
 pub type DbConn = Object<AsyncPgConnection>;
+
+/// A pool of connections, and the recipe to open more pools like it.
+///
+/// The server gives each of its worker threads a pool of its own ([`DbPool::for_worker`]): a
+/// connection's I/O is driven by a task on the thread that opened it, so a request served by a
+/// connection of another thread would cross threads twice per round trip (a wake-up on each
+/// side). [`DbPool::status`] counts the pool and all the worker pools made from it.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: Pool<AsyncPgConnection>,
+    recipe: Arc<Recipe>,
+}
+
+struct Recipe {
+    database_url: String,
+    limits: LimitSettings,
+    workers: std::sync::Mutex<Vec<Pool<AsyncPgConnection>>>,
+}
+
+impl DbPool {
+    /// A connection, waiting at most the pool's wait timeout for one to be free.
+    pub async fn get(&self) -> Result<DbConn, PoolError> {
+        self.pool.get().await
+    }
+
+    /// A new pool of `max_size` connections to the same database with the same limits, for one
+    /// worker thread: its connections open (and are driven) on the thread that first needs them.
+    pub fn for_worker(&self, max_size: usize) -> Result<DbPool, anyhow::Error> {
+        let pool = build_pool(&self.recipe.database_url, max_size, &self.recipe.limits)?;
+        self.recipe
+            .workers
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the worker pools' list is poisoned"))?
+            .push(pool.clone());
+        Ok(DbPool {
+            pool,
+            recipe: Arc::clone(&self.recipe),
+        })
+    }
+
+    /// Open, idle and maximum connections and waiting requests, over this pool and every worker
+    /// pool made from the same recipe.
+    pub fn status(&self) -> deadpool::Status {
+        let workers = self
+            .recipe
+            .workers
+            .lock()
+            .map(|pools| pools.iter().map(Pool::status).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let main = self.pool.status();
+        workers
+            .into_iter()
+            .fold(main, |total, status| deadpool::Status {
+                max_size: total.max_size + status.max_size,
+                size: total.size + status.size,
+                available: total.available + status.available,
+                waiting: total.waiting + status.waiting,
+            })
+    }
+}
 
 /// A bounded share of the pool: at most `size` of its connections at once, for work such as
 /// statistics that would otherwise take many connections per request and starve the rest.
@@ -60,6 +119,15 @@ impl PoolShare {
             pool,
             slots: Arc::new(Semaphore::new(size.max(1))),
             wait,
+        }
+    }
+
+    /// The same share (its slots counted together) taking its connections from `pool`.
+    pub fn on(&self, pool: DbPool) -> Self {
+        Self {
+            pool,
+            slots: Arc::clone(&self.slots),
+            wait: self.wait,
         }
     }
 
@@ -150,6 +218,21 @@ pub fn pool_with(
     max_size: usize,
     limits: &LimitSettings,
 ) -> Result<DbPool, anyhow::Error> {
+    Ok(DbPool {
+        pool: build_pool(database_url, max_size, limits)?,
+        recipe: Arc::new(Recipe {
+            database_url: database_url.to_owned(),
+            limits: limits.clone(),
+            workers: std::sync::Mutex::new(Vec::new()),
+        }),
+    })
+}
+
+fn build_pool(
+    database_url: &str,
+    max_size: usize,
+    limits: &LimitSettings,
+) -> Result<Pool<AsyncPgConnection>, anyhow::Error> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
     let statement_timeout_ms = limits.statement_timeout.as_millis();

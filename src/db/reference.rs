@@ -29,6 +29,17 @@ pub async fn version(conn: &AsyncPgConnection) -> QueryResult<i64> {
         .await
 }
 
+/// The counter's current value as a column of another query (a scalar subquery), so a read
+/// that needs the counter gets it in the same statement. `None` only if the counter's row were
+/// gone, which the migrations never leave.
+pub fn current_version() -> diesel::dsl::SingleValue<
+    diesel::dsl::Select<reference_version::table, reference_version::version>,
+> {
+    reference_version::table
+        .select(reference_version::version)
+        .single_value()
+}
+
 /// Loads everything. The counter is read first: a change committed while the rows load makes
 /// them newer than the version they are filed under, which costs one more reload, never a stale
 /// answer.

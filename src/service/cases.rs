@@ -242,9 +242,10 @@ async fn audit_if(
     db::audit::record(conn, caller.user_id, &caller.username, case_id, endpoint).await
 }
 
-/// Reads a case within the caller's reach and builds its view, or 404: the case, its parties and
-/// the reference counter are asked for in one round trip (pipelined on one connection), and the
-/// reach is checked against the organs held in memory, as recent as that counter.
+/// Reads a case within the caller's reach and builds its view, or 404: the case with the
+/// reference counter, and its parties, are asked for in one round trip (two statements
+/// pipelined on one connection), and the reach is checked against the organs held in memory, as
+/// recent as that counter.
 pub async fn read(
     conn: &mut AsyncPgConnection,
     state: &AppState,
@@ -252,21 +253,17 @@ pub async fn read(
     id: Uuid,
     endpoint: &str,
 ) -> ServiceResult<CaseView> {
-    // A case out of reach is read too, and dropped unseen with the 404 it shares with a missing one.
-    let (row, parties, version) = futures_util::try_join!(
-        db::cases::find(conn, id),
+    let (found, parties) = futures_util::try_join!(
+        db::cases::find_with_reference_version(conn, id),
         db::cases::parties_of(conn, id),
-        db::reference::version(conn),
     )?;
+    let not_found = || ServiceError::not_found(format!("case {id}"));
+    let (row, version) = found.ok_or_else(not_found)?;
     let reference = state.reference.at(conn, version).await?;
-    let row = match row {
-        Some(row)
-            if db::organs::is_within(&reference.organ(row.organ_id)?.path, &caller.organ_path) =>
-        {
-            row
-        }
-        _ => return Err(ServiceError::not_found(format!("case {id}"))),
-    };
+    // A case out of reach shares its 404 with a missing one.
+    if !db::organs::is_within(&reference.organ(row.organ_id)?.path, &caller.organ_path) {
+        return Err(not_found());
+    }
     let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     audit_if(
         conn,

@@ -167,7 +167,7 @@ pub async fn feed(
                 continue;
             };
             let lifecycle: CaseLifecycle =
-                serde_json::from_value(case.lifecycle).map_err(ServiceError::internal)?;
+                case.lifecycle.decode().map_err(ServiceError::internal)?;
             // A lapsed review counts as acceptance on read, so the feed shows the copy and
             // decision deadlines from the deemed day, not a missed review.
             let facts = effective_deadline_facts(&lifecycle, &calendar, rules, today);

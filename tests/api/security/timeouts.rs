@@ -14,17 +14,35 @@ use crate::support::{PASSWORD, TestApp, status_and_json, test_settings};
 
 #[tokio::test]
 async fn a_busy_pool_answers_503_with_retry_after_instead_of_hanging() {
-    let app =
-        TestApp::spawn_with(&[("FUYI_DB_POOL_SIZE", "1"), ("FUYI_DB_POOL_WAIT_MS", "200")]).await;
+    // One worker with one connection; statements may wait for a lock for as long as the test
+    // holds it.
+    let app = TestApp::spawn_with(&[
+        ("FUYI_DB_POOL_SIZE", "1"),
+        ("FUYI_DB_POOL_WAIT_MS", "200"),
+        ("FUYI_DB_STATEMENT_TIMEOUT_MS", "60000"),
+    ])
+    .await;
     let case = app.sample_case().await;
-    // The test shares the service's pool: holding its one connection leaves none for requests.
-    let held = app.pool.get().await.expect("the only connection");
+    let id = case["id"].as_str().unwrap().to_owned();
+    // A correction waits for the row the test locks, holding the worker's only connection.
+    let lock = lock_case(&app, &id).await;
+    let correction = tokio::spawn(
+        app.as_user(&app.officer, Method::PATCH, &format!("/api/v1/cases/{id}"))
+            .header(header::IF_MATCH, "\"1\"")
+            .json(&json!({"reasons": "补充理由"}))
+            .timeout(HANG)
+            .send(),
+    );
+    let waiting = "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+    for _ in 0..100 {
+        if super::count(&app, waiting).await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
     let response = app
-        .as_user(
-            &app.officer,
-            Method::GET,
-            &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
-        )
+        .as_user(&app.officer, Method::GET, &format!("/api/v1/cases/{id}"))
         .timeout(HANG)
         .send()
         .await
@@ -36,10 +54,11 @@ async fn a_busy_pool_answers_503_with_retry_after_instead_of_hanging() {
     assert!(response.headers().contains_key(header::RETRY_AFTER));
     let (status, body) = status_and_json(response).await;
     problem_detail(status, &body, StatusCode::SERVICE_UNAVAILABLE);
-    drop(held);
-    let (status, _) = app
-        .get_case(&app.officer, case["id"].as_str().unwrap())
-        .await;
+
+    drop(lock);
+    let corrected = correction.await.expect("joined").expect("an answer");
+    assert_eq!(corrected.status(), StatusCode::OK);
+    let (status, _) = app.get_case(&app.officer, &id).await;
     assert_eq!(status, StatusCode::OK);
 }
 
