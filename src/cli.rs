@@ -293,12 +293,17 @@ fn anyhow_from(err: db::MigrationError) -> anyhow::Error {
     anyhow::anyhow!(err)
 }
 
+/// Connections of the pool `serve` keeps for start-up and background work.
+const BACKGROUND_CONNECTIONS: usize = 2;
+
 async fn serve(settings: &Settings, migration_url: &str, url: &str) -> anyhow::Result<()> {
     let applied = db::migrate_up(migration_url).await.map_err(anyhow_from)?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "migrations applied");
     }
-    let pool = db::pool_for(url, settings)?;
+    // Requests are served from the workers' own pools (`Application::build`); this one serves
+    // start-up and the background loop.
+    let pool = db::pool_with(url, BACKGROUND_CONNECTIONS, &settings.limits)?;
     crate::service::bootstrap::ensure_admin(&pool, settings).await?;
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("cannot listen on {} (FUYI_BIND)", settings.bind))?;

@@ -62,7 +62,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `FUYI_MAX_BODY_BYTES` (1 MiB): larger request bodies are refused with 413.
     pub max_body_bytes: usize,
-    /// `FUYI_DB_POOL_SIZE` (16): connections in the pool.
+    /// `FUYI_DB_POOL_SIZE` (16): connections that serve requests, split evenly among the
+    /// workers, each of which keeps its own pool (`serve` keeps two more for background work).
     pub db_pool_size: usize,
     /// `FUYI_WORKERS` (the number of CPUs): HTTP worker threads.
     pub workers: usize,

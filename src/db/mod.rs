@@ -48,7 +48,8 @@ pub type DbConn = Object<AsyncPgConnection>;
 /// The server gives each of its worker threads a pool of its own ([`DbPool::for_worker`]): a
 /// connection's I/O is driven by a task on the thread that opened it, so a request served by a
 /// connection of another thread would cross threads twice per round trip (a wake-up on each
-/// side). [`DbPool::status`] counts the pool and all the worker pools made from it.
+/// side). The pool it was made from serves background work. [`DbPool::status`] counts the
+/// worker pools.
 #[derive(Clone)]
 pub struct DbPool {
     pool: Pool<AsyncPgConnection>,
@@ -82,8 +83,8 @@ impl DbPool {
         })
     }
 
-    /// Open, idle and maximum connections and waiting requests, over this pool and every worker
-    /// pool made from the same recipe.
+    /// Open, idle and maximum connections and waiting requests of the pools requests are served
+    /// from: every worker pool made from the same recipe, or this pool while there is none.
     pub fn status(&self) -> deadpool::Status {
         let workers = self
             .recipe
@@ -91,15 +92,23 @@ impl DbPool {
             .lock()
             .map(|pools| pools.iter().map(Pool::status).collect::<Vec<_>>())
             .unwrap_or_default();
-        let main = self.pool.status();
-        workers
-            .into_iter()
-            .fold(main, |total, status| deadpool::Status {
+        if workers.is_empty() {
+            return self.pool.status();
+        }
+        workers.into_iter().fold(
+            deadpool::Status {
+                max_size: 0,
+                size: 0,
+                available: 0,
+                waiting: 0,
+            },
+            |total, status| deadpool::Status {
                 max_size: total.max_size + status.max_size,
                 size: total.size + status.size,
                 available: total.available + status.available,
                 waiting: total.waiting + status.waiting,
-            })
+            },
+        )
     }
 }
 
