@@ -112,29 +112,6 @@ impl HashLimiter {
     }
 }
 
-/// Makes freed Argon2 blocks go back to the operating system at once (glibc only; a no-op
-/// elsewhere). Call once at start-up.
-///
-/// glibc serves large allocations with `mmap` until the first such block is freed; then it raises
-/// its threshold to that size and serves later 19 MiB blocks from the arena of the thread that
-/// hashes, where they stay after being freed. With hashes running on changing blocking threads,
-/// each arena (up to 8 per CPU) kept its own: measured under the sign-in flood, VmRSS reached
-/// 352 MiB after 19 hashes and 1.3 GB after 370, with only two hashes at a time. A fixed threshold
-/// of 1 MiB keeps such blocks on `mmap`, so each is unmapped when freed (peak 67 / 79 MiB under
-/// the same floods, bench/SIGNIN_FLOOD.md). Allocations under 1 MiB are not affected.
-pub fn keep_large_blocks_on_mmap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        const THRESHOLD: libc::c_int = 1 << 20;
-        // SAFETY: mallopt only changes the allocator's parameters; it takes no pointers and glibc
-        // serialises it against concurrent allocation.
-        let accepted = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, THRESHOLD) };
-        if accepted != 1 {
-            tracing::warn!("could not set the allocator's mmap threshold; RSS may grow under load");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
