@@ -2,7 +2,7 @@
 //! previous key stay valid until they expire. Each token names its session (the refresh-token
 //! family of its sign-in) and the user's token version, so it can be refused before it expires.
 
-use std::time::Duration;
+use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
@@ -76,7 +76,21 @@ pub struct TokenKeys {
     issuer: String,
     audience: String,
     ttl: Duration,
+    verified: Mutex<HashMap<Box<str>, Verified>>,
 }
+
+/// A token this process verified, kept until it expires: a client sends the same token with
+/// every request for its lifetime, and checking the signature and decoding the claims again was
+/// a twentieth of a case read's CPU time.
+struct Verified {
+    caller: Caller,
+    session: SessionRef,
+    expires_at: i64,
+}
+
+/// At most this many verified tokens are kept; when full, the memory starts over. Only tokens
+/// whose signature holds are kept, so a flood of forged tokens cannot fill it.
+const VERIFIED_CAPACITY: usize = 4096;
 
 impl TokenKeys {
     /// Builds the keys from the settings. The signing key must be there: `serve` resolves it
@@ -125,6 +139,7 @@ impl TokenKeys {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             ttl: settings.access_ttl,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -161,8 +176,37 @@ impl TokenKeys {
     }
 
     /// Verifies a token: known key id, HS256 only, signature, expiry, issuer and audience. Whether
-    /// its session still holds is for the caller to check (`crate::auth::revocation`).
+    /// its session still holds is for the caller to check (`crate::auth::revocation`). A token
+    /// verified before is taken from memory until it expires.
     pub fn verify(&self, token: &str) -> Result<(Caller, SessionRef), TokenError> {
+        let now = i64::try_from(jsonwebtoken::get_current_timestamp()).unwrap_or(i64::MAX);
+        if let Ok(verified) = self.verified.lock()
+            && let Some(hit) = verified.get(token)
+            && now < hit.expires_at
+        {
+            return Ok((hit.caller.clone(), hit.session));
+        }
+        let (caller, session, expires_at) = self.verify_signed(token)?;
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.retain(|_, entry| now < entry.expires_at);
+                if verified.len() >= VERIFIED_CAPACITY {
+                    verified.clear();
+                }
+            }
+            verified.insert(
+                token.into(),
+                Verified {
+                    caller: caller.clone(),
+                    session,
+                    expires_at,
+                },
+            );
+        }
+        Ok((caller, session))
+    }
+
+    fn verify_signed(&self, token: &str) -> Result<(Caller, SessionRef, i64), TokenError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
         let kid = header.kid.ok_or(TokenError::UnknownKey)?;
@@ -185,7 +229,7 @@ impl TokenKeys {
             organ_path: claims.org_path,
             roles: claims.roles,
         };
-        Ok((caller, session))
+        Ok((caller, session, claims.exp))
     }
 }
 
@@ -239,6 +283,26 @@ mod tests {
         let caller = caller();
         let token = keys.issue(&caller, SESSION).expect("signs");
         assert_eq!(keys.verify(&token).expect("verifies"), (caller, SESSION));
+    }
+
+    #[test]
+    fn a_token_verified_before_is_answered_from_memory_and_a_tampered_copy_still_refused() {
+        let keys = keys_of(&settings(SECRET, "k1"));
+        let caller = caller();
+        let token = keys.issue(&caller, SESSION).expect("signs");
+        assert_eq!(
+            keys.verify(&token).expect("verifies"),
+            (caller.clone(), SESSION)
+        );
+        assert_eq!(keys.verify(&token).expect("from memory"), (caller, SESSION));
+        // The same claims under another signature are another key in memory, and refused.
+        let (unsigned, signature) = token.rsplit_once('.').expect("three parts");
+        let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+        let tampered = format!("{unsigned}.{flipped}{}", &signature[1..]);
+        assert!(matches!(
+            keys.verify(&tampered),
+            Err(TokenError::Invalid(_))
+        ));
     }
 
     #[test]
