@@ -202,25 +202,25 @@ impl PartyRow {
     }
 }
 
-/// Inserts a case and its parties (the caller wraps this and the first event in a transaction).
-pub async fn insert_case(
-    conn: &mut AsyncPgConnection,
-    new: &NewCase,
-    parties: &[PartyRow],
-) -> QueryResult<CaseRow> {
-    let row = diesel::insert_into(cases::table)
+/// Inserts a case (the caller wraps this, its parties and its first event in a transaction).
+pub async fn insert_case(conn: &AsyncPgConnection, new: &NewCase) -> QueryResult<CaseRow> {
+    diesel::insert_into(cases::table)
         .values(new)
         .returning(CaseRow::as_returning())
-        .get_result(conn)
-        .await?;
-    // A new case has no parties to replace. Not pipelined with the case: a pipelined statement
-    // may reach the server before one sent earlier that still had to be prepared, and the
-    // parties need their case first.
+        .get_result(&mut &*conn)
+        .await
+}
+
+/// Inserts the parties of a new case (which has none to replace). Takes the connection shared,
+/// so it can be pipelined with the case's other rows once the case itself is in: not with the
+/// case's insert, since a pipelined statement may reach the server before one sent earlier that
+/// still had to be prepared, and the parties need their case first.
+pub async fn insert_parties(conn: &AsyncPgConnection, parties: &[PartyRow]) -> QueryResult<()> {
     diesel::insert_into(case_parties::table)
         .values(parties)
-        .execute(conn)
-        .await?;
-    Ok(row)
+        .execute(&mut &*conn)
+        .await
+        .map(drop)
 }
 
 /// Replaces the parties of a case.

@@ -571,7 +571,7 @@ async fn register_within(
             "applied_on": facts.applied_on(),
             "law_in_force": lifecycle.law(),
         });
-        let row = db::cases::insert_case(conn, &new_case, &parties).await?;
+        let row = db::cases::insert_case(conn, &new_case).await?;
         let event = NewEvent {
             case_id: id,
             seq: row.version,
@@ -582,10 +582,11 @@ async fn register_within(
             occurred_on: facts.received_on,
             payload,
         };
-        // The event and the audit row go out together.
+        // The parties, the event and the audit row go out together, once the case is in.
         let stored = row.lifecycle().map_err(ServiceError::internal)?;
         let unmasked = audit_endpoint.is_some() && handles(caller, &row, &stored);
         futures_util::try_join!(
+            db::cases::insert_parties(conn, &parties),
             db::events::append_shared(conn, &event),
             audit_if(
                 conn,
