@@ -289,18 +289,8 @@ pub async fn find_within(
         .optional()
 }
 
-/// A case by id, whoever's it is: the caller checks the reach (the service does, against the
-/// organs it holds in memory). A plain primary-key lookup, so its prepared statement is cached.
-pub async fn find(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
-    cases::table
-        .find(id)
-        .select(CaseRow::as_select())
-        .first(&mut &*conn)
-        .await
-        .optional()
-}
-
-/// A case by id, with the reference counter read in the same statement.
+/// A case by id, whoever's it is, with the reference counter read in the same statement: the
+/// caller checks the reach (the service does, against the organs it holds in memory).
 pub async fn find_with_reference_version(
     conn: &AsyncPgConnection,
     id: Uuid,

@@ -18,11 +18,6 @@ impl StoredJson {
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_str(&self.0)
     }
-
-    /// The JSON text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// The binary JSONB format: a version byte (1), then the JSON text.

@@ -165,6 +165,23 @@ pub struct NormativeReview {
 }
 
 impl NormativeReview {
+    /// A review just requested, on `on`, with nothing done about it yet.
+    pub fn requested(document_name: String, issuing_body: String, on: NaiveDate) -> Self {
+        Self {
+            document_name,
+            issuing_body,
+            requested_on: on,
+            suspended_on: None,
+            drafting_body_notified_on: None,
+            drafting_body_replied_on: None,
+            transferred_to: None,
+            transferred_on: None,
+            concluded_on: None,
+            finding: None,
+            provisions: Vec::new(),
+        }
+    }
+
     /// Whether the review still awaits its outcome.
     pub fn pending(&self) -> bool {
         self.concluded_on.is_none()
@@ -330,19 +347,11 @@ impl CaseLifecycle {
             } => {
                 require_text("document_name", document_name)?;
                 require_text("issuing_body", issuing_body)?;
-                next.normative_review = Some(NormativeReview {
-                    document_name: document_name.clone(),
-                    issuing_body: issuing_body.clone(),
-                    requested_on: on,
-                    suspended_on: None,
-                    drafting_body_notified_on: None,
-                    drafting_body_replied_on: None,
-                    transferred_to: None,
-                    transferred_on: None,
-                    concluded_on: None,
-                    finding: None,
-                    provisions: Vec::new(),
-                });
+                next.normative_review = Some(NormativeReview::requested(
+                    document_name.clone(),
+                    issuing_body.clone(),
+                    on,
+                ));
             }
             Action::TransferNormativeReview { competent_organ } => {
                 require_text("competent_organ", competent_organ)?;

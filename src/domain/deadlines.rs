@@ -1836,19 +1836,11 @@ mod tests {
 
     #[test]
     fn a_normative_review_runs_one_route_of_art_56_and_its_later_periods() {
-        let review = NormativeReview {
-            document_name: "停车管理办法".to_owned(),
-            issuing_body: "市人民政府".to_owned(),
-            requested_on: d(2024, 3, 26),
-            suspended_on: None,
-            drafting_body_notified_on: None,
-            drafting_body_replied_on: None,
-            transferred_to: None,
-            transferred_on: None,
-            concluded_on: None,
-            finding: None,
-            provisions: Vec::new(),
-        };
+        let review = NormativeReview::requested(
+            "停车管理办法".to_owned(),
+            "市人民政府".to_owned(),
+            d(2024, 3, 26),
+        );
         let with = |review: NormativeReview| DeadlineFacts {
             normative_review: Some(review),
             ..accepted(d(2024, 3, 5))
