@@ -475,7 +475,7 @@ pub async fn register(
     caller: &Caller,
     registration: CaseRegistration,
 ) -> ServiceResult<CaseRow> {
-    let (row, _, _) = register_within(conn, state, caller, registration, None).await?;
+    let (row, _, _, _) = register_within(conn, state, caller, registration, None).await?;
     Ok(row)
 }
 
@@ -489,9 +489,8 @@ pub async fn register_and_view(
     registration: CaseRegistration,
     endpoint: &str,
 ) -> ServiceResult<CaseView> {
-    let (row, parties, reference) =
+    let (row, lifecycle, parties, reference) =
         register_within(conn, state, caller, registration, Some(endpoint)).await?;
-    let lifecycle = row.lifecycle().map_err(ServiceError::internal)?;
     view_with(state, caller, row, lifecycle, parties, &reference)
 }
 
@@ -505,7 +504,12 @@ async fn register_within(
     caller: &Caller,
     registration: CaseRegistration,
     audit_endpoint: Option<&str>,
-) -> ServiceResult<(CaseRow, Vec<PartyRow>, std::sync::Arc<Reference>)> {
+) -> ServiceResult<(
+    CaseRow,
+    CaseLifecycle,
+    Vec<PartyRow>,
+    std::sync::Arc<Reference>,
+)> {
     conn.transaction(async |conn| {
         // The counter is read once the calendar lock is held (a statement of its own: pipelined,
         // it could reach the server first), so a calendar change committed before is seen.
@@ -583,8 +587,8 @@ async fn register_within(
             payload,
         };
         // The parties, the event and the audit row go out together, once the case is in.
-        let stored = row.lifecycle().map_err(ServiceError::internal)?;
-        let unmasked = audit_endpoint.is_some() && handles(caller, &row, &stored);
+        // The stored lifecycle is the one just built: no need to decode it back.
+        let unmasked = audit_endpoint.is_some() && handles(caller, &row, &lifecycle);
         futures_util::try_join!(
             db::cases::insert_parties(conn, &parties),
             db::events::append_shared(conn, &event),
@@ -596,7 +600,7 @@ async fn register_within(
                 audit_endpoint.unwrap_or_default()
             ),
         )?;
-        Ok::<_, ServiceError>((row, parties, reference))
+        Ok::<_, ServiceError>((row, lifecycle, parties, reference))
     })
     .await
 }
