@@ -27,6 +27,7 @@ RULES = [
     r"before the act was made",
     r"cannot learn of the act before it was made",
     r"cannot apply before learning of the act",
+    r"cannot apply before learning of the right to apply",
     r"^the application cannot be made \(\d{4}-\d{2}-\d{2}\) after it was received \(\d{4}-\d{2}-\d{2}\)$",
     r"^only a posted or forwarded application was made before the day it was received$",
     r"^the right to apply is learned of at or after the act itself$",
